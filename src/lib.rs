@@ -1,0 +1,1 @@
+//! thema: qualitative coding of interview transcripts.
