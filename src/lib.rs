@@ -1,1 +1,6 @@
-//! thema: qualitative coding of interview transcripts.
+//! thema: qualitative coding of interview transcripts in the terminal.
+//!
+//! Layers point one way: front-ends (`cli`, `tui`) → services (`study`, `index`, `report`) →
+//! pure data and computation (`model`, `agreement`, `saturation`).
+
+pub mod model;
