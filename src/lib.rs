@@ -4,3 +4,4 @@
 //! pure data and computation (`model`, `agreement`, `saturation`).
 
 pub mod model;
+pub mod study;

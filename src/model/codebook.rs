@@ -107,7 +107,7 @@ impl Codebook {
             .iter()
             .filter(|c| c.parent.as_deref() == parent)
             .collect();
-        out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        out.sort_by_key(|c| c.name.to_lowercase());
         out
     }
 

@@ -1,0 +1,374 @@
+//! `thema check`: every problem of a study, each with file and line, without stopping at the
+//! first one.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::model::history::replay;
+use crate::model::Segment;
+use crate::study::files::{self, codings_path, list, read_text};
+use crate::study::{memo, Result, Study};
+
+/// How serious a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; nothing is wrong with the data.
+    Warning,
+    /// Must be fixed.
+    Error,
+}
+
+/// One problem found in a study file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The file, relative to the study when possible.
+    pub file: PathBuf,
+    /// 1-based line, 0 when the problem concerns the whole file.
+    pub line: usize,
+    /// What is wrong and what to do.
+    pub message: String,
+}
+
+impl Problem {
+    /// An error.
+    pub fn error(file: &Path, line: usize, message: impl Into<String>) -> Self {
+        Problem {
+            severity: Severity::Error,
+            file: file.to_path_buf(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    /// A warning.
+    pub fn warning(file: &Path, line: usize, message: impl Into<String>) -> Self {
+        Problem {
+            severity: Severity::Warning,
+            file: file.to_path_buf(),
+            line,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        if self.line > 0 {
+            write!(
+                f,
+                "{}:{}: {kind}: {}",
+                self.file.display(),
+                self.line,
+                self.message
+            )
+        } else {
+            write!(f, "{}: {kind}: {}", self.file.display(), self.message)
+        }
+    }
+}
+
+fn from_error(err: crate::study::StudyError) -> Problem {
+    match err {
+        crate::study::StudyError::Parse {
+            path,
+            line,
+            message,
+        } => Problem::error(&path, line, message),
+        crate::study::StudyError::Io { path, source } => {
+            Problem::error(&path, 0, source.to_string())
+        }
+        other => Problem::error(Path::new("."), 0, other.to_string()),
+    }
+}
+
+/// Checks every file of the study at `root` and returns all problems found, errors first.
+pub fn check(root: &Path) -> Result<Vec<Problem>> {
+    let mut problems = Vec::new();
+    // transcripts: readable, canonical
+    let mut transcript_ids = BTreeSet::new();
+    for path in list(&root.join("transcripts"), "txt")? {
+        match read_text(&path) {
+            Ok(text) => {
+                if text.starts_with('\u{feff}') {
+                    problems.push(Problem::error(&path, 1, "starts with a byte-order mark; canonical transcripts are UTF-8 without BOM"));
+                }
+                if let Some(pos) = text.find('\r') {
+                    let line = text[..pos].matches('\n').count() + 1;
+                    problems.push(Problem::error(
+                        &path,
+                        line,
+                        "carriage return found; canonical transcripts use LF line endings",
+                    ));
+                }
+                if text.trim().is_empty() {
+                    problems.push(Problem::warning(&path, 0, "empty transcript"));
+                }
+            }
+            Err(e) => problems.push(from_error(e)),
+        }
+        if let Some(stem) = path.file_stem() {
+            transcript_ids.insert(stem.to_string_lossy().into_owned());
+        }
+    }
+    for path in list(&root.join("transcripts"), "")?.iter().filter(|p| {
+        let ext = p
+            .extension()
+            .map(|e| e.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        ext != "txt" && ext != "csv"
+    }) {
+        problems.push(Problem::warning(
+            path,
+            0,
+            "not a canonical transcript (.txt); import it with `thema import`",
+        ));
+    }
+    match files::load_attributes(root) {
+        Ok(attributes) => {
+            let path = root.join("transcripts/attributes.csv");
+            if !attributes.columns.is_empty()
+                && !attributes.columns.iter().any(|c| c == "participant")
+            {
+                problems.push(Problem::warning(
+                    &path,
+                    1,
+                    "no 'participant' column: quotes will be attributed by transcript id",
+                ));
+            }
+            for (i, id) in attributes.rows.keys().enumerate() {
+                if !transcript_ids.contains(id) {
+                    problems.push(Problem::warning(
+                        &path,
+                        i + 2,
+                        format!("row for '{id}', which has no transcript file"),
+                    ));
+                }
+            }
+            for id in &transcript_ids {
+                if !attributes.rows.contains_key(id) {
+                    problems.push(Problem::warning(
+                        &path,
+                        0,
+                        format!("transcript '{id}' has no row (its attributes are unknown)"),
+                    ));
+                }
+            }
+        }
+        Err(e) => problems.push(from_error(e)),
+    }
+    // codebooks
+    let mut code_ids: BTreeMap<String, PathBuf> = BTreeMap::new();
+    match files::load_codebooks(root) {
+        Ok(books) => {
+            for loaded in &books {
+                let path = files::codebook_path(root, &loaded.file);
+                let book = &loaded.codebook;
+                let mut siblings = BTreeSet::new();
+                for code in &book.codes {
+                    if let Some(first) = code_ids.insert(code.id.clone(), path.clone()) {
+                        problems.push(Problem::error(
+                            &path,
+                            0,
+                            format!("code id '{}' is also used in {}", code.id, first.display()),
+                        ));
+                    }
+                    if let Some(p) = &code.parent {
+                        if !book.contains(p) {
+                            problems.push(Problem::error(
+                                &path,
+                                0,
+                                format!(
+                                    "code '{}' ({}) has parent '{p}', which does not exist",
+                                    code.name, code.id
+                                ),
+                            ));
+                        } else if book.subtree(&code.id).contains(p) {
+                            problems.push(Problem::error(
+                                &path,
+                                0,
+                                format!("code '{}' is its own ancestor", code.name),
+                            ));
+                        }
+                    }
+                    if !siblings.insert((code.parent.clone(), code.name.to_lowercase())) {
+                        problems.push(Problem::error(
+                            &path,
+                            0,
+                            format!("two codes named '{}' under the same parent", code.name),
+                        ));
+                    }
+                    if code.name.contains('/') || code.name.trim().is_empty() {
+                        problems.push(Problem::error(
+                            &path,
+                            0,
+                            format!("code {} has an invalid name '{}'", code.id, code.name),
+                        ));
+                    }
+                }
+                match files::load_history(root, &loaded.file) {
+                    Ok(entries) if !entries.is_empty() => {
+                        match replay(&book.name, &entries, None) {
+                            Ok(mut replayed) => {
+                                replayed.normalise();
+                                let mut current = book.clone();
+                                current.normalise();
+                                if replayed.codes != current.codes {
+                                    problems.push(Problem::warning(
+                                    &files::history_path(root, &loaded.file),
+                                    0,
+                                    "replaying the history does not give the current codebook (edited by hand?)",
+                                ));
+                                }
+                            }
+                            Err((line, e)) => problems.push(Problem::warning(
+                                &files::history_path(root, &loaded.file),
+                                line,
+                                format!("cannot replay: {e}"),
+                            )),
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(e) => problems.push(from_error(e)),
+                }
+            }
+        }
+        Err(e) => problems.push(from_error(e)),
+    }
+    // codings
+    let transcripts = files::load_transcripts(root).unwrap_or_default();
+    let mut segment_ids: BTreeMap<String, String> = BTreeMap::new();
+    for coder in files::coder_files(root)? {
+        let path = codings_path(root, &coder);
+        if crate::study::coder::validate(&coder).is_err() {
+            problems.push(Problem::error(
+                &path,
+                0,
+                format!("'{coder}' is not a valid coder name"),
+            ));
+        }
+        let mut segments: Vec<Segment> = match files::load_codings(root, &coder) {
+            Ok(s) => s,
+            Err(e) => {
+                problems.push(from_error(e));
+                continue;
+            }
+        };
+        for (i, segment) in segments.iter().enumerate() {
+            let line = i + 1;
+            if let Some(other) = segment_ids.insert(segment.id.clone(), coder.clone()) {
+                problems.push(Problem::error(
+                    &path,
+                    line,
+                    format!("segment id '{}' is also used by {other}", segment.id),
+                ));
+            }
+            if !code_ids.contains_key(&segment.code) {
+                problems.push(Problem::error(
+                    &path,
+                    line,
+                    format!(
+                        "segment {} uses code '{}', which no codebook defines",
+                        segment.id, segment.code
+                    ),
+                ));
+            }
+            if segment.start >= segment.end {
+                problems.push(Problem::error(
+                    &path,
+                    line,
+                    format!(
+                        "segment {} has an empty or reversed range {}..{}",
+                        segment.id, segment.start, segment.end
+                    ),
+                ));
+            }
+        }
+        let sorted = segments
+            .windows(2)
+            .all(|w| w[0].sort_key() <= w[1].sort_key());
+        if !sorted {
+            problems.push(Problem::warning(
+                &path,
+                0,
+                "segments are not sorted (thema sorts them on the next save)",
+            ));
+        }
+        for (line, what) in crate::study::coding::reanchor_segments(&transcripts, &mut segments) {
+            use crate::study::coding::Reanchored;
+            problems.push(match what {
+                Reanchored::Moved { id, from, to, fuzzy } => Problem::warning(
+                    &path,
+                    line,
+                    format!(
+                        "segment {id}: the transcript changed; re-anchored {}..{} -> {}..{}{}",
+                        from.0, from.1, to.0, to.1, if fuzzy { " (approximate match)" } else { "" }
+                    ),
+                ),
+                Reanchored::Lost { id } => Problem::error(&path, line, format!("segment {id}: its quote is no longer in the transcript (kept, flagged unanchored)")),
+                Reanchored::Orphan { id } => Problem::error(&path, line, format!("segment {id}: transcript '{}' does not exist", segments_transcript(&segments, line))),
+            });
+        }
+    }
+    // memos
+    for path in list(&root.join("memos"), "md")? {
+        match read_text(&path).and_then(|text| memo::parse_memo(&path, &text)) {
+            Ok(m) => {
+                if let Some(code) = m.field("code") {
+                    if !code_ids.contains_key(code) {
+                        problems.push(Problem::warning(
+                            &path,
+                            0,
+                            format!("linked to code '{code}', which no codebook defines"),
+                        ));
+                    }
+                }
+                if let Some(t) = m.field("transcript") {
+                    if !transcript_ids.contains(t) {
+                        problems.push(Problem::warning(
+                            &path,
+                            0,
+                            format!("linked to transcript '{t}', which does not exist"),
+                        ));
+                    }
+                }
+            }
+            Err(e) => problems.push(from_error(e)),
+        }
+    }
+    let study_root = root.to_path_buf();
+    for p in &mut problems {
+        if let Ok(rel) = p.file.strip_prefix(&study_root) {
+            p.file = rel.to_path_buf();
+        }
+    }
+    problems.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.file.cmp(&b.file))
+            .then(a.line.cmp(&b.line))
+    });
+    Ok(problems)
+}
+
+fn segments_transcript(segments: &[Segment], line: usize) -> String {
+    segments
+        .get(line.wrapping_sub(1))
+        .map(|s| s.transcript.clone())
+        .unwrap_or_default()
+}
+
+impl Study {
+    /// Checks the study's files on disk (see [`check`]).
+    pub fn check(&self) -> Result<Vec<Problem>> {
+        check(&self.root)
+    }
+}

@@ -1,0 +1,406 @@
+//! Coding: applying and removing codes in a coder's layer, retrieving segments, and keeping
+//! segments anchored to transcripts that changed.
+
+use std::collections::BTreeSet;
+
+use crate::model::anchor::{reanchor, Anchor};
+use crate::model::segment::UNANCHORED;
+use crate::model::text::snap_to_graphemes;
+use crate::model::{ids, Segment, Transcript};
+use crate::study::check::Problem;
+use crate::study::files::codings_path;
+use crate::study::{Result, Study, StudyError};
+
+/// Which text of a transcript to code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Span {
+    /// Code points `[start, end)`.
+    Range(usize, usize),
+    /// The (unique) occurrence of this text.
+    Quote(String),
+    /// The speech of turn N (1-based paragraph number), without the speaker label.
+    Turn(usize),
+}
+
+/// Resolves a span to code points snapped to grapheme boundaries.
+pub fn locate(transcript: &Transcript, span: &Span) -> Result<(usize, usize)> {
+    let (start, end) = match span {
+        Span::Range(start, end) => {
+            let len = transcript.len_chars();
+            if start >= end || *end > len {
+                return Err(StudyError::Invalid(format!(
+                    "{}: range {start}..{end} is not inside the transcript (0..{len}, start before end)",
+                    transcript.id
+                )));
+            }
+            (*start, *end)
+        }
+        Span::Quote(quote) => {
+            let quote = quote.trim();
+            if quote.is_empty() {
+                return Err(StudyError::Invalid("--quote needs some text".to_string()));
+            }
+            let mut hits = transcript.text.match_indices(quote);
+            let Some((byte, _)) = hits.next() else {
+                return Err(StudyError::Invalid(format!(
+                    "{}: the quote \"{}\" does not occur in the transcript (copy it exactly, or give START END offsets)",
+                    transcript.id,
+                    shorten(quote, 60)
+                )));
+            };
+            if hits.next().is_some() {
+                return Err(StudyError::Invalid(format!(
+                    "{}: the quote \"{}\" occurs more than once; quote more words or give START END offsets",
+                    transcript.id,
+                    shorten(quote, 60)
+                )));
+            }
+            let start = transcript.index.char_of(&transcript.text, byte);
+            (start, start + quote.chars().count())
+        }
+        Span::Turn(n) => {
+            let turn = transcript
+                .turns
+                .iter()
+                .find(|t| t.number == *n)
+                .ok_or_else(|| {
+                    StudyError::Invalid(format!(
+                        "{}: no turn {n} (turns are numbered 1..{})",
+                        transcript.id,
+                        transcript.turns.len()
+                    ))
+                })?;
+            if turn.body_start >= turn.end {
+                return Err(StudyError::Invalid(format!(
+                    "{}: turn {n} is empty",
+                    transcript.id
+                )));
+            }
+            (turn.body_start, turn.end)
+        }
+    };
+    let text = &transcript.text;
+    let (a, b) = (
+        transcript.index.byte_of(text, start),
+        transcript.index.byte_of(text, end),
+    );
+    let (a, b) = snap_to_graphemes(text, a, b);
+    Ok((
+        transcript.index.char_of(text, a),
+        transcript.index.char_of(text, b),
+    ))
+}
+
+/// Shortens text for messages.
+pub fn shorten(text: &str, max: usize) -> String {
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max.saturating_sub(1)).collect();
+    format!("{cut}…")
+}
+
+/// The current time as RFC 3339 in UTC, seconds precision.
+pub fn now() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    now.format(&format)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_string())
+}
+
+impl Study {
+    /// Applies `code` to a span of a transcript as `coder`, saves the coder's layer, and returns
+    /// the new segment. Coding the same span with the same code twice is refused.
+    pub fn apply_code(
+        &mut self,
+        coder: &str,
+        transcript: &str,
+        span: &Span,
+        code: &str,
+    ) -> Result<Segment> {
+        self.lock(coder)?;
+        let t = self.transcript(transcript).ok_or_else(|| {
+            StudyError::Invalid(format!(
+                "no transcript '{transcript}' (`thema transcripts` lists them)"
+            ))
+        })?;
+        if self.code(code).is_none() {
+            return Err(StudyError::Invalid(format!("no code with id '{code}'")));
+        }
+        let (start, end) = locate(t, span)?;
+        let segment = Segment {
+            id: ids::new_segment_id(coder),
+            transcript: t.id.clone(),
+            start,
+            end,
+            code: code.to_string(),
+            quote: t.slice(start, end).to_string(),
+            at: now(),
+            memo: None,
+            starred: false,
+            flag: None,
+            extra: Default::default(),
+        };
+        let layer = self.codings.entry(coder.to_string()).or_default();
+        if layer.iter().any(|s| {
+            s.transcript == segment.transcript
+                && s.start == start
+                && s.end == end
+                && s.code == segment.code
+        }) {
+            return Err(StudyError::Invalid(format!(
+                "{coder} already coded {}..{} of {} with {}",
+                start,
+                end,
+                segment.transcript,
+                self.code_path(code)
+            )));
+        }
+        layer.push(segment.clone());
+        self.save_coder(coder)?;
+        Ok(segment)
+    }
+
+    /// Puts back a segment exactly as it was (undo of an uncode).
+    pub fn restore_segment(&mut self, coder: &str, segment: Segment) -> Result<()> {
+        self.lock(coder)?;
+        let layer = self.codings.entry(coder.to_string()).or_default();
+        if !layer.iter().any(|s| s.id == segment.id) {
+            layer.push(segment);
+        }
+        self.save_coder(coder)
+    }
+
+    /// Removes a segment of `coder` by id and returns it.
+    pub fn uncode(&mut self, coder: &str, id: &str) -> Result<Segment> {
+        self.lock(coder)?;
+        let layer = self.codings.entry(coder.to_string()).or_default();
+        let Some(pos) = layer.iter().position(|s| s.id == id) else {
+            let owner = self.find_segment(id).map(|(c, _)| c.to_string());
+            return Err(StudyError::Invalid(match owner {
+                Some(other) => format!(
+                    "segment {id} belongs to {other}; only {other} can uncode it (--coder {other})"
+                ),
+                None => format!("no segment '{id}' (`thema segments` lists ids)"),
+            }));
+        };
+        let removed = layer.remove(pos);
+        self.save_coder(coder)?;
+        Ok(removed)
+    }
+
+    /// Changes one segment of `coder` in place (memo, star, code) and saves.
+    pub fn update_segment(
+        &mut self,
+        coder: &str,
+        id: &str,
+        change: impl FnOnce(&mut Segment),
+    ) -> Result<Segment> {
+        self.lock(coder)?;
+        let layer = self.codings.entry(coder.to_string()).or_default();
+        let segment = layer
+            .iter_mut()
+            .find(|s| s.id == id)
+            .ok_or_else(|| StudyError::Invalid(format!("{coder} has no segment '{id}'")))?;
+        change(segment);
+        let out = segment.clone();
+        self.save_coder(coder)?;
+        Ok(out)
+    }
+
+    /// The coder and segment with this id.
+    pub fn find_segment(&self, id: &str) -> Option<(&str, &Segment)> {
+        self.codings.iter().find_map(|(coder, segs)| {
+            segs.iter()
+                .find(|s| s.id == id)
+                .map(|s| (coder.as_str(), s))
+        })
+    }
+
+    /// Segments matching a filter, in (coder, file) order.
+    pub fn select_segments(&self, filter: &SegmentFilter) -> Vec<(&str, &Segment)> {
+        let mut out = Vec::new();
+        for (coder, segments) in &self.codings {
+            if filter.coders.as_ref().is_some_and(|c| !c.contains(coder)) {
+                continue;
+            }
+            for segment in segments {
+                if filter
+                    .codes
+                    .as_ref()
+                    .is_some_and(|c| !c.contains(&segment.code))
+                {
+                    continue;
+                }
+                if filter
+                    .transcript
+                    .as_ref()
+                    .is_some_and(|t| t != &segment.transcript)
+                {
+                    continue;
+                }
+                if !filter
+                    .attributes
+                    .iter()
+                    .all(|(k, v)| self.attributes.matches(&segment.transcript, k, v))
+                {
+                    continue;
+                }
+                out.push((coder.as_str(), segment));
+            }
+        }
+        out
+    }
+}
+
+/// Which segments to retrieve.
+#[derive(Debug, Clone, Default)]
+pub struct SegmentFilter {
+    /// Only these code ids (a code and its descendants, resolved by the caller).
+    pub codes: Option<BTreeSet<String>>,
+    /// Only these coders.
+    pub coders: Option<BTreeSet<String>>,
+    /// Only this transcript.
+    pub transcript: Option<String>,
+    /// Attribute equalities that must all hold.
+    pub attributes: Vec<(String, String)>,
+}
+
+/// What re-anchoring did to one segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reanchored {
+    /// Moved from the old range to a new one.
+    Moved {
+        /// Segment id.
+        id: String,
+        /// Old range.
+        from: (usize, usize),
+        /// New range.
+        to: (usize, usize),
+        /// Whether the quote matched only approximately.
+        fuzzy: bool,
+    },
+    /// Could not be placed; kept and flagged.
+    Lost {
+        /// Segment id.
+        id: String,
+    },
+    /// Its transcript no longer exists; kept as it is.
+    Orphan {
+        /// Segment id.
+        id: String,
+    },
+}
+
+/// Re-anchors segments of one layer against the transcripts, in place.
+pub fn reanchor_segments(
+    transcripts: &[Transcript],
+    segments: &mut [Segment],
+) -> Vec<(usize, Reanchored)> {
+    let mut out = Vec::new();
+    for (line, segment) in segments.iter_mut().enumerate() {
+        let Ok(pos) = transcripts.binary_search_by(|t| t.id.as_str().cmp(&segment.transcript))
+        else {
+            out.push((
+                line + 1,
+                Reanchored::Orphan {
+                    id: segment.id.clone(),
+                },
+            ));
+            continue;
+        };
+        let t = &transcripts[pos];
+        match reanchor(
+            &t.text,
+            &t.index,
+            segment.start,
+            segment.end,
+            &segment.quote,
+        ) {
+            Anchor::Exact => {
+                if segment.is_unanchored() {
+                    segment.flag = None;
+                }
+            }
+            Anchor::Moved { start, end, fuzzy } => {
+                out.push((
+                    line + 1,
+                    Reanchored::Moved {
+                        id: segment.id.clone(),
+                        from: (segment.start, segment.end),
+                        to: (start, end),
+                        fuzzy,
+                    },
+                ));
+                segment.start = start;
+                segment.end = end;
+                if fuzzy {
+                    segment.quote = t.slice(start, end).to_string();
+                }
+                segment.flag = None;
+            }
+            Anchor::Lost => {
+                out.push((
+                    line + 1,
+                    Reanchored::Lost {
+                        id: segment.id.clone(),
+                    },
+                ));
+                segment.flag = Some(UNANCHORED.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Re-anchors every layer of the study; returns one notice per moved, lost or orphaned segment.
+pub fn reanchor_all(study: &mut Study) -> Vec<Problem> {
+    let mut notices = Vec::new();
+    let root = study.root.clone();
+    for (coder, segments) in study.codings.iter_mut() {
+        let path = codings_path(&root, coder);
+        for (line, what) in reanchor_segments(&study.transcripts, segments) {
+            let message = match what {
+                Reanchored::Moved { id, from, to, fuzzy } => format!(
+                    "segment {id} re-anchored from {}..{} to {}..{}{} (the transcript changed); saved on the coder's next change",
+                    from.0,
+                    from.1,
+                    to.0,
+                    to.1,
+                    if fuzzy { " by approximate match" } else { "" }
+                ),
+                Reanchored::Lost { id } => format!(
+                    "segment {id}: its quote is no longer in the transcript; kept and flagged unanchored (recode it, then uncode {id})"
+                ),
+                Reanchored::Orphan { id } => format!("segment {id}: its transcript does not exist; kept as it is"),
+            };
+            notices.push(Problem::warning(&path, line, message));
+        }
+    }
+    notices
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locate_by_quote_turn_and_range() {
+        let t = Transcript::parse("x", "Interviewer: Why?\n\nLW7: Because the bus stopped.\n");
+        assert_eq!(
+            locate(&t, &Span::Quote("the bus".into())).unwrap(),
+            (32, 39)
+        );
+        assert_eq!(t.slice(32, 39), "the bus");
+        let (a, b) = locate(&t, &Span::Turn(2)).unwrap();
+        assert_eq!(t.slice(a, b), "Because the bus stopped.");
+        assert!(locate(&t, &Span::Range(5, 3)).is_err());
+        assert!(
+            locate(&t, &Span::Quote("e".into())).is_err(),
+            "ambiguous quote"
+        );
+        assert!(locate(&t, &Span::Turn(9)).is_err());
+    }
+}

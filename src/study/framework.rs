@@ -1,0 +1,567 @@
+//! Refining the coding framework: every codebook operation re-reads the file first (refusing
+//! to clobber a change made elsewhere), moves the segments it affects in every coder's layer,
+//! writes the codebook, and appends one line to the codebook's history.
+//!
+//! Write order keeps work safe through a crash: segments first, then the codebook, then the log.
+//! A crash between steps leaves a study that `thema check` explains, never a lost segment.
+
+use std::collections::BTreeSet;
+
+use crate::model::codebook::{Description, PATH_SEPARATOR};
+use crate::model::history::SplitChild;
+use crate::model::{ids, Code, Codebook, HistoryEntry, Operation};
+use crate::study::coding::now;
+use crate::study::files::{self, append_history, save_codebook};
+use crate::study::{LoadedCodebook, Result, Study, StudyError};
+
+/// How a split hands out the split code's segments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SplitAssignment {
+    /// Leave every segment on the parent code.
+    Keep,
+    /// Move every segment to the child with this name.
+    AllTo(String),
+    /// Move the listed segment ids to the named children.
+    Segments(Vec<(String, String)>),
+}
+
+impl Study {
+    fn codebook_mut(&mut self, slot: usize) -> &mut LoadedCodebook {
+        &mut self.codebooks[slot]
+    }
+
+    /// Makes sure the codebook at `slot` is what is on disk, refusing if it changed.
+    fn check_fresh(&self, slot: usize) -> Result<()> {
+        let loaded = &self.codebooks[slot];
+        let path = files::codebook_path(&self.root, &loaded.file);
+        let current = std::fs::read(&path).ok();
+        if current != loaded.on_disk {
+            return Err(StudyError::ChangedOnDisk(path));
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, slot: usize, coder: &str, op: Operation, why: Option<&str>) -> Result<()> {
+        let root = self.root.clone();
+        save_codebook(&root, self.codebook_mut(slot))?;
+        let entry = HistoryEntry {
+            at: now(),
+            coder: coder.to_string(),
+            op,
+            why: why.map(str::to_string).filter(|w| !w.trim().is_empty()),
+        };
+        append_history(&root, &self.codebooks[slot].file, &entry)
+    }
+
+    /// Finds or creates the codebook with this file stem or name.
+    fn codebook_for_add(&mut self, codebook: Option<&str>) -> Result<usize> {
+        match codebook {
+            Some(name) => {
+                if let Some(slot) = self
+                    .codebooks
+                    .iter()
+                    .position(|c| c.file == name || c.codebook.name.eq_ignore_ascii_case(name))
+                {
+                    return Ok(slot);
+                }
+                let file = crate::study::coder::slug(name);
+                if file.is_empty() {
+                    return Err(StudyError::Invalid(format!(
+                        "'{name}' cannot name a codebook"
+                    )));
+                }
+                self.codebooks.push(LoadedCodebook {
+                    file,
+                    codebook: Codebook::new(name),
+                    on_disk: None,
+                });
+                Ok(self.codebooks.len() - 1)
+            }
+            None => match self.codebooks.len() {
+                0 => {
+                    self.codebooks.push(LoadedCodebook {
+                        file: "codebook".to_string(),
+                        codebook: Codebook::new("Codebook"),
+                        on_disk: None,
+                    });
+                    Ok(0)
+                }
+                1 => Ok(0),
+                _ => Err(StudyError::Invalid(format!(
+                    "this study has several codebooks ({}); add --codebook NAME",
+                    self.codebook_names().join(", ")
+                ))),
+            },
+        }
+    }
+
+    /// Adds the code at `path` (creating missing parents), returning the id of the last one.
+    pub fn add_code(
+        &mut self,
+        coder: &str,
+        codebook: Option<&str>,
+        path: &str,
+        fields: &Description,
+        why: Option<&str>,
+    ) -> Result<String> {
+        let slot = self.codebook_for_add(codebook)?;
+        self.check_fresh(slot)?;
+        let parts: Vec<&str> = path
+            .trim_matches(PATH_SEPARATOR)
+            .split(PATH_SEPARATOR)
+            .map(str::trim)
+            .collect();
+        if parts.iter().any(|p| p.is_empty()) {
+            return Err(StudyError::Invalid(format!(
+                "'{path}' is not a code path like \"Theme/Sub-theme/Code\""
+            )));
+        }
+        if self.codebooks[slot].codebook.resolve(path).is_some() {
+            return Err(StudyError::Invalid(format!("'{path}' already exists")));
+        }
+        let mut parent: Option<String> = None;
+        let mut last = String::new();
+        for (i, name) in parts.iter().enumerate() {
+            let existing = self.codebooks[slot]
+                .codebook
+                .children(parent.as_deref())
+                .into_iter()
+                .find(|c| c.name.eq_ignore_ascii_case(name))
+                .map(|c| c.id.clone());
+            let id = match existing {
+                Some(id) => id,
+                None => {
+                    let mut id = ids::new_code_id();
+                    while self.code(&id).is_some() {
+                        id = ids::new_code_id();
+                    }
+                    let mut code = Code {
+                        id: id.clone(),
+                        name: name.to_string(),
+                        parent: parent.clone(),
+                        description: String::new(),
+                        include: String::new(),
+                        exclude: String::new(),
+                        example: String::new(),
+                        color: String::new(),
+                    };
+                    if i == parts.len() - 1 {
+                        apply_description(&mut code, fields);
+                    }
+                    let book = &mut self.codebook_mut(slot).codebook;
+                    book.add(code)
+                        .map_err(|e| StudyError::Invalid(e.to_string()))?;
+                    let stored = book
+                        .get(&id)
+                        .cloned()
+                        .ok_or_else(|| StudyError::Invalid("code vanished".into()))?;
+                    self.record(slot, coder, Operation::Add { code: stored }, why)?;
+                    id
+                }
+            };
+            parent = Some(id.clone());
+            last = id;
+        }
+        Ok(last)
+    }
+
+    fn slot_of(&self, reference: &str, codebook: Option<&str>) -> Result<(usize, String)> {
+        let id = self.resolve_code(reference, codebook)?.id.clone();
+        let slot = self
+            .codebook_slot(&id)
+            .ok_or_else(|| StudyError::Invalid(format!("code '{reference}' has no codebook")))?;
+        Ok((slot, id))
+    }
+
+    /// Renames a code.
+    pub fn rename_code(
+        &mut self,
+        coder: &str,
+        reference: &str,
+        codebook: Option<&str>,
+        name: &str,
+        why: Option<&str>,
+    ) -> Result<String> {
+        let (slot, id) = self.slot_of(reference, codebook)?;
+        self.check_fresh(slot)?;
+        let from = self
+            .codebook_mut(slot)
+            .codebook
+            .rename(&id, name)
+            .map_err(|e| StudyError::Invalid(e.to_string()))?;
+        self.record(
+            slot,
+            coder,
+            Operation::Rename {
+                code: id.clone(),
+                from,
+                to: name.trim().to_string(),
+            },
+            why,
+        )?;
+        Ok(id)
+    }
+
+    /// Sets a code's description, criteria, example or colour.
+    pub fn describe_code(
+        &mut self,
+        coder: &str,
+        reference: &str,
+        codebook: Option<&str>,
+        fields: &Description,
+        why: Option<&str>,
+    ) -> Result<String> {
+        if fields.is_empty() {
+            return Err(StudyError::Invalid(
+                "nothing to describe: give --description, --include, --exclude, --example or --color".to_string(),
+            ));
+        }
+        if let Some(color) = &fields.color {
+            let valid = color.len() == 7
+                && color.starts_with('#')
+                && color[1..].chars().all(|c| c.is_ascii_hexdigit());
+            if !valid {
+                return Err(StudyError::Invalid(format!(
+                    "colour '{color}' is not #rrggbb"
+                )));
+            }
+        }
+        let (slot, id) = self.slot_of(reference, codebook)?;
+        self.check_fresh(slot)?;
+        self.codebook_mut(slot)
+            .codebook
+            .describe(&id, fields)
+            .map_err(|e| StudyError::Invalid(e.to_string()))?;
+        self.record(
+            slot,
+            coder,
+            Operation::Describe {
+                code: id.clone(),
+                fields: fields.clone(),
+            },
+            why,
+        )?;
+        Ok(id)
+    }
+
+    /// Moves a code under a new parent (`None`: to the top as a theme).
+    pub fn move_code(
+        &mut self,
+        coder: &str,
+        reference: &str,
+        codebook: Option<&str>,
+        parent: Option<&str>,
+        why: Option<&str>,
+    ) -> Result<String> {
+        let (slot, id) = self.slot_of(reference, codebook)?;
+        let parent_id = match parent {
+            Some(p) => {
+                let (pslot, pid) = self.slot_of(p, codebook)?;
+                if pslot != slot {
+                    return Err(StudyError::Invalid(
+                        "a code can only move within its own codebook".to_string(),
+                    ));
+                }
+                Some(pid)
+            }
+            None => None,
+        };
+        self.check_fresh(slot)?;
+        let from = self
+            .codebook_mut(slot)
+            .codebook
+            .move_code(&id, parent_id.as_deref())
+            .map_err(|e| StudyError::Invalid(e.to_string()))?;
+        self.record(
+            slot,
+            coder,
+            Operation::Move {
+                code: id.clone(),
+                from,
+                to: parent_id,
+            },
+            why,
+        )?;
+        Ok(id)
+    }
+
+    /// Reassigns segments, in every coder's layer, whose code is in `map`; returns how many moved.
+    fn reassign(
+        &mut self,
+        decide: impl Fn(&crate::model::Segment) -> Option<String>,
+    ) -> Result<usize> {
+        let affected: Vec<String> = self
+            .codings
+            .iter()
+            .filter(|(_, segs)| segs.iter().any(|s| decide(s).is_some()))
+            .map(|(c, _)| c.clone())
+            .collect();
+        for coder in &affected {
+            self.lock(coder)?;
+        }
+        let mut moved = 0;
+        for coder in &affected {
+            if let Some(segments) = self.codings.get_mut(coder) {
+                for segment in segments.iter_mut() {
+                    if let Some(to) = decide(segment) {
+                        segment.code = to;
+                        moved += 1;
+                    }
+                }
+                // two segments now identical (same span, same code) collapse into one
+                segments.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+                segments.dedup_by(|a, b| {
+                    a.transcript == b.transcript
+                        && a.start == b.start
+                        && a.end == b.end
+                        && a.code == b.code
+                });
+            }
+            self.save_coder(coder)?;
+        }
+        Ok(moved)
+    }
+
+    /// Merges code `from` into `into`: every coder's segments and the children of `from` move to
+    /// `into`, then `from` is removed. Returns the number of segments moved.
+    pub fn merge_codes(
+        &mut self,
+        coder: &str,
+        from: &str,
+        into: &str,
+        codebook: Option<&str>,
+        why: Option<&str>,
+    ) -> Result<usize> {
+        let (slot, from_id) = self.slot_of(from, codebook)?;
+        let (into_slot, into_id) = self.slot_of(into, codebook)?;
+        if slot != into_slot {
+            return Err(StudyError::Invalid(
+                "codes can only be merged within one codebook".to_string(),
+            ));
+        }
+        if self.codebooks[slot]
+            .codebook
+            .subtree(&from_id)
+            .contains(&into_id)
+        {
+            return Err(StudyError::Invalid(format!(
+                "cannot merge '{}' into itself or its own sub-code",
+                self.code_path(&from_id)
+            )));
+        }
+        self.check_fresh(slot)?;
+        let target = into_id.clone();
+        let moved = self.reassign(|s| (s.code == from_id).then(|| target.clone()))?;
+        self.codebook_mut(slot)
+            .codebook
+            .merge(&from_id, &into_id)
+            .map_err(|e| StudyError::Invalid(e.to_string()))?;
+        self.record(
+            slot,
+            coder,
+            Operation::Merge {
+                code: from_id,
+                into: into_id,
+                segments: moved,
+            },
+            why,
+        )?;
+        Ok(moved)
+    }
+
+    /// Splits a code into new child codes and reassigns its segments as asked.
+    pub fn split_code(
+        &mut self,
+        coder: &str,
+        reference: &str,
+        codebook: Option<&str>,
+        children: &[String],
+        assignment: &SplitAssignment,
+        why: Option<&str>,
+    ) -> Result<(Vec<SplitChild>, usize)> {
+        let (slot, id) = self.slot_of(reference, codebook)?;
+        if children.is_empty() {
+            return Err(StudyError::Invalid(
+                "split needs at least one new child name (--into NAME,NAME)".to_string(),
+            ));
+        }
+        self.check_fresh(slot)?;
+        let mut trial = self.codebooks[slot].codebook.clone();
+        let mut created = Vec::new();
+        for name in children {
+            let mut child_id = ids::new_code_id();
+            while self.code(&child_id).is_some() || trial.contains(&child_id) {
+                child_id = ids::new_code_id();
+            }
+            trial
+                .add(Code {
+                    id: child_id.clone(),
+                    name: name.trim().to_string(),
+                    parent: Some(id.clone()),
+                    description: String::new(),
+                    include: String::new(),
+                    exclude: String::new(),
+                    example: String::new(),
+                    color: String::new(),
+                })
+                .map_err(|e| StudyError::Invalid(e.to_string()))?;
+            created.push(SplitChild {
+                code: child_id,
+                name: name.trim().to_string(),
+            });
+        }
+        let child_id = |name: &str| -> Result<String> {
+            created
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(name.trim()))
+                .map(|c| c.code.clone())
+                .ok_or_else(|| {
+                    StudyError::Invalid(format!("'{name}' is not one of the new children"))
+                })
+        };
+        let moves: Vec<(String, String)> = match assignment {
+            SplitAssignment::Keep => Vec::new(),
+            SplitAssignment::AllTo(name) => {
+                let to = child_id(name)?;
+                self.codings
+                    .values()
+                    .flatten()
+                    .filter(|s| s.code == id)
+                    .map(|s| (s.id.clone(), to.clone()))
+                    .collect()
+            }
+            SplitAssignment::Segments(list) => {
+                let mut out = Vec::new();
+                for (segment, name) in list {
+                    match self.find_segment(segment) {
+                        Some((_, s)) if s.code == id => {
+                            out.push((segment.clone(), child_id(name)?))
+                        }
+                        Some(_) => {
+                            return Err(StudyError::Invalid(format!(
+                                "segment {segment} is not coded with '{}'",
+                                self.code_path(&id)
+                            )))
+                        }
+                        None => return Err(StudyError::Invalid(format!("no segment '{segment}'"))),
+                    }
+                }
+                out
+            }
+        };
+        let moved = self.reassign(|s| {
+            moves
+                .iter()
+                .find(|(sid, _)| *sid == s.id)
+                .map(|(_, to)| to.clone())
+        })?;
+        self.codebook_mut(slot).codebook = trial;
+        self.record(
+            slot,
+            coder,
+            Operation::Split {
+                code: id,
+                into: created.clone(),
+                segments: moved,
+            },
+            why,
+        )?;
+        Ok((created, moved))
+    }
+
+    /// Deletes a code. Refused while any coder's segments use it, unless `reassign` names the
+    /// code they should move to.
+    pub fn delete_code(
+        &mut self,
+        coder: &str,
+        reference: &str,
+        codebook: Option<&str>,
+        reassign: Option<&str>,
+        why: Option<&str>,
+    ) -> Result<usize> {
+        let (slot, id) = self.slot_of(reference, codebook)?;
+        let in_use: usize = self
+            .codings
+            .values()
+            .flatten()
+            .filter(|s| s.code == id)
+            .count();
+        let target = match reassign {
+            Some(r) => Some(self.slot_of(r, codebook)?.1),
+            None => None,
+        };
+        if target.as_deref() == Some(id.as_str()) {
+            return Err(StudyError::Invalid(
+                "cannot reassign a code's segments to itself".to_string(),
+            ));
+        }
+        if in_use > 0 && target.is_none() {
+            let coders: BTreeSet<&str> = self
+                .codings
+                .iter()
+                .filter(|(_, segs)| segs.iter().any(|s| s.code == id))
+                .map(|(c, _)| c.as_str())
+                .collect();
+            return Err(StudyError::Invalid(format!(
+                "'{}' is used by {in_use} segment(s) of {}; add --reassign CODE to move them, or merge it instead",
+                self.code_path(&id),
+                coders.into_iter().collect::<Vec<_>>().join(", ")
+            )));
+        }
+        self.check_fresh(slot)?;
+        let name = self.codebooks[slot]
+            .codebook
+            .get(&id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default();
+        // refuse before touching segments if the code has children
+        if self.codebooks[slot]
+            .codebook
+            .codes
+            .iter()
+            .any(|c| c.parent.as_deref() == Some(id.as_str()))
+        {
+            return Err(StudyError::Invalid(format!(
+                "'{}' has child codes; move, merge or delete them first",
+                self.code_path(&id)
+            )));
+        }
+        let moved = match &target {
+            Some(to) => {
+                let to = to.clone();
+                self.reassign(|s| (s.code == id).then(|| to.clone()))?
+            }
+            None => 0,
+        };
+        self.codebook_mut(slot)
+            .codebook
+            .remove(&id)
+            .map_err(|e| StudyError::Invalid(e.to_string()))?;
+        self.record(
+            slot,
+            coder,
+            Operation::Delete {
+                code: id,
+                name,
+                reassign: target,
+            },
+            why,
+        )?;
+        Ok(moved)
+    }
+}
+
+fn apply_description(code: &mut Code, fields: &Description) {
+    let pairs = [
+        (&mut code.description, &fields.description),
+        (&mut code.include, &fields.include),
+        (&mut code.exclude, &fields.exclude),
+        (&mut code.example, &fields.example),
+        (&mut code.color, &fields.color),
+    ];
+    for (slot, value) in pairs {
+        if let Some(v) = value {
+            slot.clone_from(v);
+        }
+    }
+}
