@@ -10,10 +10,12 @@
 //!
 //! Source: Guest G, Namey E, Chen M (2020) "A simple method to assess and report thematic
 //! saturation in qualitative research". PLoS ONE 15(5): e0232076,
-//! doi:10.1371/journal.pone.0232076. The paper has three parameters:
+//! doi:10.1371/journal.pone.0232076. Quotations below are the paper's own words; only parts of
+//! its text were at hand when this was written, so a point marked "inferred" may be stated
+//! outright in a passage we did not read. The paper has three parameters:
 //!
-//! - **Base size** (default 4): "the number of interviews used as a reference point"; the
-//!   denominator is the number of *unique* codes found in those first interviews. The paper's
+//! - **Base size** (default 4): the first interviews, taken as the reference; the
+//!   denominator is the number of *unique* codes found in them. The paper's
 //!   worked example: "Divide the number of new themes in this run (seven) by the number of
 //!   unique themes in the base set (37)", and later "the number of new themes in the latest run
 //!   (one) divided by the number of themes in the base set (37)". **The denominator is fixed to
@@ -23,13 +25,15 @@
 //! - **Run length** (default 2): "the number of interviews within which we look for, and
 //!   calculate, new information". A code is *new* in a run when no earlier interview (base or
 //!   later) holds it. **Runs slide one interview at a time** (base 4, run 2: interviews 5–6,
-//!   6–7, 7–8, …). The paper does not spell this out in the sentences we could read, but its
+//!   6–7, 7–8, …). Inferred: the passages we read do not say it outright, but the
 //!   results require it: over base sizes 4, 5 and 6 it reports saturation "at 6 interviews at
 //!   a run length of 2 (6+2) and 7–8 interviews at run length 3 (7+3 or 8+3)"; with
 //!   consecutive blocks, base 5 could never give 6+2 and base 4 could never give 8+3. Only
 //!   complete runs are assessed: a window that would run past the last interview is not.
 //! - **New information threshold** (default 5%): saturation is indicated by the first run
-//!   whose new codes are **at or below** the threshold ("less than or equal to 5%").
+//!   whose new codes are **at or below** the threshold (the paper: "relative to the total
+//!   number of unique codes identified in the first four, five, or six interviews, the amount
+//!   of new information contributed by interviews 8, 9, and 10 was less than or equal to 5%").
 //!
 //! **The saturation point** is reported the paper's way, `N+M`: saturation at interview `N`,
 //! the last interview before the first run that met the threshold, confirmed by the `M`
@@ -43,7 +47,8 @@
 //! - *Order.* The method assumes interviews in the order they were done. The caller orders them
 //!   ([`order_interviews`]): numerically when every value is a number, else as text (ISO 8601
 //!   dates sort correctly as text), ties by transcript id, transcripts without a value last.
-//! - *Hierarchical codebooks.* The paper tested "single-tier codebooks". thema counts the codes
+//! - *Hierarchical codebooks.* "We tested our method on single-tier codebooks, but qualitative
+//!   researchers often create hierarchical codebooks." thema counts the codes
 //!   as coded (`--level leaf`) or rolls each code up to its top-level theme (`--level theme`,
 //!   [`roll_up_to_themes`]).
 //! - *After saturation.* Every complete run is listed, also those after the first that met the
