@@ -4,4 +4,5 @@
 //! pure data and computation (`model`, `agreement`, `saturation`).
 
 pub mod model;
+pub mod saturation;
 pub mod study;
