@@ -1,1 +1,16 @@
-fn main() {}
+//! The `thema` binary: parse arguments, run, map errors to exit codes (0 ok, 1 error, 2 usage).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = thema::cli::Cli::parse();
+    match thema::cli::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("thema: {err:#}");
+            ExitCode::from(1)
+        }
+    }
+}

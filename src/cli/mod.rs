@@ -1,0 +1,104 @@
+//! The command line: clap definitions and one handler per command. Handlers call the `study`,
+//! `index`, `agreement` and `report` layers and print; they never touch files themselves.
+
+mod codebook;
+mod coding;
+mod output;
+mod saturation;
+mod study;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::study::Study;
+
+/// thema: code interview transcripts in the terminal.
+#[derive(Debug, Parser)]
+#[command(name = "thema", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Study folder (default: the nearest folder above the current one holding transcripts/).
+    #[arg(short = 'C', global = true, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Who is coding (default: $THEMA_CODER, else `git config user.name`).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub coder: Option<String>,
+    /// Print data as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// What to do (default: open the TUI).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Every thema command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the terminal interface (the default).
+    Tui,
+    /// Create an empty study.
+    Init {
+        /// Folder for the new study.
+        dir: PathBuf,
+        /// Study name (default: the folder name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List transcripts: id, participant, turns, words, attributes.
+    Transcripts,
+    /// Work on the coding framework.
+    #[command(subcommand)]
+    Codebook(codebook::CodebookCommand),
+    /// Apply a code to a passage as --coder.
+    Code(coding::CodeArgs),
+    /// Remove one of your segments.
+    Uncode {
+        /// Segment id (from `thema segments`).
+        id: String,
+    },
+    /// Retrieve coded segments.
+    Segments(coding::SegmentsArgs),
+    /// Thematic saturation: when new interviews stopped adding codes.
+    Saturation(saturation::SaturationArgs),
+    /// Validate the study; report every problem with file:line.
+    Check,
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match &cli.command {
+        Some(Command::Init { dir, name }) => study::init(dir, name.as_deref()),
+        None | Some(Command::Tui) => study::open_default(&cli),
+        Some(Command::Transcripts) => study::transcripts(&cli),
+        Some(Command::Codebook(cmd)) => codebook::run(&cli, cmd),
+        Some(Command::Code(args)) => coding::code(&cli, args),
+        Some(Command::Uncode { id }) => coding::uncode(&cli, id),
+        Some(Command::Segments(args)) => coding::segments(&cli, args),
+        Some(Command::Saturation(args)) => saturation::run(&cli, args),
+        Some(Command::Check) => study::check(&cli),
+    }
+}
+
+impl Cli {
+    /// The study folder this invocation works on.
+    pub fn root(&self) -> Result<PathBuf> {
+        let start = match &self.dir {
+            Some(dir) => dir.clone(),
+            None => std::env::current_dir().context("cannot read the current folder")?,
+        };
+        Ok(Study::discover(&start)?)
+    }
+
+    /// Opens the study, printing what loading re-anchored to stderr.
+    pub fn open(&self) -> Result<Study> {
+        let root = self.root()?;
+        let study = Study::open(&root)?;
+        Ok(study)
+    }
+
+    /// The coder for commands that write.
+    pub fn coder(&self) -> Result<String> {
+        Ok(crate::study::coder::resolve(self.coder.as_deref())?)
+    }
+}

@@ -1,0 +1,136 @@
+//! `thema init`, `thema transcripts`, `thema check`, and the default command.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{bail, Result};
+use serde::Serialize;
+
+use crate::cli::{output, Cli};
+use crate::study::check::Severity;
+use crate::study::Study;
+
+pub fn init(dir: &Path, name: Option<&str>) -> Result<()> {
+    let name = match name {
+        Some(n) => n.to_string(),
+        None => dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "study".to_string()),
+    };
+    Study::init(dir, &name)?;
+    println!("Created study '{name}' in {}", dir.display());
+    println!("Next: thema -C {} import INTERVIEW.docx ...", dir.display());
+    Ok(())
+}
+
+/// With no command: the TUI on a terminal, else a summary of the study.
+pub fn open_default(cli: &Cli) -> Result<()> {
+    let study = cli.open()?;
+    summary(&study);
+    Ok(())
+}
+
+/// A few lines describing the study.
+pub fn summary(study: &Study) {
+    let words: usize = study.transcripts.iter().map(|t| t.words).sum();
+    println!("{} — {}", study.name(), study.root.display());
+    println!("  {} transcripts, {} words", study.transcripts.len(), words);
+    for loaded in &study.codebooks {
+        println!(
+            "  codebook '{}': {} codes",
+            loaded.codebook.name,
+            loaded.codebook.codes.len()
+        );
+    }
+    for (coder, segments) in &study.codings {
+        println!("  coder {coder}: {} segments", segments.len());
+    }
+    println!("  {} memos", study.memos.len());
+}
+
+#[derive(Serialize)]
+struct TranscriptRow<'a> {
+    id: &'a str,
+    participant: &'a str,
+    turns: usize,
+    words: usize,
+    attributes: BTreeMap<String, String>,
+}
+
+pub fn transcripts(cli: &Cli) -> Result<()> {
+    let study = cli.open()?;
+    let rows: Vec<TranscriptRow> = study
+        .transcripts
+        .iter()
+        .map(|t| TranscriptRow {
+            id: &t.id,
+            participant: study.attributes.participant(&t.id),
+            turns: t.speaker_turns().count(),
+            words: t.words,
+            attributes: study
+                .attributes
+                .row(&t.id)
+                .into_iter()
+                .filter(|(k, _)| k != "participant")
+                .collect(),
+        })
+        .collect();
+    if cli.json {
+        return output::json(&rows);
+    }
+    let columns: Vec<String> = study
+        .attributes
+        .columns
+        .iter()
+        .filter(|c| *c != "transcript" && *c != "participant")
+        .cloned()
+        .collect();
+    let mut headers = vec!["id", "participant", "turns", "words"];
+    headers.extend(columns.iter().map(String::as_str));
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            let mut cells = vec![
+                r.id.to_string(),
+                r.participant.to_string(),
+                r.turns.to_string(),
+                r.words.to_string(),
+            ];
+            cells.extend(
+                columns
+                    .iter()
+                    .map(|c| r.attributes.get(c).cloned().unwrap_or_default()),
+            );
+            cells
+        })
+        .collect();
+    output::table(&headers, &table);
+    Ok(())
+}
+
+pub fn check(cli: &Cli) -> Result<()> {
+    let root = cli.root()?;
+    let problems = crate::study::check::check(&root)?;
+    let errors = problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    if cli.json {
+        output::json(&problems)?;
+    } else {
+        for p in &problems {
+            println!("{p}");
+        }
+        let warnings = problems.len() - errors;
+        if problems.is_empty() {
+            println!("study is clean");
+        } else {
+            println!("{errors} error(s), {warnings} warning(s)");
+        }
+    }
+    if errors > 0 {
+        bail!("the study has {errors} error(s)");
+    }
+    Ok(())
+}
