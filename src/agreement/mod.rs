@@ -38,6 +38,8 @@
 pub mod data;
 pub mod disagreement;
 pub mod matrix;
+#[cfg(test)]
+mod proptests;
 pub mod span;
 pub mod stats;
 pub mod unitizing;
