@@ -51,4 +51,4 @@ pub use matrix::{parse_matrix, MatrixError};
 pub use span::{merge_spans, Span};
 pub use stats::{agreement, Agreement, CategoryCount, Metric, Options};
 pub use unitizing::{unitizing_alpha, UnitizingAlpha};
-pub use units::{match_segments, segment_agreement, PresenceTally, SegmentTally, TwoByTwo};
+pub use units::{match_segments, segment_agreement, PresenceTally, SegmentTally, Turns, TwoByTwo};

@@ -13,7 +13,7 @@ use super::matrix::parse_matrix;
 use super::span::Span;
 use super::stats::{agreement, Agreement, Metric, Options};
 use super::unitizing::unitizing_alpha;
-use super::units::{match_segments, PresenceTally};
+use super::units::{match_segments, PresenceTally, Turns};
 
 type Rows = Vec<(Vec<Option<Category>>, u64)>;
 
@@ -257,7 +257,9 @@ proptest! {
             pos = start + len;
         }
         let mut tally = PresenceTally::new(3).unwrap();
-        tally.add_turns(&turns, &borrowed(&spans)).unwrap();
+        tally
+            .add_turns(&Turns::new(turns.clone()).unwrap(), &borrowed(&spans))
+            .unwrap();
         let mut naive =
             ReliabilityData::new(coder_names(3), vec!["uncoded".into(), "coded".into()]).unwrap();
         for t in &turns {

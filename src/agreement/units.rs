@@ -160,24 +160,14 @@ impl PresenceTally {
     /// Adds every turn of one transcript as a unit: coded by a coder when any of the coder's
     /// ranges shares at least one character with the turn.
     ///
-    /// `turns` must be non-empty, sorted and non-overlapping `[start, end)` ranges;
     /// `coder_ranges` is as for [`Self::add_chars`]; parts of ranges outside every turn are
-    /// ignored.
+    /// ignored. The cost grows with the number of ranges, not with the number of turns.
     pub fn add_turns(
         &mut self,
-        turns: &[Span],
+        turns: &Turns,
         coder_ranges: &[Option<&[Span]>],
     ) -> Result<(), UnitsError> {
-        for (index, t) in turns.iter().enumerate() {
-            let after_previous = index == 0 || turns[index - 1].end <= t.start;
-            if t.is_empty() || !after_previous {
-                return Err(UnitsError::BadTurn {
-                    index,
-                    start: t.start,
-                    end: t.end,
-                });
-            }
-        }
+        let turns = turns.as_slice();
         let length = turns.last().map_or(0, |t| t.end);
         let rated = self.check(u64::MAX, coder_ranges)?;
         if turns.is_empty() || rated == 0 {
@@ -290,6 +280,34 @@ impl PresenceTally {
             }
         }
         Ok(rated)
+    }
+}
+
+/// The turns of one transcript, checked once: non-empty, sorted, non-overlapping `[start, end)`
+/// ranges (gaps between them are allowed). Build it once per transcript and reuse it for
+/// every code.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Turns(Vec<Span>);
+
+impl Turns {
+    /// Checks and wraps the turn ranges of one transcript.
+    pub fn new(turns: Vec<Span>) -> Result<Self, UnitsError> {
+        for (index, t) in turns.iter().enumerate() {
+            let after_previous = index == 0 || turns[index - 1].end <= t.start;
+            if t.is_empty() || !after_previous {
+                return Err(UnitsError::BadTurn {
+                    index,
+                    start: t.start,
+                    end: t.end,
+                });
+            }
+        }
+        Ok(Turns(turns))
+    }
+
+    /// The turn ranges in order.
+    pub fn as_slice(&self) -> &[Span] {
+        &self.0
     }
 }
 
@@ -484,7 +502,7 @@ mod tests {
 
     #[test]
     fn turns_are_coded_when_any_range_overlaps() {
-        let turns = [sp(0, 10), sp(10, 20), sp(25, 40), sp(40, 50)];
+        let turns = Turns::new(vec![sp(0, 10), sp(10, 20), sp(25, 40), sp(40, 50)]).unwrap();
         let a = [sp(5, 12)]; // turns 0 and 1
         let b = [sp(20, 25), sp(45, 46)]; // only the gap, then turn 3
         let mut t = PresenceTally::new(2).unwrap();
@@ -501,7 +519,11 @@ mod tests {
             Err(UnitsError::BadRange { coder: 0, .. })
         ));
         assert!(matches!(
-            t.add_turns(&[sp(0, 5), sp(4, 8)], &[Some(&[])]),
+            Turns::new(vec![sp(0, 5), sp(4, 8)]),
+            Err(UnitsError::BadTurn { index: 1, .. })
+        ));
+        assert!(matches!(
+            Turns::new(vec![sp(0, 5), sp(7, 7)]),
             Err(UnitsError::BadTurn { index: 1, .. })
         ));
         assert!(matches!(
