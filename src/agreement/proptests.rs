@@ -306,13 +306,25 @@ proptest! {
     }
 
     #[test]
-    fn segment_matching_is_symmetric(
+    fn segment_matching_checks_every_pair_and_is_symmetric(
         a in ranges(100),
         b in ranges(100),
         threshold in 0.05f64..=1.0,
     ) {
         let ab = match_segments(&a, &b, threshold).unwrap();
         let ba = match_segments(&b, &a, threshold).unwrap();
+        // Against a check of every pair.
+        let brute: Vec<bool> = a
+            .iter()
+            .map(|s| {
+                b.iter().any(|t| {
+                    let overlap = s.overlap(t);
+                    let extent = s.end.max(t.end) - s.start.min(t.start);
+                    overlap > 0 && overlap as f64 >= threshold * extent as f64
+                })
+            })
+            .collect();
+        prop_assert_eq!(&ab.first, &brute);
         prop_assert_eq!(&ab.first, &ba.second);
         prop_assert_eq!(&ab.second, &ba.first);
         // Identical segments always match each other.
