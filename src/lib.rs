@@ -6,5 +6,6 @@
 pub mod agreement;
 pub mod cli;
 pub mod model;
+pub mod report;
 pub mod saturation;
 pub mod study;

@@ -1,8 +1,10 @@
 //! The command line: clap definitions and one handler per command. Handlers call the `study`,
 //! `index`, `agreement` and `report` layers and print; they never touch files themselves.
 
+mod agree;
 mod codebook;
 mod coding;
+mod export;
 mod output;
 mod saturation;
 mod study;
@@ -59,6 +61,11 @@ pub enum Command {
     },
     /// Retrieve coded segments.
     Segments(coding::SegmentsArgs),
+    /// Inter-coder agreement per code, coder pair and transcript.
+    Agree(agree::AgreeArgs),
+    /// Write a report.
+    #[command(subcommand)]
+    Export(export::ExportCommand),
     /// Thematic saturation: when new interviews stopped adding codes.
     Saturation(saturation::SaturationArgs),
     /// Validate the study; report every problem with file:line.
@@ -75,6 +82,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Code(args)) => coding::code(&cli, args),
         Some(Command::Uncode { id }) => coding::uncode(&cli, id),
         Some(Command::Segments(args)) => coding::segments(&cli, args),
+        Some(Command::Agree(args)) => agree::run(&cli, args),
+        Some(Command::Export(cmd)) => export::run(&cli, cmd),
         Some(Command::Saturation(args)) => saturation::run(&cli, args),
         Some(Command::Check) => study::check(&cli),
     }

@@ -1,0 +1,703 @@
+//! Inter-coder agreement of a study: per code, per coder pair, per transcript and overall, on
+//! character, turn or segment units; and the list of disagreements for a team meeting.
+//!
+//! Conventions, beyond those of [`crate::agreement`]:
+//! - A code's ranges include its descendants' segments (the code as a theme), unless `exact`.
+//! - A coder who has no segment at all in a transcript has not coded it: their ratings there are
+//!   missing, not "uncoded". Transcripts no two coders coded do not count.
+//! - **Overall** pools the units of every code in the table (each code × unit is one unit), the
+//!   way NVivo's and ATLAS.ti's summary rows aggregate codes; there each code counts only its own
+//!   segments, so a segment is never counted twice through its theme.
+//! - The `consensus` layer is a coder like any other but left out unless named.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::agreement::{
+    agreement, disagreements, match_segments, merge_spans, segment_agreement, unitizing_alpha,
+    Agreement, Options, PresenceTally, SegmentTally, Span, Turns,
+};
+use crate::study::{Study, CONSENSUS};
+
+/// The unit of analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unit {
+    /// Every character (NVivo).
+    Char,
+    /// Every speaker turn.
+    Turn,
+    /// Coded segments matched by overlap (MAXQDA).
+    Segment,
+}
+
+/// What to compare.
+#[derive(Debug, Clone)]
+pub struct AgreeRequest {
+    /// Coders compared (at least two).
+    pub coders: Vec<String>,
+    /// Codes in the table (ids), in order.
+    pub codes: Vec<String>,
+    /// Count only the code itself, not its descendants.
+    pub exact: bool,
+    /// Unit of analysis.
+    pub unit: Unit,
+    /// Minimum overlap for segment matching.
+    pub overlap: f64,
+    /// Also report each transcript.
+    pub by_transcript: bool,
+}
+
+/// Agreement on one code.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeAgreement {
+    /// Code id.
+    pub code: String,
+    /// Code path.
+    pub path: String,
+    /// All coders together.
+    #[serde(flatten)]
+    pub all: Agreement,
+    /// Krippendorff's unitizing α for the code (character units only), `null` when undefined.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unitizing_alpha: Option<Option<f64>>,
+    /// Each pair of coders.
+    pub pairs: Vec<Agreement>,
+    /// Each transcript (when asked for).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub transcripts: Vec<TranscriptAgreement>,
+}
+
+/// Agreement on one code in one transcript.
+#[derive(Debug, Clone, Serialize)]
+pub struct TranscriptAgreement {
+    /// Transcript id.
+    pub transcript: String,
+    /// The figures.
+    #[serde(flatten)]
+    pub agreement: Agreement,
+}
+
+/// The whole agreement report.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgreementReport {
+    /// Unit of analysis.
+    pub unit: Unit,
+    /// Minimum overlap (segment units).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlap: Option<f64>,
+    /// Coders compared.
+    pub coders: Vec<String>,
+    /// Transcripts at least two of them coded.
+    pub transcripts: Vec<String>,
+    /// Every code pooled.
+    pub overall: Agreement,
+    /// Each pair of coders, every code pooled.
+    pub overall_pairs: Vec<Agreement>,
+    /// One entry per code.
+    pub codes: Vec<CodeAgreement>,
+}
+
+/// Errors in what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum AgreeError {
+    /// Not enough coders.
+    #[error("agreement needs at least two coders with codings (found: {0})")]
+    TooFewCoders(String),
+    /// A coder without a file.
+    #[error("coder '{0}' has no codings (coders: {1})")]
+    UnknownCoder(String, String),
+    /// Bad overlap.
+    #[error("--overlap must be above 0 and at most 1 (got {0})")]
+    Overlap(f64),
+    /// Internal consistency.
+    #[error("{0}")]
+    Data(String),
+}
+
+/// The default coders: everyone with codings except `consensus`.
+pub fn default_coders(study: &Study) -> Vec<String> {
+    study
+        .coders()
+        .into_iter()
+        .filter(|c| *c != CONSENSUS)
+        .map(str::to_string)
+        .collect()
+}
+
+/// Every code of every codebook in tree order.
+pub fn all_codes(study: &Study) -> Vec<String> {
+    study
+        .codebooks
+        .iter()
+        .flat_map(|b| b.codebook.tree().into_iter().map(|(c, _)| c.id.clone()))
+        .collect()
+}
+
+/// Ranges per (code, transcript, coder index), with descendants folded in as asked.
+struct Ranges {
+    /// code → transcript → per-coder spans
+    by_code: BTreeMap<String, BTreeMap<String, Vec<Vec<Span>>>>,
+    /// transcripts each coder coded at all
+    coded: Vec<BTreeSet<String>>,
+}
+
+fn collect(study: &Study, request: &AgreeRequest) -> Ranges {
+    let m = request.coders.len();
+    // which table codes each applied code counts for
+    let mut targets: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for code in &request.codes {
+        let members = if request.exact {
+            [code.clone()].into()
+        } else {
+            study
+                .codebook_of(code)
+                .map(|b| b.subtree(code))
+                .unwrap_or_default()
+        };
+        for member in members {
+            targets.entry(member).or_default().push(code.clone());
+        }
+    }
+    let mut by_code: BTreeMap<String, BTreeMap<String, Vec<Vec<Span>>>> = BTreeMap::new();
+    let mut coded = vec![BTreeSet::new(); m];
+    for (i, coder) in request.coders.iter().enumerate() {
+        for s in study.segments_of(coder) {
+            if s.is_unanchored() || study.transcript(&s.transcript).is_none() {
+                continue;
+            }
+            coded[i].insert(s.transcript.clone());
+            let Some(tables) = targets.get(&s.code) else {
+                continue;
+            };
+            for table_code in tables {
+                let per_t = by_code.entry(table_code.clone()).or_default();
+                let slots = per_t
+                    .entry(s.transcript.clone())
+                    .or_insert_with(|| vec![Vec::new(); m]);
+                slots[i].push(Span {
+                    start: s.start as u64,
+                    end: s.end as u64,
+                });
+            }
+        }
+    }
+    Ranges { by_code, coded }
+}
+
+/// Computes the agreement report.
+pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport, AgreeError> {
+    let known = study.coders().join(", ");
+    for coder in &request.coders {
+        if !study.codings.contains_key(coder) {
+            return Err(AgreeError::UnknownCoder(coder.clone(), known));
+        }
+    }
+    if request.coders.len() < 2 {
+        return Err(AgreeError::TooFewCoders(known));
+    }
+    if !(request.overlap > 0.0 && request.overlap <= 1.0) {
+        return Err(AgreeError::Overlap(request.overlap));
+    }
+    let data_err = |e: &dyn std::fmt::Display| AgreeError::Data(e.to_string());
+    let ranges = collect(study, request);
+    // the pooled figures count each applied code once, so use exact ranges for them
+    let exact_ranges = (!request.exact).then(|| {
+        collect(
+            study,
+            &AgreeRequest {
+                exact: true,
+                ..request.clone()
+            },
+        )
+    });
+    let pooled_ranges = exact_ranges.as_ref().unwrap_or(&ranges);
+    let m = request.coders.len();
+    // transcripts coded by at least two of the coders
+    let transcripts: Vec<&crate::model::Transcript> = study
+        .transcripts
+        .iter()
+        .filter(|t| ranges.coded.iter().filter(|c| c.contains(&t.id)).count() >= 2)
+        .collect();
+    let turns: BTreeMap<&str, Turns> = if request.unit == Unit::Turn {
+        transcripts
+            .iter()
+            .filter_map(|t| {
+                let spans: Vec<Span> = t
+                    .speaker_turns()
+                    .filter(|turn| turn.end > turn.start)
+                    .map(|turn| Span {
+                        start: turn.start as u64,
+                        end: turn.end as u64,
+                    })
+                    .collect();
+                Turns::new(spans).ok().map(|ts| (t.id.as_str(), ts))
+            })
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
+    let options = Options::default();
+    let pairs: Vec<(usize, usize)> = (0..m)
+        .flat_map(|a| ((a + 1)..m).map(move |b| (a, b)))
+        .collect();
+    let empty: BTreeMap<String, Vec<Vec<Span>>> = BTreeMap::new();
+    let mut overall = PresenceTally::new(m).map_err(|e| data_err(&e))?;
+    let mut overall_segments: Vec<Vec<SegmentTally>> = vec![Vec::new(); pairs.len()];
+    let mut codes = Vec::new();
+    for code in &request.codes {
+        let per_t = ranges.by_code.get(code).unwrap_or(&empty);
+        let pooled_t = pooled_ranges.by_code.get(code).unwrap_or(&empty);
+        let mut tally = PresenceTally::new(m).map_err(|e| data_err(&e))?;
+        let mut seg_tallies = vec![SegmentTally::default(); pairs.len()];
+        let mut per_transcript = Vec::new();
+        let mut continuum: Vec<Vec<Span>> = vec![Vec::new(); m];
+        let mut offset = 0u64;
+        for t in &transcripts {
+            let none: Vec<Vec<Span>> = vec![Vec::new(); m];
+            let spans = per_t.get(&t.id).unwrap_or(&none);
+            let slots: Vec<Option<&[Span]>> = (0..m)
+                .map(|i| {
+                    ranges.coded[i]
+                        .contains(&t.id)
+                        .then_some(spans[i].as_slice())
+                })
+                .collect();
+            let pooled_spans = pooled_t.get(&t.id).unwrap_or(&none);
+            let pooled_slots: Vec<Option<&[Span]>> = (0..m)
+                .map(|i| {
+                    ranges.coded[i]
+                        .contains(&t.id)
+                        .then_some(pooled_spans[i].as_slice())
+                })
+                .collect();
+            let len = t.len_chars() as u64;
+            match request.unit {
+                Unit::Char => {
+                    tally.add_chars(len, &slots).map_err(|e| data_err(&e))?;
+                    overall
+                        .add_chars(len, &pooled_slots)
+                        .map_err(|e| data_err(&e))?;
+                    for (i, s) in spans.iter().enumerate() {
+                        let mut merged = s.clone();
+                        merge_spans(&mut merged);
+                        continuum[i].extend(merged.iter().map(|r| Span {
+                            start: r.start + offset,
+                            end: r.end + offset,
+                        }));
+                    }
+                    offset += len;
+                }
+                Unit::Turn => {
+                    if let Some(ts) = turns.get(t.id.as_str()) {
+                        tally.add_turns(ts, &slots).map_err(|e| data_err(&e))?;
+                        overall
+                            .add_turns(ts, &pooled_slots)
+                            .map_err(|e| data_err(&e))?;
+                    }
+                }
+                Unit::Segment => {
+                    for (p, (a, b)) in pairs.iter().enumerate() {
+                        if slots[*a].is_none() || slots[*b].is_none() {
+                            continue;
+                        }
+                        let matched = match_segments(&spans[*a], &spans[*b], request.overlap)
+                            .map_err(|e| data_err(&e))?;
+                        seg_tallies[p].add(&matched);
+                    }
+                }
+            }
+            if request.by_transcript && request.unit != Unit::Segment {
+                let mut one = PresenceTally::new(m).map_err(|e| data_err(&e))?;
+                match request.unit {
+                    Unit::Char => one.add_chars(len, &slots).map_err(|e| data_err(&e))?,
+                    _ => {
+                        if let Some(ts) = turns.get(t.id.as_str()) {
+                            one.add_turns(ts, &slots).map_err(|e| data_err(&e))?;
+                        }
+                    }
+                }
+                let data = one
+                    .to_reliability_data(request.coders.clone())
+                    .map_err(|e| data_err(&e))?;
+                per_transcript.push(TranscriptAgreement {
+                    transcript: t.id.clone(),
+                    agreement: agreement(&data, &options),
+                });
+            }
+        }
+        let (all, pair_results, unitizing) = if request.unit == Unit::Segment {
+            let results: Vec<Agreement> = pairs
+                .iter()
+                .zip(&seg_tallies)
+                .map(|((a, b), tally)| {
+                    segment_figures(&request.coders, *a, *b, std::slice::from_ref(tally))
+                })
+                .collect();
+            for (p, t) in seg_tallies.iter().enumerate() {
+                overall_segments[p].push(*t);
+            }
+            let pooled: Vec<SegmentTally> = seg_tallies.clone();
+            let all = pooled_segment_figures(&request.coders, &pooled);
+            (all, results, None)
+        } else {
+            let data = tally
+                .to_reliability_data(request.coders.clone())
+                .map_err(|e| data_err(&e))?;
+            let all = agreement(&data, &options);
+            let results = pairs
+                .iter()
+                .map(|(a, b)| agreement(&data.select_coders(&[*a, *b]), &options))
+                .collect();
+            let unitizing = (request.unit == Unit::Char).then(|| {
+                unitizing_alpha(
+                    Span {
+                        start: 0,
+                        end: offset.max(1),
+                    },
+                    &continuum,
+                )
+                .ok()
+                .and_then(|u| u.value)
+            });
+            (all, results, unitizing)
+        };
+        codes.push(CodeAgreement {
+            code: code.clone(),
+            path: study.code_path(code),
+            all,
+            unitizing_alpha: unitizing,
+            pairs: pair_results,
+            transcripts: per_transcript,
+        });
+    }
+    let (overall_all, overall_pairs) = if request.unit == Unit::Segment {
+        let pairs_out: Vec<Agreement> = pairs
+            .iter()
+            .zip(&overall_segments)
+            .map(|((a, b), tallies)| segment_figures(&request.coders, *a, *b, tallies))
+            .collect();
+        let pooled: Vec<SegmentTally> = overall_segments.iter().flatten().copied().collect();
+        (pooled_segment_figures(&request.coders, &pooled), pairs_out)
+    } else {
+        let data = overall
+            .to_reliability_data(request.coders.clone())
+            .map_err(|e| data_err(&e))?;
+        let pairs_out = pairs
+            .iter()
+            .map(|(a, b)| agreement(&data.select_coders(&[*a, *b]), &options))
+            .collect();
+        (agreement(&data, &options), pairs_out)
+    };
+    Ok(AgreementReport {
+        unit: request.unit,
+        overlap: (request.unit == Unit::Segment).then_some(request.overlap),
+        coders: request.coders.clone(),
+        transcripts: transcripts.iter().map(|t| t.id.clone()).collect(),
+        overall: overall_all,
+        overall_pairs,
+        codes,
+    })
+}
+
+/// MAXQDA's figures for one pair: percent agreement and Brennan–Prediger over the codes given.
+fn segment_figures(coders: &[String], a: usize, b: usize, tallies: &[SegmentTally]) -> Agreement {
+    let result = segment_agreement(tallies);
+    Agreement {
+        coders: vec![coders[a].clone(), coders[b].clone()],
+        units: result.agreements + result.disagreements,
+        percent_agreement: result.percent_agreement,
+        cohen_kappa: None,
+        fleiss_kappa: None,
+        krippendorff_alpha: None,
+        brennan_prediger: result.brennan_prediger,
+        gwet_ac1: None,
+    }
+}
+
+fn pooled_segment_figures(coders: &[String], tallies: &[SegmentTally]) -> Agreement {
+    let result = segment_agreement(tallies);
+    Agreement {
+        coders: coders.to_vec(),
+        units: result.agreements + result.disagreements,
+        percent_agreement: result.percent_agreement,
+        cohen_kappa: None,
+        fleiss_kappa: None,
+        krippendorff_alpha: None,
+        brennan_prediger: result.brennan_prediger,
+        gwet_ac1: None,
+    }
+}
+
+/// One place where coders differ.
+#[derive(Debug, Clone, Serialize)]
+pub struct DisagreementItem {
+    /// Code id.
+    pub code: String,
+    /// Code path.
+    pub path: String,
+    /// Transcript id.
+    pub transcript: String,
+    /// Attribution (participant, wave).
+    pub attribution: String,
+    /// Turn number where the stretch starts.
+    pub turn: Option<usize>,
+    /// Speaker of that turn.
+    pub speaker: Option<String>,
+    /// Code-point range.
+    pub start: usize,
+    /// End of the range.
+    pub end: usize,
+    /// Length in characters.
+    pub length: usize,
+    /// The text.
+    pub quote: String,
+    /// Coders who applied the code here.
+    pub applied: Vec<String>,
+    /// Coders who did not.
+    pub not_applied: Vec<String>,
+}
+
+/// Every disagreement on the codes asked for, largest first. Each code counts alone (a
+/// disagreement on a sub-code is listed once, under the sub-code, not again under its theme).
+pub fn disagreement_list(
+    study: &Study,
+    request: &AgreeRequest,
+) -> Result<Vec<DisagreementItem>, AgreeError> {
+    let ranges = collect(
+        study,
+        &AgreeRequest {
+            exact: true,
+            ..request.clone()
+        },
+    );
+    let mut out = Vec::new();
+    for (code, per_t) in &ranges.by_code {
+        for (transcript, spans) in per_t {
+            let Some(t) = study.transcript(transcript) else {
+                continue;
+            };
+            // only coders who coded this transcript take part
+            let present: Vec<usize> = (0..request.coders.len())
+                .filter(|i| ranges.coded[*i].contains(transcript))
+                .collect();
+            if present.len() < 2 {
+                continue;
+            }
+            let slices: Vec<&[Span]> = present.iter().map(|i| spans[*i].as_slice()).collect();
+            let found = disagreements(&slices).map_err(|e| AgreeError::Data(e.to_string()))?;
+            for d in found {
+                let (start, end) = (d.span.start as usize, d.span.end as usize);
+                let quote = t.slice(start, end).trim();
+                if quote.is_empty() {
+                    continue; // whitespace between spans is no disagreement worth a meeting
+                }
+                let turn = t.turn_at(start);
+                let applied: Vec<String> = d
+                    .coders
+                    .iter()
+                    .map(|i| request.coders[present[*i]].clone())
+                    .collect();
+                let not_applied = present
+                    .iter()
+                    .map(|i| request.coders[*i].clone())
+                    .filter(|c| !applied.contains(c))
+                    .collect();
+                out.push(DisagreementItem {
+                    code: code.clone(),
+                    path: study.code_path(code),
+                    transcript: transcript.clone(),
+                    attribution: study
+                        .attributes
+                        .attribution(transcript, &study.settings.attribution),
+                    turn: turn.map(|t| t.number),
+                    speaker: turn.and_then(|t| t.speaker.clone()),
+                    start,
+                    end,
+                    length: end - start,
+                    quote: quote.to_string(),
+                    applied,
+                    not_applied,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        b.length
+            .cmp(&a.length)
+            .then(a.transcript.cmp(&b.transcript))
+            .then(a.start.cmp(&b.start))
+    });
+    Ok(out)
+}
+
+/// Formats a statistic for a table: three decimals, `–` for undefined, blank for absent.
+pub fn fmt_stat(value: Option<Option<f64>>) -> String {
+    match value {
+        None => String::new(),
+        Some(None) => "–".to_string(),
+        Some(Some(v)) => format!("{v:.3}"),
+    }
+}
+
+/// Column headers of an agreement table.
+const STAT_HEADERS: [&str; 8] = [
+    "units",
+    "% agreement",
+    "Cohen κ",
+    "Fleiss κ",
+    "Krippendorff α",
+    "Brennan–Prediger",
+    "Gwet AC1",
+    "unitizing α",
+];
+
+fn stat_cells(a: &Agreement, unitizing: Option<Option<f64>>) -> Vec<String> {
+    vec![
+        a.units.to_string(),
+        a.percent_agreement
+            .map(|p| format!("{:.1}%", p * 100.0))
+            .unwrap_or_else(|| "–".into()),
+        fmt_stat(a.cohen_kappa),
+        fmt_stat(Some(a.fleiss_kappa)),
+        fmt_stat(a.krippendorff_alpha),
+        fmt_stat(Some(a.brennan_prediger)),
+        fmt_stat(Some(a.gwet_ac1)),
+        fmt_stat(unitizing),
+    ]
+}
+
+/// Table rows (header first): one row per code × comparison (all coders, then each pair).
+pub fn table_rows(report: &AgreementReport) -> Vec<Vec<String>> {
+    let mut rows = vec![{
+        let mut h = vec!["code".to_string(), "coders".to_string()];
+        h.extend(STAT_HEADERS.iter().map(|s| s.to_string()));
+        h
+    }];
+    let mut push = |code: &str, a: &Agreement, u: Option<Option<f64>>| {
+        let mut row = vec![code.to_string(), a.coders.join("+")];
+        row.extend(stat_cells(a, u));
+        rows.push(row);
+    };
+    push("(all codes)", &report.overall, None);
+    for p in &report.overall_pairs {
+        push("(all codes)", p, None);
+    }
+    for code in &report.codes {
+        push(&code.path, &code.all, code.unitizing_alpha);
+        if code.all.coders.len() > 2 {
+            for p in &code.pairs {
+                push(&code.path, p, None);
+            }
+        }
+    }
+    rows
+}
+
+fn md_escape(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The agreement table and the disagreement list as a Markdown meeting agenda.
+pub fn to_markdown(
+    study_name: &str,
+    report: &AgreementReport,
+    items: &[DisagreementItem],
+) -> String {
+    let mut out = String::new();
+    let unit = match report.unit {
+        Unit::Char => "characters".to_string(),
+        Unit::Turn => "speaker turns".to_string(),
+        Unit::Segment => format!(
+            "segments (overlap ≥ {:.0}%)",
+            report.overlap.unwrap_or(0.9) * 100.0
+        ),
+    };
+    out.push_str(&format!("# Inter-coder agreement — {study_name}\n\n"));
+    out.push_str(&format!(
+        "Coders: {}. Unit of analysis: {unit}. Transcripts coded by at least two of them: {}.\n\n",
+        report.coders.join(", "),
+        report.transcripts.len()
+    ));
+    out.push_str("`–` marks a statistic that is undefined (0/0: no variation, e.g. a code nobody applied).\n\n");
+    let rows = table_rows(report);
+    for (i, row) in rows.iter().enumerate() {
+        out.push_str("| ");
+        out.push_str(
+            &row.iter()
+                .map(|c| md_escape(c))
+                .collect::<Vec<_>>()
+                .join(" | "),
+        );
+        out.push_str(" |\n");
+        if i == 0 {
+            out.push_str(&format!("|{}\n", " --- |".repeat(row.len())));
+        }
+    }
+    out.push_str(&format!(
+        "\n## Agenda: {} disagreement(s), largest first\n\n",
+        items.len()
+    ));
+    let mut current = String::new();
+    for (n, item) in items.iter().enumerate() {
+        if item.path != current {
+            current = item.path.clone();
+        }
+        let turn = item.turn.map(|t| format!(", turn {t}")).unwrap_or_default();
+        let speaker = item
+            .speaker
+            .as_deref()
+            .map(|s| format!(" ({s})"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{}. **{}** — {}{turn}{speaker}, {} characters. Applied by {}; not by {}.\n   > {}\n\n",
+            n + 1,
+            md_escape(&item.path),
+            item.transcript,
+            item.length,
+            item.applied.join(", "),
+            item.not_applied.join(", "),
+            md_escape(&crate::study::coding::shorten(&item.quote, 300)),
+        ));
+    }
+    out
+}
+
+/// Disagreement rows for CSV (header first).
+pub fn disagreement_rows(items: &[DisagreementItem]) -> Vec<Vec<String>> {
+    let mut rows = vec![[
+        "code",
+        "path",
+        "transcript",
+        "attribution",
+        "turn",
+        "speaker",
+        "start",
+        "end",
+        "length",
+        "applied",
+        "not_applied",
+        "quote",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect::<Vec<_>>()];
+    for i in items {
+        rows.push(vec![
+            i.code.clone(),
+            i.path.clone(),
+            i.transcript.clone(),
+            i.attribution.clone(),
+            i.turn.map(|t| t.to_string()).unwrap_or_default(),
+            i.speaker.clone().unwrap_or_default(),
+            i.start.to_string(),
+            i.end.to_string(),
+            i.length.to_string(),
+            i.applied.join(";"),
+            i.not_applied.join(";"),
+            i.quote.clone(),
+        ]);
+    }
+    rows
+}
