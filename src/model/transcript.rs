@@ -125,9 +125,11 @@ impl Transcript {
                     }
                 }
                 None => {
-                    let looks_like_turn =
-                        parse_head(&body).speaker.is_some() || body.starts_with('[');
-                    if looks_like_turn && !(body.starts_with('[') && body.ends_with(']')) {
+                    // a note that reads as a turn is bracketed even when it already ends
+                    // with `]` (`[00:00:12] LW7: yes]` would parse back as LW7 speaking)
+                    let bracketed = body.starts_with('[') && body.ends_with(']');
+                    if parse_head(&body).speaker.is_some() || (body.starts_with('[') && !bracketed)
+                    {
                         out.push('[');
                         out.push_str(&body);
                         out.push(']');

@@ -1,0 +1,4 @@
+//! Regression tests: every input that once broke thema (found by the hostile-input property
+//! tests or by `scripts/fuzz.sh`), kept so it never breaks again. One module per finding.
+
+mod note_read_as_turn;
