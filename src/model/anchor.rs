@@ -69,11 +69,17 @@ fn nearest(candidates: impl Iterator<Item = usize>, target: usize) -> Option<usi
 
 /// Case- and whitespace-insensitive search; returns a byte range of `text`.
 fn loose_find(text: &str, quote: &str, near: usize) -> Option<(usize, usize)> {
-    let words: Vec<String> = quote.split_whitespace().map(str::to_lowercase).collect();
+    let words: Vec<String> = quote.split_whitespace().map(lowercase).collect();
     let first = words.first()?;
-    let lower = text.to_lowercase();
-    if lower.len() != text.len() {
-        return None; // lowercasing changed byte lengths; offsets would not map back
+    // offsets found in the lowercased text are used in `text`, so every character must keep
+    // its byte length (checking only the total let `İ…ẞ` shift matches by a byte)
+    let mut lower = String::with_capacity(text.len());
+    for c in text.chars() {
+        let before = lower.len();
+        lower.extend(c.to_lowercase());
+        if lower.len() - before != c.len_utf8() {
+            return None;
+        }
     }
     let mut best: Option<(usize, usize)> = None;
     for (pos, _) in lower.match_indices(first.as_str()) {
@@ -84,6 +90,11 @@ fn loose_find(text: &str, quote: &str, near: usize) -> Option<(usize, usize)> {
         }
     }
     best
+}
+
+/// Lowercases character by character, exactly as `loose_find` lowercases the text.
+fn lowercase(word: &str) -> String {
+    word.chars().flat_map(char::to_lowercase).collect()
 }
 
 fn match_words(text: &str, mut pos: usize, words: &[String]) -> Option<usize> {
@@ -164,6 +175,25 @@ mod tests {
                 end,
                 fuzzy: true,
             } => assert_eq!(&text[start..end], "We  have\ntwelve"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn loose_matches_map_back_to_the_same_characters() {
+        // İ grows and ẞ shrinks when lowercased: equal total length, shifted offsets between
+        let text = "İ then the bus stops ẞ";
+        if let Anchor::Moved { start, end, .. } = place(text, 0, 3, "THE BUS STOPS") {
+            let index = CharIndex::new(text);
+            assert_eq!(index.slice(text, start, end), "the bus stops");
+        }
+        let text = "then the bus stops here";
+        match place(text, 0, 3, "THE  BUS stops") {
+            Anchor::Moved {
+                start,
+                end,
+                fuzzy: true,
+            } => assert_eq!(&text[start..end], "the bus stops"),
             other => panic!("{other:?}"),
         }
     }

@@ -2,3 +2,4 @@
 //! tests or by `scripts/fuzz.sh`), kept so it never breaks again. One module per finding.
 
 mod note_read_as_turn;
+mod reanchor_shifted_by_case;
