@@ -43,6 +43,9 @@ impl Study {
 
     fn record(&mut self, slot: usize, coder: &str, op: Operation, why: Option<&str>) -> Result<()> {
         let root = self.root.clone();
+        // held until the history line is written: another process's check-then-write cannot
+        // slip in between (it would clobber this change or log its own out of order)
+        let _writing = crate::study::lock::lock_codebook(&root, &self.codebooks[slot].file)?;
         save_codebook(&root, self.codebook_mut(slot))?;
         let entry = HistoryEntry {
             at: now(),

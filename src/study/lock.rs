@@ -9,10 +9,31 @@ use std::path::Path;
 
 use crate::study::StudyError;
 
-/// A held coder lock; released when dropped.
+/// A held lock (of a coder, or of a codebook while it is written); released when dropped.
 #[derive(Debug)]
 pub struct CoderLock {
     _file: File,
+}
+
+/// Takes the write lock of codebook `file` (its file stem), waiting while another process holds
+/// it. A codebook's compare-with-disk, its write and its history line happen under this lock,
+/// so two refinements in different processes can neither clobber each other nor interleave.
+pub fn lock_codebook(root: &Path, file: &str) -> Result<CoderLock, StudyError> {
+    let dir = root.join(".thema").join("locks").join("codebooks");
+    let path = dir.join(format!("{file}.lock"));
+    let io = |source| StudyError::Io {
+        path: path.clone(),
+        source,
+    };
+    fs::create_dir_all(&dir).map_err(io)?;
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io)?;
+    file.lock().map_err(io)?;
+    Ok(CoderLock { _file: file })
 }
 
 /// Takes the lock of `coder` in the study at `root`, failing at once if another process holds it.
