@@ -1,0 +1,326 @@
+//! Team collaboration through git: a study repository is cloned by two coders and a person
+//! refining the codebook; each works on their own clone, commits, pulls and pushes; everything
+//! merges without a conflict, the merged study checks clean, and `thema agree` compares both
+//! coders. Then the coders pick up the refined codebook and carry on.
+//!
+//! Skipped (with a message) when `git` is not installed, unless `CI` is set: then it fails.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use thema::study::Study;
+
+const LW7: &str = "[Interview with LW7, first year]\n\nInterviewer: How are referrals going?\n\n[00:01:10] LW7: Honestly the referrals are a mixed bag. Some people come to us in a housing crisis and we cannot fix that in twelve weeks.\n\nInterviewer: And transport?\n\nLW7: The 42 bus stops at six, so the lunch club in Ashby is out of reach for half my clients.\n";
+const V3: &str = "Interviewer: Why did you volunteer?\n\nV3: After my wife died I needed somewhere to be on a Tuesday. Befriending gave me that. The training was long but the other volunteers made it worth it.\n";
+
+struct Team {
+    _dir: tempfile::TempDir,
+    home: PathBuf,
+    base: PathBuf,
+}
+
+impl Team {
+    fn path(&self, name: &str) -> PathBuf {
+        self.base.join(name)
+    }
+
+    /// Runs git in `dir` with no global or system configuration.
+    fn git(&self, dir: &Path, args: &[&str]) -> Output {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("HOME", &self.home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_WORK_TREE")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "git {} in {}: {}{}",
+            args.join(" "),
+            dir.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Runs thema inside a clone, as the person whose `git config user.name` it has.
+    fn thema(&self, dir: &Path, args: &[&str]) -> Output {
+        let out = Command::new(env!("CARGO_BIN_EXE_thema"))
+            .args(args)
+            .current_dir(dir)
+            .env("HOME", &self.home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env_remove("THEMA_CODER")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "thema {} in {}: {}{}",
+            args.join(" "),
+            dir.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+
+    /// Clones the shared repository as `person`, with their name set in the clone only.
+    fn clone(&self, person: &str) -> PathBuf {
+        let dir = self.path(person);
+        self.git(
+            &self.base,
+            &[
+                "clone",
+                "-q",
+                self.path("origin.git").to_str().unwrap(),
+                person,
+            ],
+        );
+        self.configure(&dir, person);
+        dir
+    }
+
+    fn configure(&self, dir: &Path, person: &str) {
+        self.git(dir, &["config", "user.name", person]);
+        self.git(
+            dir,
+            &["config", "user.email", &format!("{person}@example.org")],
+        );
+        self.git(dir, &["config", "pull.rebase", "false"]);
+    }
+
+    /// Commits everything and shares it: pull (merge), then push.
+    fn share(&self, dir: &Path, message: &str) {
+        self.git(dir, &["add", "-A"]);
+        self.git(dir, &["commit", "-q", "-m", message]);
+        self.pull(dir);
+        self.git(dir, &["push", "-q", "origin", "HEAD"]);
+    }
+
+    fn pull(&self, dir: &Path) {
+        self.git(dir, &["pull", "-q", "--no-edit", "origin", "main"]);
+        let unmerged = self.git(dir, &["diff", "--name-only", "--diff-filter=U"]);
+        assert!(
+            unmerged.stdout.is_empty(),
+            "merge conflicts in {}: {}",
+            dir.display(),
+            String::from_utf8_lossy(&unmerged.stdout)
+        );
+    }
+}
+
+fn git_available() -> bool {
+    Command::new("git")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn code(team: &Team, dir: &Path, transcript: &str, quote: &str, code: &str) {
+    team.thema(dir, &["code", transcript, "--quote", quote, code]);
+}
+
+#[test]
+fn two_coders_and_a_codebook_editor_merge_through_git_without_conflicts() {
+    if !git_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "git is not installed, and CI is set: this test must run in CI"
+        );
+        eprintln!("skipping reliability_git: git is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let team = Team {
+        home: dir.path().join("home"),
+        base: dir.path().to_path_buf(),
+        _dir: dir,
+    };
+    std::fs::create_dir_all(&team.home).unwrap();
+
+    // the lead sets up the study and shares it
+    let seed = team.path("seed");
+    Study::init(&seed, "Link workers").unwrap();
+    std::fs::write(seed.join("transcripts/LW7-y1.txt"), LW7).unwrap();
+    std::fs::write(seed.join("transcripts/V3.txt"), V3).unwrap();
+    std::fs::write(
+        seed.join("transcripts/attributes.csv"),
+        "transcript,participant,role\nLW7-y1,LW7,link worker\nV3,V3,volunteer\n",
+    )
+    .unwrap();
+    team.git(&seed, &["init", "-q", "-b", "main"]);
+    team.configure(&seed, "lead");
+    for path in [
+        "Challenges/Referrals",
+        "Challenges/Transport",
+        "Volunteering/Motivation",
+        "Volunteering/Training",
+    ] {
+        team.thema(&seed, &["codebook", "add", path]);
+    }
+    team.git(&seed, &["add", "-A"]);
+    team.git(&seed, &["commit", "-q", "-m", "Study with first codebook"]);
+    team.git(&team.base, &["clone", "-q", "--bare", "seed", "origin.git"]);
+
+    let r1 = team.clone("r1");
+    let r2 = team.clone("r2");
+    let lead = team.clone("lead");
+
+    // two coders code the same transcripts independently; the lead refines the codebook
+    code(
+        &team,
+        &r1,
+        "LW7-y1",
+        "Honestly the referrals are a mixed bag.",
+        "Challenges/Referrals",
+    );
+    code(
+        &team,
+        &r1,
+        "LW7-y1",
+        "The 42 bus stops at six",
+        "Challenges/Transport",
+    );
+    code(
+        &team,
+        &r1,
+        "V3",
+        "After my wife died",
+        "Volunteering/Motivation",
+    );
+    code(
+        &team,
+        &r1,
+        "V3",
+        "The training was long",
+        "Volunteering/Training",
+    );
+    code(
+        &team,
+        &r2,
+        "LW7-y1",
+        "Some people come to us in a housing crisis",
+        "Challenges/Referrals",
+    );
+    code(
+        &team,
+        &r2,
+        "LW7-y1",
+        "The 42 bus stops at six, so the lunch club in Ashby is out of reach",
+        "Challenges/Transport",
+    );
+    code(
+        &team,
+        &r2,
+        "V3",
+        "Befriending gave me that.",
+        "Volunteering/Motivation",
+    );
+    team.thema(
+        &lead,
+        &[
+            "codebook",
+            "rename",
+            "Challenges/Transport",
+            "Transport and distance",
+            "--why",
+            "meeting 1",
+        ],
+    );
+    team.thema(
+        &lead,
+        &[
+            "codebook",
+            "add",
+            "Challenges/Funding",
+            "--description",
+            "Money, short-term contracts",
+        ],
+    );
+    team.thema(&lead, &["codebook", "add", "Support"]);
+    team.thema(
+        &lead,
+        &["codebook", "move", "Volunteering/Training", "Support"],
+    );
+    team.thema(
+        &lead,
+        &[
+            "codebook",
+            "describe",
+            "Challenges/Referrals",
+            "--include",
+            "who is sent and why",
+        ],
+    );
+
+    // everyone shares in turn; each pull merges without a conflict
+    team.share(&r1, "r1: first coding pass");
+    team.share(&r2, "r2: first coding pass");
+    team.share(&lead, "Codebook: meeting 1 refinements");
+    team.pull(&r1);
+    team.pull(&r2);
+
+    for clone in [&r1, &r2, &lead] {
+        let out = team.thema(clone, &["check"]);
+        let said = String::from_utf8_lossy(&out.stdout);
+        assert!(!said.contains("error:"), "{said}");
+        let study = Study::open(clone).unwrap();
+        assert_eq!(study.segments_of("r1").len(), 4);
+        assert_eq!(study.segments_of("r2").len(), 3);
+        assert_eq!(
+            study.code_path(&study.segments_of("r1")[1].code),
+            "Challenges/Transport and distance",
+            "segments follow the renamed code"
+        );
+        assert!(study.resolve_code("Support/Training", None).is_ok());
+    }
+    let out = team.thema(&r1, &["agree", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let shown = report.to_string();
+    assert!(
+        shown.contains("\"r1\"") && shown.contains("\"r2\""),
+        "{shown}"
+    );
+    assert!(shown.contains("krippendorff_alpha"), "{shown}");
+
+    // the coders carry on with the refined codebook; the lead keeps refining
+    code(
+        &team,
+        &r2,
+        "V3",
+        "the other volunteers made it worth it",
+        "Support/Training",
+    );
+    code(
+        &team,
+        &r1,
+        "LW7-y1",
+        "we cannot fix that in twelve weeks",
+        "Challenges/Funding",
+    );
+    team.thema(
+        &lead,
+        &["codebook", "rename", "Support", "Support for volunteers"],
+    );
+    team.share(&r2, "r2: second pass");
+    team.share(&r1, "r1: second pass");
+    team.share(&lead, "Codebook: meeting 2");
+    team.pull(&r1);
+    let study = Study::open(&r1).unwrap();
+    assert_eq!(study.segments_of("r1").len(), 5);
+    assert_eq!(study.segments_of("r2").len(), 4);
+    assert!(study
+        .resolve_code("Support for volunteers/Training", None)
+        .is_ok());
+    let out = team.thema(&r1, &["check"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("error:"));
+    let log = team.git(&r1, &["log", "--oneline"]);
+    assert!(String::from_utf8_lossy(&log.stdout).lines().count() >= 7);
+}
