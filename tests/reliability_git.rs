@@ -47,6 +47,18 @@ impl Team {
         out
     }
 
+    /// Runs git in `dir` and returns its output whether or not it succeeded.
+    fn try_git(&self, dir: &Path, args: &[&str]) -> Output {
+        Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("HOME", &self.home)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    }
+
     /// Runs thema inside a clone, as the person whose `git config user.name` it has.
     fn thema(&self, dir: &Path, args: &[&str]) -> Output {
         let out = Command::new(env!("CARGO_BIN_EXE_thema"))
@@ -114,6 +126,133 @@ impl Team {
     }
 }
 
+fn team() -> Option<Team> {
+    if !git_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "git is not installed, and CI is set: this test must run in CI"
+        );
+        eprintln!("skipping: git is not installed");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let team = Team {
+        home: dir.path().join("home"),
+        base: dir.path().to_path_buf(),
+        _dir: dir,
+    };
+    std::fs::create_dir_all(&team.home).unwrap();
+    Some(team)
+}
+
+/// A shared study with two codes, committed to `origin.git`; `extra` runs before the commit.
+fn shared_study(team: &Team, extra: impl FnOnce(&Path)) {
+    let seed = team.path("seed");
+    Study::init(&seed, "Link workers").unwrap();
+    std::fs::write(seed.join("transcripts/LW7-y1.txt"), LW7).unwrap();
+    team.git(&seed, &["init", "-q", "-b", "main"]);
+    team.configure(&seed, "lead");
+    team.thema(&seed, &["codebook", "add", "Challenges/Referrals"]);
+    team.thema(&seed, &["codebook", "add", "Challenges/Transport"]);
+    extra(&seed);
+    team.git(&seed, &["add", "-A"]);
+    team.git(&seed, &["commit", "-q", "-m", "Study"]);
+    team.git(&team.base, &["clone", "-q", "--bare", "seed", "origin.git"]);
+}
+
+/// Two people rename different codes on their own clones at the same time.
+fn refine_at_once(team: &Team) -> (PathBuf, Output) {
+    let x = team.clone("x");
+    let y = team.clone("y");
+    team.thema(
+        &x,
+        &[
+            "codebook",
+            "rename",
+            "Challenges/Referrals",
+            "Inappropriate referrals",
+        ],
+    );
+    team.thema(
+        &y,
+        &[
+            "codebook",
+            "rename",
+            "Challenges/Transport",
+            "Transport and distance",
+        ],
+    );
+    team.share(&x, "x: rename");
+    team.git(&y, &["add", "-A"]);
+    team.git(&y, &["commit", "-q", "-m", "y: rename"]);
+    let pulled = team.try_git(&y, &["pull", "-q", "--no-edit", "origin", "main"]);
+    (y, pulled)
+}
+
+#[test]
+fn concurrent_refinements_conflict_only_in_the_history_and_the_union_rule_merges_it() {
+    let Some(team) = team() else { return };
+    shared_study(&team, |_| {});
+    let (y, pulled) = refine_at_once(&team);
+    assert!(
+        !pulled.status.success(),
+        "the history log is expected to conflict"
+    );
+    let unmerged = team.git(&y, &["diff", "--name-only", "--diff-filter=U"]);
+    assert_eq!(
+        String::from_utf8_lossy(&unmerged.stdout).trim(),
+        "codebooks/codebook.log.jsonl",
+        "only the history conflicts; the codebook itself merges"
+    );
+
+    // with `merge=union` on the history (docs/team-workflow.md), the same work merges cleanly
+    let Some(team) = self::team() else { return };
+    shared_study(&team, |seed| {
+        std::fs::write(
+            seed.join(".gitattributes"),
+            "codebooks/*.log.jsonl merge=union\n",
+        )
+        .unwrap();
+    });
+    let (y, pulled) = refine_at_once(&team);
+    assert!(
+        pulled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pulled.stderr)
+    );
+    let out = team.thema(&y, &["check"]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(!said.contains("error:"), "{said}");
+    assert!(
+        !said.contains("log.jsonl"),
+        "the merged history replays to the codebook: {said}"
+    );
+    let study = Study::open(&y).unwrap();
+    assert!(study
+        .resolve_code("Challenges/Inappropriate referrals", None)
+        .is_ok());
+    assert!(study
+        .resolve_code("Challenges/Transport and distance", None)
+        .is_ok());
+}
+
+#[test]
+fn temporary_files_left_by_a_crash_are_not_committed() {
+    let Some(team) = team() else { return };
+    shared_study(&team, |_| {});
+    let r1 = team.clone("r1");
+    // what a process killed between writing the temporary file and renaming it leaves behind
+    std::fs::create_dir_all(r1.join("codings")).unwrap(); // git keeps no empty folder
+    std::fs::write(r1.join("codings/.thema-a1b2c3.tmp"), "{\"id\":").unwrap();
+    std::fs::write(r1.join("codebooks/.thema-d4e5f6.tmp"), "{").unwrap();
+    let status = team.git(&r1, &["status", "--porcelain", "--untracked-files=all"]);
+    assert_eq!(
+        String::from_utf8_lossy(&status.stdout),
+        "",
+        "git sees crash debris"
+    );
+}
+
 fn git_available() -> bool {
     Command::new("git")
         .arg("--version")
@@ -129,21 +268,7 @@ fn code(team: &Team, dir: &Path, transcript: &str, quote: &str, code: &str) {
 
 #[test]
 fn two_coders_and_a_codebook_editor_merge_through_git_without_conflicts() {
-    if !git_available() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "git is not installed, and CI is set: this test must run in CI"
-        );
-        eprintln!("skipping reliability_git: git is not installed");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let team = Team {
-        home: dir.path().join("home"),
-        base: dir.path().to_path_buf(),
-        _dir: dir,
-    };
-    std::fs::create_dir_all(&team.home).unwrap();
+    let Some(team) = team() else { return };
 
     // the lead sets up the study and shares it
     let seed = team.path("seed");

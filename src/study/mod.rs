@@ -177,7 +177,8 @@ impl Study {
             &dir.join("transcripts/attributes.csv"),
             b"transcript,participant\n",
         )?;
-        atomic::write_atomic(&dir.join(".gitignore"), b".thema/\n")?;
+        // derived data, and the temporary files a crash mid-write can leave (atomic.rs)
+        atomic::write_atomic(&dir.join(".gitignore"), b".thema/\n.thema-*.tmp\n")?;
         Ok(dir.to_path_buf())
     }
 
