@@ -2,15 +2,19 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::cli::agree::AgreeArgs;
 use crate::cli::Cli;
 use crate::report::agreement::{
-    compute, disagreement_list, disagreement_rows, table_rows, to_markdown,
+    all_codes, compute, default_coders, disagreement_list, disagreement_rows, table_rows,
+    to_markdown, AgreeRequest, Unit,
 };
 use crate::report::csv_out::to_csv;
+use crate::report::layer::Layer;
+use crate::report::themes::{self, theme_report, ThemeOptions};
+use crate::report::{codebook_export, html, segments_export};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -39,9 +43,51 @@ pub struct Target {
     pub bom: bool,
 }
 
+/// Which layer a report counts.
+#[derive(Debug, Args)]
+pub struct LayerArgs {
+    /// Count the consensus layer (default: --coder if given, else consensus if present, else all coders).
+    #[arg(long)]
+    pub consensus: bool,
+}
+
 /// What to export.
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
+    /// Theme summary: the framework with counts, breakdowns and attributed quotes.
+    Themes {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        layer: LayerArgs,
+        /// Attributes to break counts down by, comma-separated (e.g. role,wave).
+        #[arg(long, value_delimiter = ',')]
+        by: Vec<String>,
+        /// Quotes per code.
+        #[arg(long, default_value_t = 3)]
+        quotes: usize,
+    },
+    /// The codebook appendix: definitions, criteria, examples, counts.
+    Codebook {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        layer: LayerArgs,
+    },
+    /// Every segment with its attributes, for R or Python.
+    Segments {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        layer: LayerArgs,
+    },
+    /// A code × attribute matrix (see `thema matrix`).
+    Matrix {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        matrix: crate::cli::matrix::MatrixArgs,
+    },
     /// The agreement table and the disagreements as a meeting agenda.
     Agreement {
         #[command(flatten)]
@@ -63,8 +109,102 @@ pub fn write(target: &Target, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// The layer chosen by the flags.
+pub fn layer(cli: &Cli, study: &crate::study::Study, args: &LayerArgs) -> Result<Layer> {
+    Layer::choose(study, cli.coder.as_deref(), args.consensus).map_err(|e| anyhow::anyhow!(e))
+}
+
+fn check_columns(study: &crate::study::Study, columns: &[String]) -> Result<()> {
+    for c in columns {
+        if !study.attributes.columns.iter().any(|k| k == c) {
+            bail!(
+                "no attribute column '{c}'; columns: {}",
+                study.attributes.columns.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
 pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
     match cmd {
+        ExportCommand::Themes {
+            target,
+            layer: l,
+            by,
+            quotes,
+        } => {
+            let study = cli.open()?;
+            check_columns(&study, by)?;
+            let options = ThemeOptions {
+                layer: layer(cli, &study, l)?,
+                by: by.clone(),
+                quotes: *quotes,
+            };
+            let report = theme_report(&study, &options);
+            let text = match target.format {
+                Format::Md => themes::to_markdown(&report),
+                Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+                Format::Html => {
+                    let coders = default_coders(&study);
+                    let agreement = if coders.len() >= 2 {
+                        let request = AgreeRequest {
+                            coders,
+                            codes: all_codes(&study),
+                            exact: false,
+                            unit: Unit::Char,
+                            overlap: 0.9,
+                            by_transcript: false,
+                        };
+                        compute(&study, &request).ok()
+                    } else {
+                        None
+                    };
+                    let sat_args = crate::cli::saturation::SaturationArgs::for_report(
+                        &study,
+                        by.first().cloned(),
+                        matches!(options.layer, Layer::Consensus),
+                    );
+                    let coder = match &options.layer {
+                        Layer::Coder(c) => Some(c.as_str()),
+                        _ => None,
+                    };
+                    let saturation = crate::cli::saturation::reports(&study, coder, &sat_args)
+                        .unwrap_or_default();
+                    html::theme_page(&report, agreement.as_ref(), &saturation)
+                }
+                Format::Csv => {
+                    let rows = segments_export::table(
+                        &study,
+                        &segments_export::records(&study, &options.layer),
+                    );
+                    to_csv(&rows, target.bom)?
+                }
+            };
+            write(target, &text)
+        }
+        ExportCommand::Codebook { target, layer: l } => {
+            let study = cli.open()?;
+            let entries = codebook_export::entries(&study, &layer(cli, &study, l)?);
+            let text = match target.format {
+                Format::Md | Format::Html => codebook_export::to_markdown(&study.name(), &entries),
+                Format::Json => serde_json::to_string_pretty(&entries)? + "\n",
+                Format::Csv => to_csv(&codebook_export::table(&entries), target.bom)?,
+            };
+            write(target, &text)
+        }
+        ExportCommand::Segments { target, layer: l } => {
+            let study = cli.open()?;
+            let records = segments_export::records(&study, &layer(cli, &study, l)?);
+            let text = match target.format {
+                Format::Json => serde_json::to_string_pretty(&records)? + "\n",
+                Format::Csv | Format::Md | Format::Html => {
+                    to_csv(&segments_export::table(&study, &records), target.bom)?
+                }
+            };
+            write(target, &text)
+        }
+        ExportCommand::Matrix { target, matrix } => crate::cli::matrix::output(cli, matrix, target),
         ExportCommand::Agreement { target, agree } => {
             let study = cli.open()?;
             let request = agree.request(&study)?;

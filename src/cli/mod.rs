@@ -4,9 +4,10 @@
 mod agree;
 mod codebook;
 mod coding;
-mod export;
+pub mod export;
+mod matrix;
 mod output;
-mod saturation;
+pub mod saturation;
 mod study;
 
 use std::path::PathBuf;
@@ -63,6 +64,8 @@ pub enum Command {
     Segments(coding::SegmentsArgs),
     /// Inter-coder agreement per code, coder pair and transcript.
     Agree(agree::AgreeArgs),
+    /// Codes × attribute values (NVivo's matrix coding), or code co-occurrence.
+    Matrix(matrix::MatrixCommand),
     /// Write a report.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -84,6 +87,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Segments(args)) => coding::segments(&cli, args),
         Some(Command::Agree(args)) => agree::run(&cli, args),
         Some(Command::Export(cmd)) => export::run(&cli, cmd),
+        Some(Command::Matrix(cmd)) => matrix::run(&cli, cmd),
         Some(Command::Saturation(args)) => saturation::run(&cli, args),
         Some(Command::Check) => study::check(&cli),
     }
