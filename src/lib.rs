@@ -1,1 +1,2 @@
 //! thema: qualitative coding of interview transcripts.
+pub mod import;
