@@ -9,7 +9,7 @@ use std::io::{Cursor, Read};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use super::ImportError;
+use super::{encoding, ImportError};
 
 /// Largest `word/document.xml` read (guards against zip bombs): 256 MiB.
 const MAX_XML_BYTES: u64 = 256 * 1024 * 1024;
@@ -46,7 +46,9 @@ pub(crate) fn extract_text(bytes: &[u8], file: &str) -> Result<String, ImportErr
     }
     let xml =
         String::from_utf8(raw).map_err(|_| bad("word/document.xml is not UTF-8".to_string()))?;
-    paragraphs(&xml).map_err(|e| bad(format!("word/document.xml: {e}")))
+    let text = paragraphs(&xml).map_err(|e| bad(format!("word/document.xml: {e}")))?;
+    // Character references can carry CRs and control characters; clean them like any text.
+    Ok(encoding::normalise(&text))
 }
 
 /// Walks the document XML, collecting the text of each `w:p`.
@@ -165,6 +167,24 @@ mod tests {
             paragraphs(xml).unwrap(),
             "Interviewer: Fish & chips\ttab\nnext é\n\nLW7: Yes."
         );
+    }
+
+    fn docx(xml: &str) -> Vec<u8> {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(xml.as_bytes()).unwrap();
+        zip.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn references_to_control_characters_are_cleaned() {
+        let xml = "<w:document><w:body><w:p><w:r><w:t>a&#13;b&#x7;c</w:t></w:r></w:p></w:body></w:document>";
+        assert_eq!(extract_text(&docx(xml), "d.docx").unwrap(), "a\nbc");
     }
 
     #[test]

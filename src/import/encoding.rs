@@ -44,9 +44,11 @@ pub(crate) fn decode(bytes: &[u8], file: &str) -> Result<Decoded, ImportError> {
             Err(_) => (windows_1252(bytes, file)?, "windows-1252"),
         }
     };
-    let text = normalise(&raw);
-    check_not_binary(&text, file)?;
-    Ok(Decoded { text, encoding })
+    check_not_binary(&raw, file)?;
+    Ok(Decoded {
+        text: normalise(&raw),
+        encoding,
+    })
 }
 
 /// After a UTF-8 BOM the rest must be UTF-8: a file that says so and is not is refused.
@@ -122,8 +124,9 @@ fn windows_1252(bytes: &[u8], file: &str) -> Result<String, ImportError> {
     Ok(text.into_owned())
 }
 
-/// Strips a leading U+FEFF and normalises CRLF / lone CR / U+2028 to LF and U+2029 to a blank line.
-fn normalise(raw: &str) -> String {
+/// Strips a leading U+FEFF; normalises CRLF, lone CR, U+2028 and the vertical tab / form feed Word
+/// writes for line and page breaks to LF, and U+2029 to a blank line; drops other C0 controls.
+pub(crate) fn normalise(raw: &str) -> String {
     let raw = raw.strip_prefix('\u{FEFF}').unwrap_or(raw);
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars().peekable();
@@ -135,8 +138,10 @@ fn normalise(raw: &str) -> String {
                 }
                 out.push('\n');
             }
-            '\u{2028}' => out.push('\n'),
+            '\u{2028}' | '\u{0B}' | '\u{0C}' => out.push('\n'),
             '\u{2029}' => out.push_str("\n\n"),
+            '\t' | '\n' => out.push(c),
+            _ if c < ' ' || c == '\u{7F}' => {}
             _ => out.push(c),
         }
     }
@@ -149,7 +154,7 @@ fn check_not_binary(text: &str, file: &str) -> Result<(), ImportError> {
     let mut control = 0usize;
     for c in text.chars() {
         total += 1;
-        if c.is_control() && !matches!(c, '\n' | '\t' | '\u{0C}' | '\u{85}') {
+        if c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{0B}' | '\u{0C}' | '\u{85}') {
             control += 1;
         }
     }
@@ -177,6 +182,16 @@ mod tests {
         assert_eq!(
             ok(b"\xEF\xBB\xBFhi\rthere"),
             ("hi\nthere".to_string(), "UTF-8 (BOM)")
+        );
+    }
+
+    #[test]
+    fn word_breaks_and_stray_controls() {
+        let long = "x".repeat(200);
+        let input = format!("a\x0bb\x0cc\x07d\te{long}");
+        assert_eq!(
+            ok(input.as_bytes()),
+            (format!("a\nb\ncd\te{long}"), "UTF-8")
         );
     }
 

@@ -68,9 +68,14 @@ fn resolve(name: &str) -> Option<String> {
             Some(hex) => u32::from_str_radix(hex, 16).ok()?,
             None => num.parse::<u32>().ok()?,
         };
-        return char::from_u32(code)
-            .filter(|&c| c != '\0')
-            .map(String::from);
+        // A control character from a reference would smuggle a line break or CR into a turn.
+        return char::from_u32(code).filter(|&c| c != '\0').map(|c| {
+            if c.is_control() {
+                " ".to_string()
+            } else {
+                c.to_string()
+            }
+        });
     }
     NAMED
         .iter()
@@ -91,5 +96,6 @@ mod tests {
             "Q&A &bogus; &#0; &#xZZ; &"
         );
         assert_eq!(decode("&#128512;x"), "😀x");
+        assert_eq!(decode("a&#13;b&#x0A;c"), "a b c");
     }
 }

@@ -20,7 +20,7 @@
 //! days, months, `Note`, `Date`, `Time`, `Location`, `Duration`, `Title`, …). So `Monday: clinic`
 //! said once inside a turn never becomes a speaker, and neither does `Date: 12 March`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::timestamp::{self, Bare, Millis};
 use super::ImportOptions;
@@ -284,7 +284,7 @@ pub(crate) enum Speakers {
     /// `--speakers A,B`: only these, matched case-insensitively, reported as declared.
     Declared(Vec<String>),
     /// Labels accepted by the detection rule.
-    Accepted(Vec<String>),
+    Accepted(BTreeSet<String>),
 }
 
 impl Speakers {
@@ -315,7 +315,7 @@ impl Speakers {
                 .iter()
                 .find(|n| n.to_lowercase() == label.to_lowercase())
                 .cloned(),
-            Speakers::Accepted(names) => names.iter().find(|n| *n == label).cloned(),
+            Speakers::Accepted(names) => names.get(label).cloned(),
         }
     }
 }

@@ -15,9 +15,11 @@
 //! - An unlabelled paragraph after a speaker's turn continues that turn (multi-paragraph answers);
 //!   a paragraph that is only a bracketed note (`[Recording paused]`) is a note turn of its own.
 //! - Before the first turn everything is a note, one per paragraph. A labelled line there is header
-//!   metadata, not a turn, when its value is short (at most six words, no question mark) and it
-//!   sits in a run of `Key: value` lines that holds a key which is not a speaker (`Date:`) or
-//!   follows an unlabelled title line: so `Interviewer: RK` in a header block is a note.
+//!   metadata, not a turn, when its value is short (one to six words, not ending a sentence with
+//!   `.`, `?`, `!`) and it sits in a block of such `Key: value` lines (across paragraph breaks, as
+//!   Word puts each on its own paragraph; at most 12 lines; the block ends where a key repeats)
+//!   that holds a key which is not a speaker (`Date:`) or follows a short unlabelled title line:
+//!   so `Interviewer: RK` in a header block is a note.
 //! - A line holding only a timestamp dates the turn or note paragraph that follows it; if the
 //!   next line merely continues a turn, it stays in the text.
 
@@ -132,28 +134,57 @@ fn speaker_of<'a>(line: &'a str, speakers: &Speakers) -> Option<(String, Candida
     speakers.resolve(&c.label).map(|name| (name, c))
 }
 
-/// Whether labelled line `idx` of a preamble paragraph is header metadata (see module docs).
-fn is_metadata(para: &Para, idx: usize, speakers: &Speakers) -> bool {
-    let is_short = |value: &str| value.split_whitespace().count() <= 6 && !value.contains('?');
-    let key_line = |line: &str| labels::candidate(line).is_some_and(|c| is_short(c.rest));
-    if !key_line(&para.lines[idx]) {
-        return false;
-    }
-    let mut first = idx;
-    while first > 0 && key_line(&para.lines[first - 1]) {
+/// Whether labelled line `at` of the file's lines (all paragraphs, in order) is header metadata
+/// rather than the first turn (see the module documentation).
+fn is_metadata(all: &[Flat<'_>], at: usize, speakers: &Speakers) -> bool {
+    let key = |line: &str| {
+        let c = labels::candidate(line)?;
+        let v = c.rest.trim();
+        let is_value = !v.is_empty()
+            && v.split_whitespace().count() <= 6
+            && !v.ends_with(['.', '?', '!', '…']);
+        is_value.then_some(c.label)
+    };
+    // The block of key lines `at` belongs to: back to its start, then forward until a key repeats
+    // (header keys occur once; dialogue repeats its labels), never longer than a header can be.
+    let mut first = at;
+    while first > 0
+        && at - first < MAX_HEADER_LINES
+        && !all[first].hard_break
+        && key(all[first - 1].line).is_some()
+    {
         first -= 1;
     }
-    let mut last = idx;
-    while last + 1 < para.lines.len() && key_line(&para.lines[last + 1]) {
-        last += 1;
+    let mut keys: Vec<String> = Vec::new();
+    for (i, flat) in all.iter().enumerate().skip(first).take(MAX_HEADER_LINES) {
+        match key(flat.line) {
+            Some(k) if !keys.contains(&k) && (i == first || !flat.hard_break) => keys.push(k),
+            _ => break,
+        }
     }
-    let non_speaker_key = para.lines[first..=last]
-        .iter()
-        .filter_map(|l| labels::candidate(l))
-        .any(|c| speakers.resolve(&c.label).is_none());
-    let title_above = first > 0 && timestamp::line_only(&para.lines[first - 1]).is_none();
+    if first + keys.len() <= at {
+        return false;
+    }
+    let non_speaker_key = keys.iter().any(|k| speakers.resolve(k).is_none());
+    let title_above = first > 0 && !all[first].hard_break && {
+        let title = all[first - 1].line;
+        key(title).is_none()
+            && timestamp::line_only(title).is_none()
+            && title.split_whitespace().count() <= 12
+    };
     non_speaker_key || title_above
 }
+
+/// A line of the file in reading order, for looking at header blocks across paragraphs.
+struct Flat<'a> {
+    line: &'a str,
+    /// A paragraph break precedes this line and one of the two paragraphs has several lines: a
+    /// header block does not continue across it (Word's one-line paragraphs it does).
+    hard_break: bool,
+}
+
+/// Longest header block of `Key: value` lines looked at.
+const MAX_HEADER_LINES: usize = 12;
 
 /// Parses hand-typed text (Markdown when `markdown`) into turns.
 pub(crate) fn parse(text: &str, markdown: bool, opts: &ImportOptions) -> Vec<ImportedTurn> {
@@ -178,6 +209,17 @@ pub(crate) fn parse(text: &str, markdown: bool, opts: &ImportOptions) -> Vec<Imp
     }
     let speakers = Speakers::choose(&offered, opts, 2);
 
+    let mut all: Vec<Flat<'_>> = Vec::new();
+    for (i, para) in paras.iter().enumerate() {
+        let previous_len = if i == 0 { 1 } else { paras[i - 1].lines.len() };
+        for (j, line) in para.lines.iter().enumerate() {
+            all.push(Flat {
+                line,
+                hard_break: j == 0 && (previous_len > 1 || para.lines.len() > 1),
+            });
+        }
+    }
+    let mut at = 0usize;
     let mut units: Vec<Unit> = Vec::new();
     let mut current: Option<Unit> = None;
     let mut dialogue = false;
@@ -189,6 +231,7 @@ pub(crate) fn parse(text: &str, markdown: bool, opts: &ImportOptions) -> Vec<Imp
     };
     for para in &paras {
         if para.note {
+            at += para.lines.len();
             units.extend(current.take());
             let start = pending.take().map(|p| p.0);
             units.push(Unit::new(None, start, para.lines.join("\n")));
@@ -196,9 +239,10 @@ pub(crate) fn parse(text: &str, markdown: bool, opts: &ImportOptions) -> Vec<Imp
         }
         // Whether a line of this paragraph has been placed (timestamp-only lines are not).
         let mut placed = false;
-        for (i, line) in para.lines.iter().enumerate() {
+        for line in &para.lines {
+            at += 1;
             if let Some((name, c)) = speaker_of(line, &speakers) {
-                if dialogue || !is_metadata(para, i, &speakers) {
+                if dialogue || !is_metadata(&all, at - 1, &speakers) {
                     dialogue = true;
                     placed = true;
                     units.extend(current.take());
@@ -302,6 +346,18 @@ mod tests {
                 t(Some("Interviewer"), None, "Thanks.")
             ]
         );
+    }
+
+    #[test]
+    fn short_dialogue_after_a_header_is_not_swallowed() {
+        let mut text = String::from("Date: 3 May\nInterviewer: RK\n\nI: Hi\nR: Hello\n");
+        for _ in 0..3000 {
+            text.push_str("I: Right\nR: Yeah\n");
+        }
+        let got = turns_of(&text);
+        assert_eq!(got.len(), 1 + 2 + 6000);
+        assert_eq!(got[0], t(None, None, "Date: 3 May\nInterviewer: RK"));
+        assert_eq!(got[1], t(Some("I"), None, "Hi"));
     }
 
     #[test]
