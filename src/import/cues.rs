@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::labels::{self, Speakers};
+use super::labels::{self, Once, Speakers};
 use super::timestamp::{self, Millis};
 use super::turns::{self, Join, Notes, Unit};
 use super::{entities, ImportError, ImportOptions, ImportedTurn};
@@ -101,15 +101,17 @@ pub(crate) fn parse(text: &str, dialect: Dialect, file: &str) -> Result<Vec<Cue>
     for (index, block) in blocks(text).iter().enumerate() {
         let mut lines: &[Line<'_>] = block;
         if dialect == Dialect::WebVtt && index == 0 {
-            let Some(k) = lines.iter().position(|l| is_timing(l.1)) else {
+            // The `WEBVTT` line and header metadata; cues may follow without a blank line.
+            let header = &lines[1..];
+            let Some(k) = header.iter().position(|l| is_timing(l.1)) else {
                 continue;
             };
-            let from = if k >= 2 && id_like(lines[k - 1].1, dialect) {
+            let from = if k >= 1 && id_like(header[k - 1].1, dialect) {
                 k - 1
             } else {
                 k
             };
-            lines = &lines[from.max(1)..];
+            lines = &header[from..];
         }
         let first = lines[0].1.trim_start();
         if dialect == Dialect::WebVtt
@@ -244,7 +246,7 @@ pub(crate) fn to_turns(
             *offered.entry(c.label).or_default() += 1;
         }
     }
-    let speakers = Speakers::choose(&offered, opts, 1);
+    let speakers = Speakers::choose(&offered, opts, Once::NameLike);
     // A prefix speaker must label a fair share of cues, or `So: …` twice would become a speaker.
     let mut labelled = 0usize;
     let mut bracketed = 0usize;
@@ -330,6 +332,24 @@ mod tests {
         assert_eq!(
             texts(&["{\\an8}a < b {ok}"]),
             vec![(None, "a < b {ok}".to_string())]
+        );
+    }
+
+    #[test]
+    fn timing_arrow_on_the_header_line_is_ignored() {
+        assert_eq!(
+            parse("WEBVTT --> x", Dialect::WebVtt, "t.vtt").unwrap(),
+            vec![]
+        );
+        let cues = parse(
+            "WEBVTT\nKind: captions\n7\n00:01.000 --> 00:02.000\nHi",
+            Dialect::WebVtt,
+            "t.vtt",
+        )
+        .unwrap();
+        assert_eq!(
+            (cues.len(), cues[0].start, cues[0].payload.clone()),
+            (1, 1_000, vec!["Hi".to_string()])
         );
     }
 

@@ -13,6 +13,7 @@
 //! *accepted* as a speaker when
 //! - `--speakers` declared it (then only declared labels count, matched case-insensitively), or
 //! - it is offered at least twice at turn-start positions (recurrence), or
+//! - it is offered once as a `Name:` cue prefix and reads like a name (capitalised words), or
 //! - it is a well-known role or id label (`Interviewer`, `Participant`, `Respondent`, `I`, `R`, `Q`,
 //!   `A`, `P01`, `LW7`, `Speaker 2`, `SPEAKER_00`, …), which may occur once,
 //!
@@ -156,8 +157,7 @@ pub(crate) fn plausible(label: &str) -> bool {
     };
     (1..=MAX_LABEL_CHARS).contains(&chars)
         && label.split_whitespace().count() <= 6
-        && first.is_alphabetic()
-        && !first.is_lowercase()
+        && ((first.is_alphabetic() && !first.is_lowercase()) || is_pictograph(first))
         && !label.to_ascii_lowercase().contains("http")
         && label.chars().all(|c| {
             c.is_alphanumeric()
@@ -165,6 +165,11 @@ pub(crate) fn plausible(label: &str) -> bool {
                 || ".-'’_()/&,+".contains(c)
                 || !(c.is_ascii() || c.is_whitespace() || c.is_control())
         })
+}
+
+/// Emoji and pictographs, which Zoom display names sometimes start with.
+fn is_pictograph(c: char) -> bool {
+    matches!(c, '\u{2600}'..='\u{27BF}' | '\u{1F000}'..='\u{1FAFF}')
 }
 
 /// Labels that are speakers even when they occur only once.
@@ -278,6 +283,28 @@ pub(crate) fn clean_label(raw: &str) -> Option<String> {
     (!cut.is_empty()).then_some(cut)
 }
 
+/// Which labels offered only once are accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Once {
+    /// Only well-known role and id labels (free text, where `Key:` lines are common).
+    WellKnown,
+    /// Also name-like labels (cue prefixes, whose position already marks a speaker).
+    NameLike,
+}
+
+/// Whether a label reads like a person's name: at most four words, each capitalised (a word in
+/// parentheses, like `(she/her)`, is free). `Owen Talbot` is; `The rule is` is not.
+fn name_like(label: &str) -> bool {
+    let words: Vec<&str> = label.split_whitespace().collect();
+    words.len() <= 4
+        && words.iter().all(|w| {
+            w.starts_with('(')
+                || w.chars()
+                    .next()
+                    .is_some_and(|c| !c.is_alphabetic() || c.is_uppercase())
+        })
+}
+
 /// The speakers of one transcript: declared with `--speakers`, or accepted from what lines offer.
 #[derive(Debug, Clone)]
 pub(crate) enum Speakers {
@@ -289,12 +316,11 @@ pub(crate) enum Speakers {
 
 impl Speakers {
     /// Applies the detection rule to how often each label was offered at a turn-start position;
-    /// `min_count` is the recurrence asked of labels that are not well known (2 for free text, 1
-    /// for cue prefixes, whose position already marks them as speakers).
+    /// `once` says which labels may be accepted when offered only once.
     pub(crate) fn choose(
         offered: &BTreeMap<String, usize>,
         opts: &ImportOptions,
-        min_count: usize,
+        once: Once,
     ) -> Speakers {
         if let Some(declared) = &opts.speakers {
             return Speakers::Declared(declared.iter().filter_map(|s| clean_label(s)).collect());
@@ -302,7 +328,10 @@ impl Speakers {
         Speakers::Accepted(
             offered
                 .iter()
-                .filter(|(label, &n)| (n >= min_count || well_known(label)) && !stop_word(label))
+                .filter(|(label, &n)| {
+                    let single = well_known(label) || (once == Once::NameLike && name_like(label));
+                    (n >= 2 || single) && !stop_word(label)
+                })
                 .map(|(label, _)| label.clone())
                 .collect(),
         )
@@ -357,6 +386,7 @@ mod tests {
         assert_eq!(label("[SPEAKER_00]: Okay"), l("SPEAKER_00", "Okay", None));
         assert_eq!(label("00:03:40.5Ruth: hi"), l("Ruth", "hi", Some(220_500)));
         assert_eq!(label("Interviewer:"), l("Interviewer", "", None));
+        assert_eq!(label("🌻 Sam: hi"), l("🌻 Sam", "hi", None));
     }
 
     #[test]
@@ -386,17 +416,21 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
-        let s = Speakers::choose(&offered, &ImportOptions::default(), 2);
+        let s = Speakers::choose(&offered, &ImportOptions::default(), Once::WellKnown);
         assert_eq!(s.resolve("Ruth").as_deref(), Some("Ruth"));
         assert_eq!(s.resolve("LW7").as_deref(), Some("LW7"));
         assert_eq!(s.resolve("I").as_deref(), Some("I"));
         assert_eq!(s.resolve("Monday"), None);
         assert_eq!(s.resolve("Date"), None);
         assert_eq!(s.resolve("Wendy"), None);
+        let s = Speakers::choose(&offered, &ImportOptions::default(), Once::NameLike);
+        assert_eq!(s.resolve("Wendy").as_deref(), Some("Wendy"));
+        assert!(name_like("Nadia Rahman (she/her)"));
+        assert!(!name_like("The rule is"));
         let opts = ImportOptions {
             speakers: Some(vec!["Wendy".into(), " RK ".into()]),
         };
-        let s = Speakers::choose(&offered, &opts, 2);
+        let s = Speakers::choose(&offered, &opts, Once::WellKnown);
         assert_eq!(s.resolve("wendy").as_deref(), Some("Wendy"));
         assert_eq!(s.resolve("RK").as_deref(), Some("RK"));
         assert_eq!(s.resolve("Ruth"), None);

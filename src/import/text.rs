@@ -25,7 +25,7 @@
 
 use std::collections::BTreeMap;
 
-use super::labels::{self, Candidate, Speakers};
+use super::labels::{self, Candidate, Once, Speakers};
 use super::timestamp::{self, Bare, Millis};
 use super::turns::{self, Join, Notes, Unit};
 use super::{entities, ImportOptions, ImportedTurn};
@@ -207,7 +207,7 @@ pub(crate) fn parse(text: &str, markdown: bool, opts: &ImportOptions) -> Vec<Imp
             }
         }
     }
-    let speakers = Speakers::choose(&offered, opts, 2);
+    let speakers = Speakers::choose(&offered, opts, Once::WellKnown);
 
     let mut all: Vec<Flat<'_>> = Vec::new();
     for (i, para) in paras.iter().enumerate() {

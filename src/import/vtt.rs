@@ -57,6 +57,26 @@ mod tests {
     }
 
     #[test]
+    fn zoom_speech_with_a_colon_is_not_a_speaker() {
+        let text = "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.000\nAnn Lee: Hi.\n\n\
+                    2\n00:00:03.000 --> 00:00:04.000\nThe rule is: be kind.\n\n\
+                    3\n00:00:05.000 --> 00:00:06.000\n🌻 Sam: Once only.\n";
+        let (format, turns) = parse(text, "z.vtt", &ImportOptions::default()).unwrap();
+        assert_eq!(format, SourceFormat::ZoomVtt);
+        let got: Vec<_> = turns
+            .iter()
+            .map(|t| (t.speaker.as_deref(), t.text.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some("Ann Lee"), "Hi. The rule is: be kind."),
+                (Some("🌻 Sam"), "Once only.")
+            ]
+        );
+    }
+
+    #[test]
     fn text_outside_cues_is_malformed() {
         let err = parse("WEBVTT\n\nhello\n", "t.vtt", &ImportOptions::default()).unwrap_err();
         assert!(
