@@ -652,6 +652,51 @@ proptest! {
     }
 
     #[test]
+    fn generated_cue_files_import_cleanly(
+        vtt in any::<bool>(),
+        cues in proptest::collection::vec(
+            (
+                proptest::option::of("[0-9a-f-]{1,12}(/[0-9]-[0-9])?"),
+                0u32..7200,
+                0u32..1000,
+                proptest::collection::vec(
+                    "(<v [A-Z][a-z]{1,5}>|\\[SPEAKER_0[0-2]\\]: |[A-Z][a-z]{1,5}: |Monday: |&amp;|&#226;|<i>|</v>| |[a-z]{1,8}|[.?!,])+",
+                    1..3,
+                ),
+            ),
+            0..12,
+        ),
+    ) {
+        let mut text = String::from(if vtt { "WEBVTT\n\n" } else { "" });
+        for (id, secs, ms, payload) in &cues {
+            if let Some(id) = id {
+                text.push_str(id);
+                text.push('\n');
+            }
+            let sep = if vtt { '.' } else { ',' };
+            let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+            text.push_str(&format!("{h:02}:{m:02}:{s:02}{sep}{ms:03} --> {h:02}:{m:02}:{s:02}{sep}999\n"));
+            for line in payload {
+                text.push_str(line);
+                text.push('\n');
+            }
+            text.push('\n');
+        }
+        match import_bytes(text.as_bytes(), if vtt { "g.vtt" } else { "g.srt" }, &ImportOptions::default()) {
+            Ok(t) => {
+                assert_canonical(&t);
+                // Turns come out in time order.
+                let times: Vec<&String> = t.turns.iter().filter_map(|t| t.timestamp.as_ref()).collect();
+                let mut sorted = times.clone();
+                sorted.sort_by_key(|ts| ts.split(':').map(|p| p.parse::<u64>().unwrap_or(0)).fold(0, |a, p| a * 60 + p));
+                prop_assert_eq!(times, sorted);
+            }
+            Err(ImportError::Empty { .. } | ImportError::NoText { .. } | ImportError::MalformedCue { .. } | ImportError::UnknownFormat { .. }) => {}
+            Err(e) => prop_assert!(false, "unexpected error {}", e),
+        }
+    }
+
+    #[test]
     fn never_panics_on_text_with_cue_headers(
         body in "(\\PC|\n|-->|<v |</v>|&#[0-9]{1,7};|[0-9:.,]{1,14}|\\[SPEAKER_0[0-9]\\]: |[A-Z][a-z]{0,6}: |NOTE|\\*\\*){0,60}",
         header in prop_oneof![Just("WEBVTT\n\n"), Just("1\n00:00:01,000 --> 00:00:02,000\n"), Just("{\"segments\": ["), Just("---\n"), Just("")],
