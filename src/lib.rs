@@ -1,10 +1,12 @@
 //! thema: qualitative coding of interview transcripts in the terminal.
 //!
 //! Layers point one way: front-ends (`cli`, `tui`) → services (`study`, `index`, `report`) →
-//! pure data and computation (`model`, `agreement`, `saturation`).
+//! pure data and computation (`model`, `agreement`, `saturation`); `import` turns source files
+//! into turns.
 
 pub mod agreement;
 pub mod cli;
+pub mod import;
 pub mod model;
 pub mod report;
 pub mod saturation;
