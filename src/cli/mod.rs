@@ -3,8 +3,9 @@
 
 mod agree;
 mod codebook;
-mod coding;
+pub mod coding;
 pub mod export;
+mod import;
 mod matrix;
 mod output;
 pub mod saturation;
@@ -48,6 +49,8 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Import transcripts (txt md vtt srt json docx), format detected from content.
+    Import(import::ImportArgs),
     /// List transcripts: id, participant, turns, words, attributes.
     Transcripts,
     /// Work on the coding framework.
@@ -80,6 +83,7 @@ pub fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Some(Command::Init { dir, name }) => study::init(dir, name.as_deref()),
         None | Some(Command::Tui) => study::open_default(&cli),
+        Some(Command::Import(args)) => import::run(&cli, args),
         Some(Command::Transcripts) => study::transcripts(&cli),
         Some(Command::Codebook(cmd)) => codebook::run(&cli, cmd),
         Some(Command::Code(args)) => coding::code(&cli, args),
