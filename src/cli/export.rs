@@ -97,6 +97,45 @@ pub enum ExportCommand {
     },
 }
 
+/// The decisions of team meetings (`codings/consensus.log.jsonl`) as a Markdown section.
+fn resolutions_markdown(study: &crate::study::Study) -> Result<String> {
+    let log = crate::study::consensus::resolutions(study)?;
+    if log.is_empty() {
+        return Ok(String::new());
+    }
+    let mut out = format!("\n## Resolved in team meetings ({})\n\n", log.len());
+    for r in &log {
+        let take = match r.take {
+            crate::study::consensus::Take::A => format!(
+                "took {}'s coding",
+                r.coders.first().cloned().unwrap_or_default()
+            ),
+            crate::study::consensus::Take::B => format!(
+                "took {}'s coding",
+                r.coders.get(1).cloned().unwrap_or_default()
+            ),
+            crate::study::consensus::Take::Both => "took both codings".to_string(),
+            crate::study::consensus::Take::None => "the code does not apply".to_string(),
+            crate::study::consensus::Take::Adjust => "adjusted the boundary".to_string(),
+        };
+        let why = r
+            .why
+            .as_deref()
+            .map(|w| format!(" — {w}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "- `{}` **{}** in {} ({}): {take}; resolved by {} on {}{why}\n",
+            r.id,
+            study.code_path(&r.code),
+            r.transcript,
+            r.coders.join(" vs "),
+            r.by,
+            r.at.get(..10).unwrap_or(&r.at)
+        ));
+    }
+    Ok(out)
+}
+
 /// Writes text to the target file atomically, or to stdout.
 pub fn write(target: &Target, text: &str) -> Result<()> {
     match &target.output {
@@ -211,7 +250,11 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
             let report = compute(&study, &request)?;
             let items = disagreement_list(&study, &request)?;
             let text = match target.format {
-                Format::Md | Format::Html => to_markdown(&study.name(), &report, &items),
+                Format::Md | Format::Html => {
+                    let mut text = to_markdown(&study.name(), &report, &items);
+                    text.push_str(&resolutions_markdown(&study)?);
+                    text
+                }
                 Format::Json => {
                     let value = serde_json::json!({ "agreement": report, "disagreements": items });
                     serde_json::to_string_pretty(&value)? + "\n"

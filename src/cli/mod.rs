@@ -4,6 +4,7 @@
 mod agree;
 mod codebook;
 pub mod coding;
+mod consensus;
 pub mod export;
 mod import;
 mod matrix;
@@ -69,6 +70,9 @@ pub enum Command {
     Agree(agree::AgreeArgs),
     /// Codes × attribute values (NVivo's matrix coding), or code co-occurrence.
     Matrix(matrix::MatrixCommand),
+    /// Team meetings: disagreements between two coders, resolved into the consensus layer.
+    #[command(subcommand)]
+    Consensus(consensus::ConsensusCommand),
     /// Write a report.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -90,6 +94,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Uncode { id }) => coding::uncode(&cli, id),
         Some(Command::Segments(args)) => coding::segments(&cli, args),
         Some(Command::Agree(args)) => agree::run(&cli, args),
+        Some(Command::Consensus(cmd)) => consensus::run(&cli, cmd),
         Some(Command::Export(cmd)) => export::run(&cli, cmd),
         Some(Command::Matrix(cmd)) => matrix::run(&cli, cmd),
         Some(Command::Saturation(args)) => saturation::run(&cli, args),

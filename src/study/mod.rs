@@ -8,6 +8,7 @@ pub mod atomic;
 pub mod check;
 pub mod coder;
 pub mod coding;
+pub mod consensus;
 pub mod files;
 pub mod framework;
 pub mod lock;
