@@ -153,6 +153,9 @@ fn disagreement_id(
     format!("d-{}", String::from_utf8_lossy(&digits))
 }
 
+/// A coder's span in a cluster: start, end, side (0 = A, 1 = B), segment id.
+type Mark<'a> = (usize, usize, usize, &'a str);
+
 /// The disagreements of coders `a` and `b`, optionally on a set of codes, in transcript order.
 pub fn disagreements(
     study: &Study,
@@ -173,7 +176,7 @@ pub fn disagreements(
         .map(|r| (r.id.clone(), r))
         .collect();
     // (transcript, code) → [(start, end, side, id)]
-    let mut groups: BTreeMap<(&str, &str), Vec<(usize, usize, usize, &str)>> = BTreeMap::new();
+    let mut groups: BTreeMap<(&str, &str), Vec<Mark>> = BTreeMap::new();
     let both_coded: std::collections::BTreeSet<&str> = {
         let ta: std::collections::BTreeSet<&str> = study
             .segments_of(a)
