@@ -142,13 +142,24 @@ fn representative<'a>(
             .then(b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal))
             .then(sa.sort_key().cmp(&sb.sort_key()))
     });
-    let mut seen = BTreeSet::new();
-    scored
-        .into_iter()
-        .map(|(_, i)| *sample[i])
-        .filter(|(_, s)| seen.insert(s.quote.trim().to_lowercase()))
-        .take(n)
-        .collect()
+    // a quote inside another chosen quote (or containing one) says the same thing twice
+    let mut chosen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for (_, i) in scored {
+        let text = sample[i].1.quote.trim().to_lowercase();
+        if chosen
+            .iter()
+            .any(|c| c.contains(&text) || text.contains(c.as_str()))
+        {
+            continue;
+        }
+        chosen.push(text);
+        out.push(*sample[i]);
+        if out.len() == n {
+            break;
+        }
+    }
+    out
 }
 
 /// Builds the theme report.
