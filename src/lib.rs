@@ -4,5 +4,6 @@
 //! pure data and computation (`model`, `agreement`, `saturation`).
 
 pub mod model;
+pub mod refi;
 pub mod saturation;
 pub mod study;
