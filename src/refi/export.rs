@@ -432,7 +432,8 @@ fn plan(study: &Study) -> Plan<'_> {
     }
     let mut selections: BTreeMap<&str, Vec<Selection<'_>>> = BTreeMap::new();
     for ((transcript, start, end, coder, memo), mut segments) in groups {
-        segments.sort_by(|a, b| a.code.cmp(&b.code).then(a.id.cmp(&b.id)));
+        // by GUID, which an import keeps, so a re-export of an import orders them the same
+        segments.sort_by_cached_key(|s| (space.guid("code", &s.code), coding_guid(&space, &s.id)));
         selections.entry(transcript).or_default().push(Selection {
             coder,
             start,

@@ -867,11 +867,11 @@ impl<'a> Reader<'a> {
         Ok(project)
     }
 
+    /// The coder id of a user: the slug of the name (then of `id`), except that a name equal to
+    /// its `id` and already a valid coder id (thema's own exports) is kept exactly.
     fn coder_id(&self, name: &str, id_attr: Option<&str>) -> String {
-        if self.thema_origin() {
-            if let Some(id) = id_attr.filter(|i| validate(i).is_ok()) {
-                return id.to_string();
-            }
+        if id_attr == Some(name) && validate(name).is_ok() {
+            return name.to_string();
         }
         for candidate in [Some(name), id_attr].into_iter().flatten() {
             let s: String = slug(candidate).chars().take(40).collect();

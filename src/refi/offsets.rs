@@ -112,6 +112,9 @@ impl UnitChoice {
                 OffsetUnit::CodePoints
             );
         }
+        if self.total == 0 {
+            return format!("{} (no selections to check it against)", self.unit);
+        }
         let mut out = format!(
             "{}; {}/{} selections on word boundaries",
             self.unit, self.aligned, self.total
@@ -293,10 +296,17 @@ impl SourceText {
         } else {
             String::new()
         };
-        // an excerpt counts only if it occurs in the text at all (labels like "line:657" do not)
+        // names are excerpts only if they occur in the text (labels like "line:657" do not);
+        // judged on a sample so that large projects stay fast
+        let sample: Vec<&String> = excerpts.iter().flatten().take(50).collect();
+        let found = sample
+            .iter()
+            .filter(|e| flat_text.contains(e.as_str()))
+            .count();
+        let names_are_excerpts = !sample.is_empty() && found * 2 >= sample.len();
         let excerpts: Vec<Option<String>> = excerpts
             .into_iter()
-            .map(|e| e.filter(|e| flat_text.contains(e.as_str())))
+            .map(|e| e.filter(|_| names_are_excerpts))
             .collect();
         let mut order = vec![preferred];
         order.extend(OffsetUnit::ALL.into_iter().filter(|u| *u != preferred));
