@@ -785,21 +785,24 @@ fn build_study() -> Built {
     Built { dir, root }
 }
 
+/// One segment as compared: coder, transcript, start, end, code path, quote, time, memo.
+type SegmentRow = (
+    String,
+    String,
+    usize,
+    usize,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+
 /// A comparable view of a study: everything keyed by names and paths, not ids.
 #[derive(Debug, PartialEq)]
 struct View {
     transcripts: BTreeMap<String, String>,
     codebooks: BTreeMap<String, (String, BTreeMap<String, [String; 5]>)>,
-    segments: BTreeSet<(
-        String,
-        String,
-        usize,
-        usize,
-        String,
-        String,
-        String,
-        Option<String>,
-    )>,
+    segments: BTreeSet<SegmentRow>,
     attributes: BTreeMap<String, BTreeMap<String, String>>,
     memos: BTreeMap<String, (String, BTreeMap<String, String>)>,
 }
