@@ -1099,3 +1099,151 @@ fn an_empty_codebook_cannot_be_exported_as_qdc() {
     assert_schema_valid(&xml, "Project-mrt2019.xsd", "an empty project");
     assert!(!xml.contains("<Users") && !xml.contains("<CodeBook"));
 }
+
+#[test]
+fn thema_minimal_example_imports_one_coded_selection() {
+    let project = import_refi(&shared("examples/thema-minimal.qdpx")).unwrap();
+    assert_eq!(project.segments["ana"].len(), 1);
+    assert_eq!(
+        project.segments["ana"][0].quote,
+        "I never have time for lunch"
+    );
+    assert_eq!(project.segments["ana"][0].at, "2025-01-15T09:41:00Z");
+    assert!(project.warnings.is_empty(), "{:?}", project.warnings);
+}
+
+#[test]
+fn maxqda_like_project_maps_cases_variables_and_reports_edge_selections() {
+    let text = "A: I feel stressed.\n\nB: Family helps a lot.\n";
+    let at = |w: &str| {
+        let byte = text.find(w).unwrap();
+        text[..byte].chars().count()
+    };
+    let len = text.chars().count();
+    let (s1, e1) = (at("I feel"), at("I feel") + "I feel stressed".len());
+    let (s4, s6) = (at("Family"), at("helps"));
+    let qde = format!(
+        r##"<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="Stress study" origin="MAXQDA 24">
+  <Users><User guid="11111111-1111-4111-8111-111111111111" name="María López"/></Users>
+  <CodeBook><Codes>
+    <Code guid="c1c1c1c1-0000-4000-8000-000000000001" name="Stress" isCodable="true" color="#ABC"/>
+    <Code guid="c1c1c1c1-0000-4000-8000-000000000002" name="Support" isCodable="true"/>
+  </Codes></CodeBook>
+  <Variables>
+    <Variable guid="7a7a7a7a-0000-4000-8000-000000000001" name="Age" typeOfVariable="Integer"/>
+    <Variable guid="7a7a7a7a-0000-4000-8000-000000000002" name="Site" typeOfVariable="Text"/>
+  </Variables>
+  <Cases>
+    <Case guid="cace0000-0000-4000-8000-000000000001">
+      <VariableValue><VariableRef targetGUID="7a7a7a7a-0000-4000-8000-000000000001"/><IntegerValue>41</IntegerValue></VariableValue>
+      <SourceRef targetGUID="50505050-0000-4000-8000-000000000001"/>
+    </Case>
+    <Case guid="cace0000-0000-4000-8000-000000000002" name="P7">
+      <SourceRef targetGUID="50505050-0000-4000-8000-000000000001"/>
+    </Case>
+  </Cases>
+  <Sources>
+    <TextSource guid="50505050-0000-4000-8000-000000000001" name="Interview 7.docx">
+      <PlainTextContent>{text}</PlainTextContent>
+      <PlainTextSelection guid="5e1e0000-0000-4000-8000-000000000001" startPosition="{s1}" endPosition="{e1}" creatingUser="11111111-1111-4111-8111-111111111111">
+        <Coding guid="c0d10000-0000-4000-8000-000000000001" creatingUser="11111111-1111-4111-8111-111111111111"><CodeRef targetGUID="c1c1c1c1-0000-4000-8000-000000000001"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="5e1e0000-0000-4000-8000-000000000002" startPosition="{s1}" endPosition="{e1}">
+        <Description>nice quote</Description>
+      </PlainTextSelection>
+      <PlainTextSelection guid="5e1e0000-0000-4000-8000-000000000003" startPosition="5" endPosition="5">
+        <Coding guid="c0d10000-0000-4000-8000-000000000003"><CodeRef targetGUID="c1c1c1c1-0000-4000-8000-000000000001"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="5e1e0000-0000-4000-8000-000000000004" startPosition="{s4}" endPosition="999" creatingUser="11111111-1111-4111-8111-111111111111">
+        <Coding guid="c0d10000-0000-4000-8000-000000000004"><CodeRef targetGUID="c1c1c1c1-0000-4000-8000-000000000002"/></Coding>
+        <Coding guid="c0d10000-0000-4000-8000-000000000005"><CodeRef targetGUID="cace0000-0000-4000-8000-000000000002"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="5e1e0000-0000-4000-8000-000000000006" startPosition="{s6}" endPosition="{e6}" creatingUser="11111111-1111-4111-8111-111111111111">
+        <Coding guid="c0d10000-0000-4000-8000-000000000006" creatingUser="99999999-9999-4999-8999-999999999999"><CodeRef targetGUID="c1c1c1c1-0000-4000-8000-000000000001"/></Coding>
+      </PlainTextSelection>
+      <Coding guid="c0d10000-0000-4000-8000-000000000007"><CodeRef targetGUID="c1c1c1c1-0000-4000-8000-000000000002"/></Coding>
+      <VariableValue><VariableRef targetGUID="7a7a7a7a-0000-4000-8000-000000000002"/><TextValue>Leeds</TextValue></VariableValue>
+    </TextSource>
+  </Sources>
+  <Notes>
+    <Note guid="0e0e0000-0000-4000-8000-000000000001" name="Memo on stress" creatingUser="11111111-1111-4111-8111-111111111111">
+      <PlainTextContent>Stress peaks at exams.</PlainTextContent>
+    </Note>
+  </Notes>
+  <Links>
+    <Link guid="1e1e0000-0000-4000-8000-000000000001" originGUID="0e0e0000-0000-4000-8000-000000000001" targetGUID="c1c1c1c1-0000-4000-8000-000000000001"/>
+  </Links>
+</Project>"##,
+        e6 = s6 + "helps".len()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("project.qde");
+    std::fs::write(&file, qde).unwrap();
+    let project = import_refi(&file).unwrap();
+    let t = &project.transcripts[0];
+    assert_eq!((t.id.as_str(), t.text.as_str()), ("Interview 7", text));
+    let row = project.attributes.row("Interview 7");
+    assert_eq!(row["participant"], "P7");
+    assert_eq!(row["Age"], "41");
+    assert_eq!(row["Site"], "Leeds");
+    let maria: Vec<(&str, &str)> = project.segments["maría-lópez"]
+        .iter()
+        .map(|s| (s.quote.as_str(), s.code.as_str()))
+        .collect();
+    assert_eq!(
+        maria,
+        [
+            ("I feel stressed", "c1c1c1c1-0000-4000-8000-000000000001"),
+            (
+                "Family helps a lot.\n",
+                "c1c1c1c1-0000-4000-8000-000000000002"
+            ),
+            ("helps", "c1c1c1c1-0000-4000-8000-000000000001"),
+        ]
+    );
+    let whole = &project.segments["imported"][0];
+    assert_eq!(
+        (whole.start, whole.end, whole.quote.as_str()),
+        (0, len, text)
+    );
+    let w = project.warnings.join("\n");
+    for expected in [
+        "1 selections reached past the end",
+        "1 codings of empty (zero-length) selections",
+        "1 codings that point at cases",
+        "1 codings or selections name a user not in <Users>",
+        "1 codings of the whole source",
+        "1 selections without codes (comments or annotations) not imported, 1 of them with a comment",
+    ] {
+        assert!(w.contains(expected), "missing '{expected}' in:\n{w}");
+    }
+    assert_eq!(
+        project.codebooks[0]
+            .codebook
+            .get("c1c1c1c1-0000-4000-8000-000000000001")
+            .unwrap()
+            .color,
+        "#aabbcc"
+    );
+    let memo = &project.memos[0];
+    assert_eq!(memo.fields["code"], "c1c1c1c1-0000-4000-8000-000000000001");
+    assert_eq!(memo.fields["coder"], "maría-lópez");
+    // written into a study, it checks clean
+    let root = dir.path().join("study");
+    let summary = apply_to_study(&root, &project).unwrap();
+    assert!(summary
+        .warnings
+        .iter()
+        .any(|w| w.contains("coder 'imported'")));
+    let study = Study::open(&root).unwrap();
+    let problems = study.check().unwrap();
+    assert!(
+        problems
+            .iter()
+            .all(|p| p.severity != thema::study::check::Severity::Error),
+        "{problems:?}"
+    );
+    assert_eq!(study.attributes.get("Interview 7", "Site"), Some("Leeds"));
+    assert_eq!(study.memos.len(), 1);
+}

@@ -719,6 +719,100 @@ struct CaseData {
     sources: Vec<String>,
 }
 
+/// A source's canonical text, ready to cut segments from.
+struct Placed<'t> {
+    transcript: String,
+    text: &'t str,
+    index: CharIndex,
+    /// The source's (else the project's) creation time, for codings without one.
+    date: Option<String>,
+}
+
+impl Placed<'_> {
+    /// A segment of `coding` over canonical `span`; its id is the coding's GUID (the caller
+    /// prefixes the coder), derived from `fallback` when the coding has none.
+    #[allow(clippy::too_many_arguments)]
+    fn segment(
+        &self,
+        space: &GuidSpace,
+        coding: &Element,
+        selection: Option<&Element>,
+        span: (usize, usize),
+        code: String,
+        memo: Option<String>,
+        fallback: &str,
+    ) -> Segment {
+        let guid = coding
+            .attr("guid")
+            .and_then(normalise_guid)
+            .unwrap_or_else(|| space.derived("coding", fallback));
+        let at = coding
+            .attr("creationDateTime")
+            .or_else(|| selection.and_then(|s| s.attr("creationDateTime")))
+            .map(str::to_string)
+            .or_else(|| self.date.clone())
+            .unwrap_or_else(crate::study::coding::now);
+        Segment {
+            id: guid,
+            transcript: self.transcript.clone(),
+            start: span.0,
+            end: span.1,
+            code,
+            quote: self.index.slice(self.text, span.0, span.1).to_string(),
+            at: at.trim().to_string(),
+            memo,
+            starred: false,
+            flag: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+}
+
+/// What happened to the selections and codings of one source, for the warnings.
+#[derive(Debug, Default)]
+struct Tally {
+    clamped: usize,
+    snapped: usize,
+    empty: usize,
+    uncoded: usize,
+    uncoded_comments: usize,
+    case_codings: usize,
+    unknown_codes: usize,
+    unknown_users: usize,
+    duplicates: usize,
+    whole_source: usize,
+}
+
+impl Tally {
+    fn report(&self, label: &str, warnings: &mut Vec<String>) {
+        for (count, what) in [
+            (self.clamped, "selections reached past the end of the text and were cut at the end"),
+            (self.snapped, "selections started or ended inside a character (half an emoji, between CR and LF) and were widened to whole characters"),
+            (self.empty, "codings of empty (zero-length) selections skipped"),
+            (self.case_codings, "codings that point at cases (case coding) not imported"),
+            (self.unknown_codes, "codings that point at no code skipped"),
+            (self.unknown_users, "codings or selections name a user not in <Users>; attributed by the next clue or to 'imported'"),
+            (self.duplicates, "duplicate codings (same coder, span and code) merged"),
+            (self.whole_source, "codings of the whole source became segments over the whole transcript"),
+        ] {
+            if count > 0 {
+                warnings.push(format!("{label}: {count} {what}"));
+            }
+        }
+        if self.uncoded > 0 {
+            warnings.push(format!(
+                "{label}: {} selections without codes (comments or annotations) not imported{}",
+                self.uncoded,
+                if self.uncoded_comments > 0 {
+                    format!(", {} of them with a comment", self.uncoded_comments)
+                } else {
+                    String::new()
+                }
+            ));
+        }
+    }
+}
+
 /// Reads a `Project` element.
 struct Reader<'a> {
     root: &'a Element,
@@ -1250,197 +1344,58 @@ impl<'a> Reader<'a> {
             ));
         }
         let canonical = text.canonical().to_string();
-        let index = CharIndex::new(&canonical);
-        let len = index.len_chars();
-        let (mut clamped, mut snapped, mut empty, mut uncoded, mut case_codings, mut unknown_codes) =
-            (0, 0, 0, 0, 0, 0);
-        let mut unknown_users = 0;
-        let mut uncoded_comments = 0;
-        let mut duplicates = 0;
-        let source_date = source
-            .attr("creationDateTime")
-            .or_else(|| self.root.attr("creationDateTime"))
-            .map(str::to_string);
-        let mut seen: BTreeSet<(String, usize, usize, String)> = BTreeSet::new();
+        let placed = Placed {
+            transcript: id.clone(),
+            index: CharIndex::new(&canonical),
+            text: &canonical,
+            date: source
+                .attr("creationDateTime")
+                .or_else(|| self.root.attr("creationDateTime"))
+                .map(str::to_string),
+        };
+        let mut tally = Tally::default();
+        let mut seen = BTreeSet::new();
         for (sel, pos) in selections.iter().zip(&positions) {
             let Some((start, end)) = *pos else { continue };
             let a = text.map(choice.unit, start, false);
             let b = text.map(choice.unit, end, true);
-            clamped += usize::from(a.clamped || b.clamped);
-            snapped += usize::from(!a.clamped && !b.clamped && (!a.exact || !b.exact));
-            let codings: Vec<&Element> = sel.children_named("Coding").collect();
-            let sel_guid = sel.attr("guid").and_then(normalise_guid);
-            let memo = sel
-                .child_text("Description")
-                .map(str::trim)
-                .filter(|d| !d.is_empty())
-                .map(str::to_string);
-            if codings.is_empty() {
-                uncoded += 1;
-                uncoded_comments += usize::from(memo.is_some());
-                continue;
-            }
-            if b.canonical <= a.canonical {
-                empty += codings.len();
-                continue;
-            }
-            let quote = index
-                .slice(&canonical, a.canonical, b.canonical)
-                .to_string();
-            let sel_user = sel.attr("creatingUser").or(sel.attr("modifyingUser"));
-            let mut made = Vec::new();
-            for (i, coding) in codings.iter().enumerate() {
-                let Some(target) = coding
-                    .child("CodeRef")
-                    .and_then(|r| r.attr("targetGUID"))
-                    .and_then(normalise_guid)
-                else {
-                    unknown_codes += 1;
-                    continue;
-                };
-                let Some(code) = self.codes.get(&target).cloned() else {
-                    if self.case_guids.contains(&target) {
-                        case_codings += 1;
-                    } else {
-                        unknown_codes += 1;
-                    }
-                    continue;
-                };
-                let coder = self
-                    .user_of(coding.attr("creatingUser"), &mut unknown_users)
-                    .or_else(|| self.user_of(sel_user, &mut unknown_users))
-                    .unwrap_or_else(|| IMPORTED_CODER.to_string());
-                if !seen.insert((coder.clone(), a.canonical, b.canonical, code.clone())) {
-                    duplicates += 1;
-                    continue;
-                }
-                let coding_guid =
-                    coding
-                        .attr("guid")
-                        .and_then(normalise_guid)
-                        .unwrap_or_else(|| {
-                            self.space.derived(
-                                "coding",
-                                &format!("{}#{i}", sel_guid.clone().unwrap_or_default()),
-                            )
-                        });
-                let at = coding
-                    .attr("creationDateTime")
-                    .or(sel.attr("creationDateTime"))
-                    .map(str::to_string)
-                    .or_else(|| source_date.clone())
-                    .unwrap_or_else(crate::study::coding::now);
-                let segment_id = format!("{coder}-{coding_guid}");
-                for note in coding
-                    .children_named("NoteRef")
-                    .filter_map(|n| n.attr("targetGUID").and_then(normalise_guid))
-                {
-                    self.note_targets
-                        .entry(note)
-                        .or_default()
-                        .push(NoteTarget::Segment(segment_id.clone()));
-                }
-                made.push(segment_id.clone());
-                self.project
-                    .segments
-                    .entry(coder)
-                    .or_default()
-                    .push(Segment {
-                        id: segment_id,
-                        transcript: id.clone(),
-                        start: a.canonical,
-                        end: b.canonical,
-                        code,
-                        quote: quote.clone(),
-                        at,
-                        memo: memo.clone(),
-                        starred: false,
-                        flag: None,
-                        extra: serde_json::Map::new(),
-                    });
-            }
-            for note in sel
-                .children_named("NoteRef")
-                .filter_map(|n| n.attr("targetGUID").and_then(normalise_guid))
-            {
-                let target = match made.first() {
-                    Some(seg) => NoteTarget::Segment(seg.clone()),
-                    None => NoteTarget::Transcript(id.clone()),
-                };
-                self.note_targets.entry(note).or_default().push(target);
-            }
-            if let Some(g) = sel_guid {
-                self.selection_segments.insert(g, made);
-            }
+            tally.clamped += usize::from(a.clamped || b.clamped);
+            tally.snapped += usize::from(!a.clamped && !b.clamped && (!a.exact || !b.exact));
+            self.read_selection(
+                &placed,
+                sel,
+                (a.canonical, b.canonical),
+                &mut tally,
+                &mut seen,
+            );
         }
-        // codings of the whole source
-        for coding in source.children_named("Coding") {
-            let target = coding
-                .child("CodeRef")
-                .and_then(|r| r.attr("targetGUID"))
-                .and_then(normalise_guid);
-            let Some(code) = target.as_ref().and_then(|t| self.codes.get(t)).cloned() else {
-                unknown_codes += 1;
+        // codings of the whole source: a segment over the whole transcript
+        let len = placed.index.len_chars();
+        for (i, coding) in source.children_named("Coding").enumerate() {
+            let Some(code) = self.code_of(coding, &mut tally) else {
                 continue;
             };
             let coder = self
-                .user_of(coding.attr("creatingUser"), &mut unknown_users)
+                .user_of(coding.attr("creatingUser"), &mut tally.unknown_users)
                 .unwrap_or_else(|| IMPORTED_CODER.to_string());
-            let coding_guid = coding
-                .attr("guid")
-                .and_then(normalise_guid)
-                .unwrap_or_else(|| {
-                    self.space
-                        .derived("coding", &format!("{guid}#{}", coding.line))
-                });
-            self.warnings.push(format!(
-                "{label}: a coding of the whole source became a segment over the whole transcript"
-            ));
+            if !seen.insert((coder.clone(), 0, len, code.clone())) {
+                tally.duplicates += 1;
+                continue;
+            }
+            tally.whole_source += 1;
+            let fallback = format!("{guid}#whole#{i}");
+            let segment =
+                placed.segment(&self.space, coding, None, (0, len), code, None, &fallback);
             self.project
                 .segments
                 .entry(coder.clone())
                 .or_default()
                 .push(Segment {
-                    id: format!("{coder}-{coding_guid}"),
-                    transcript: id.clone(),
-                    start: 0,
-                    end: len,
-                    code,
-                    quote: canonical.clone(),
-                    at: coding
-                        .attr("creationDateTime")
-                        .map(str::to_string)
-                        .or_else(|| source_date.clone())
-                        .unwrap_or_else(crate::study::coding::now),
-                    memo: None,
-                    starred: false,
-                    flag: None,
-                    extra: serde_json::Map::new(),
+                    id: format!("{coder}-{}", segment.id),
+                    ..segment
                 });
         }
-        for (count, what) in [
-            (clamped, "selections reached past the end of the text and were cut at the end"),
-            (snapped, "selections started or ended inside a character (half an emoji, between CR and LF) and were widened to whole characters"),
-            (empty, "codings of empty (zero-length) selections skipped"),
-            (case_codings, "codings that point at cases (case coding) not imported"),
-            (unknown_codes, "codings that point at no code skipped"),
-            (unknown_users, "codings or selections name a user not in <Users>; attributed by the next clue or to 'imported'"),
-            (duplicates, "duplicate codings (same coder, span and code) merged"),
-        ] {
-            if count > 0 {
-                self.warnings.push(format!("{label}: {count} {what}"));
-            }
-        }
-        if uncoded > 0 {
-            self.warnings.push(format!(
-                "{label}: {uncoded} selections without codes (comments or annotations) not imported{}",
-                if uncoded_comments > 0 {
-                    format!(", {uncoded_comments} of them with a comment")
-                } else {
-                    String::new()
-                }
-            ));
-        }
+        tally.report(&label, &mut self.warnings);
         for note in source
             .children_named("NoteRef")
             .filter_map(|n| n.attr("targetGUID").and_then(normalise_guid))
@@ -1472,6 +1427,110 @@ impl<'a> Reader<'a> {
             offsets: choice,
         });
         Ok(())
+    }
+
+    /// The code a coding applies, counting codings that point at a case or at nothing.
+    fn code_of(&self, coding: &Element, tally: &mut Tally) -> Option<String> {
+        let target = coding
+            .child("CodeRef")
+            .and_then(|r| r.attr("targetGUID"))
+            .and_then(normalise_guid);
+        match target.as_ref().and_then(|t| self.codes.get(t)) {
+            Some(code) => Some(code.clone()),
+            None => {
+                if target.is_some_and(|t| self.case_guids.contains(&t)) {
+                    tally.case_codings += 1;
+                } else {
+                    tally.unknown_codes += 1;
+                }
+                None
+            }
+        }
+    }
+
+    /// Turns one selection into one segment per coding, at canonical span `span`.
+    fn read_selection(
+        &mut self,
+        placed: &Placed<'_>,
+        sel: &Element,
+        span: (usize, usize),
+        tally: &mut Tally,
+        seen: &mut BTreeSet<(String, usize, usize, String)>,
+    ) {
+        let codings: Vec<&Element> = sel.children_named("Coding").collect();
+        let sel_guid = sel.attr("guid").and_then(normalise_guid);
+        let memo = sel
+            .child_text("Description")
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string);
+        if codings.is_empty() {
+            tally.uncoded += 1;
+            tally.uncoded_comments += usize::from(memo.is_some());
+            return;
+        }
+        if span.1 <= span.0 {
+            tally.empty += codings.len();
+            return;
+        }
+        let sel_user = sel.attr("creatingUser").or(sel.attr("modifyingUser"));
+        let mut made = Vec::new();
+        for (i, coding) in codings.iter().enumerate() {
+            let Some(code) = self.code_of(coding, tally) else {
+                continue;
+            };
+            // the coder of record: Coding@creatingUser, then the selection's users
+            let coder = self
+                .user_of(coding.attr("creatingUser"), &mut tally.unknown_users)
+                .or_else(|| self.user_of(sel_user, &mut tally.unknown_users))
+                .unwrap_or_else(|| IMPORTED_CODER.to_string());
+            if !seen.insert((coder.clone(), span.0, span.1, code.clone())) {
+                tally.duplicates += 1;
+                continue;
+            }
+            let fallback = format!("{}#{i}", sel_guid.clone().unwrap_or_default());
+            let segment = placed.segment(
+                &self.space,
+                coding,
+                Some(sel),
+                span,
+                code,
+                memo.clone(),
+                &fallback,
+            );
+            let segment = Segment {
+                id: format!("{coder}-{}", segment.id),
+                ..segment
+            };
+            for note in coding
+                .children_named("NoteRef")
+                .filter_map(|n| n.attr("targetGUID").and_then(normalise_guid))
+            {
+                self.note_targets
+                    .entry(note)
+                    .or_default()
+                    .push(NoteTarget::Segment(segment.id.clone()));
+            }
+            made.push(segment.id.clone());
+            self.project
+                .segments
+                .entry(coder)
+                .or_default()
+                .push(segment);
+        }
+        for note in sel
+            .children_named("NoteRef")
+            .filter_map(|n| n.attr("targetGUID").and_then(normalise_guid))
+        {
+            let target = match made.first() {
+                Some(seg) => NoteTarget::Segment(seg.clone()),
+                None => NoteTarget::Transcript(placed.transcript.clone()),
+            };
+            self.note_targets.entry(note).or_default().push(target);
+        }
+        if let Some(g) = sel_guid {
+            self.selection_segments.insert(g, made);
+        }
     }
 
     fn read_links(&mut self) {
