@@ -1247,3 +1247,30 @@ fn maxqda_like_project_maps_cases_variables_and_reports_edge_selections() {
     assert_eq!(study.attributes.get("Interview 7", "Site"), Some("Leeds"));
     assert_eq!(study.memos.len(), 1);
 }
+
+#[test]
+fn what_cannot_be_exported_is_reported() {
+    let built = build_study();
+    let mut study = Study::open(&built.root).unwrap();
+    let id = study.segments_of("r1")[1].id.clone();
+    study
+        .update_segment("r1", &id, |s| s.starred = true)
+        .unwrap();
+    drop(study);
+    // a segment of a transcript that no longer exists, as a hand edit would leave it
+    let mut layer = files::load_codings(&built.root, "jane-smith").unwrap();
+    let mut orphan = layer[0].clone();
+    orphan.id = "jane-smith-orphan".to_string();
+    orphan.transcript = "gone".to_string();
+    layer.push(orphan);
+    files::save_codings(&built.root, "jane-smith", &layer).unwrap();
+    let study = Study::open(&built.root).unwrap();
+    let summary = export_qdpx(&study, &built.dir.path().join("x.qdpx")).unwrap();
+    assert_eq!(summary.codings, 9);
+    let report = summary.not_exported.join("\n");
+    assert!(
+        report.contains("1 segments of transcripts that do not exist"),
+        "{report}"
+    );
+    assert!(report.contains("1 starred marks"), "{report}");
+}

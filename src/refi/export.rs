@@ -379,7 +379,10 @@ fn plan(study: &Study) -> Plan<'_> {
     let mut users = BTreeSet::new();
     let mut groups: BTreeMap<(&str, usize, usize, &str, &str), Vec<&Segment>> = BTreeMap::new();
     let (mut unanchored, mut orphans, mut unknown_codes, mut starred) = (0, 0, 0, 0);
+    let mut undated = 0;
     for (coder, segments) in &study.codings {
+        // every coder with a layer is a user, even one whose segments were all left out
+        users.insert(coder.clone());
         for segment in segments {
             let Some(transcript) = study.transcript(&segment.transcript) else {
                 orphans += 1;
@@ -399,7 +402,9 @@ fn plan(study: &Study) -> Plan<'_> {
             if segment.starred {
                 starred += 1;
             }
-            users.insert(coder.clone());
+            if xs_datetime(&segment.at).is_none() {
+                undated += 1;
+            }
             let memo = segment.memo.as_deref().unwrap_or("");
             groups
                 .entry((
@@ -424,6 +429,11 @@ fn plan(study: &Study) -> Plan<'_> {
         if count > 0 {
             skipped.push(format!("{count} {what} were left out"));
         }
+    }
+    if undated > 0 {
+        skipped.push(format!(
+            "{undated} segments have no readable time ('at' is not RFC 3339): their codings carry no creationDateTime"
+        ));
     }
     if starred > 0 {
         skipped.push(format!(
