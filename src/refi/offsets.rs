@@ -526,6 +526,48 @@ mod tests {
         assert!(choice.all_agree && !choice.overrides_origin);
     }
 
+    /// The position of character index `i` of `chars` counted in `unit`, computed directly.
+    fn position_in(chars: &[char], i: usize, unit: OffsetUnit) -> u64 {
+        let mut pos = 0;
+        for (k, c) in chars[..i].iter().enumerate() {
+            let cr_of_crlf = *c == '\r' && chars.get(k + 1) == Some(&'\n');
+            pos += match unit {
+                _ if unit.crlf_as_one() && cr_of_crlf => 0,
+                OffsetUnit::Utf16 | OffsetUnit::Utf16CrlfAsOne => c.len_utf16() as u64,
+                _ => 1,
+            };
+        }
+        pos
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_unit_maps_back_to_the_same_text(
+            text in "[ab é\u{301}😩\r\n]{0,40}",
+            a in 0usize..41,
+            b in 0usize..41,
+        ) {
+            let chars: Vec<char> = text.chars().collect();
+            let n = chars.len();
+            let (a, b) = (a.min(b).min(n), a.max(b).min(n));
+            let inside_crlf = |i: usize| i > 0 && i < n && chars[i] == '\n' && chars[i - 1] == '\r';
+            proptest::prop_assume!(!inside_crlf(a) && !inside_crlf(b));
+            let expected = chars[a..b]
+                .iter()
+                .collect::<String>()
+                .replace("\r\n", "\n")
+                .replace('\r', "\n");
+            let src = SourceText::new(&text);
+            for unit in OffsetUnit::ALL {
+                let start = src.map(unit, position_in(&chars, a, unit), false);
+                let end = src.map(unit, position_in(&chars, b, unit), true);
+                proptest::prop_assert!(start.exact && end.exact && !end.clamped);
+                let got = slice(src.canonical(), start.canonical, end.canonical);
+                proptest::prop_assert_eq!(&got, &expected, "unit {}", unit);
+            }
+        }
+    }
+
     #[test]
     fn combining_marks_count_as_two_code_points() {
         let text = "cafe\u{301} ok";
