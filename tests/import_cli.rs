@@ -114,3 +114,46 @@ fn bad_input_gets_one_clear_line_and_nothing_is_written() {
     }
     assert!(Study::open(root).unwrap().transcripts.is_empty());
 }
+
+#[test]
+fn demo_round_trips_through_qdpx_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("demo.qdpx");
+    Command::cargo_bin("thema")
+        .unwrap()
+        .arg("-C")
+        .arg(env!("CARGO_MANIFEST_DIR"))
+        .args(["export", "qdpx", "-o"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("13 transcript(s)"));
+    let root = dir.path().join("study");
+    Study::init(&root, "copy").unwrap();
+    thema(&root)
+        .arg("import")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("coder r1: 168 segment(s)"));
+    thema(&root).arg("check").assert().success();
+    let copy = Study::open(&root).unwrap();
+    let demo = Study::open(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    assert_eq!(copy.transcripts.len(), demo.transcripts.len());
+    for coder in ["r1", "r2", "r3", "consensus"] {
+        let quotes = |s: &Study| {
+            let mut q: Vec<(String, usize, usize, String)> = s
+                .segments_of(coder)
+                .iter()
+                .map(|x| (x.transcript.clone(), x.start, x.end, s.code_path(&x.code)))
+                .collect();
+            q.sort();
+            q
+        };
+        assert_eq!(
+            quotes(&copy),
+            quotes(&demo),
+            "{coder}'s segments survive the round trip"
+        );
+    }
+}

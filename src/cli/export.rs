@@ -81,6 +81,18 @@ pub enum ExportCommand {
         #[command(flatten)]
         layer: LayerArgs,
     },
+    /// A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA.
+    Qdpx {
+        /// Output file.
+        #[arg(short = 'o', long = "output", required = true)]
+        output: PathBuf,
+    },
+    /// A REFI-QDA codebook (.qdc).
+    Qdc {
+        /// Output file.
+        #[arg(short = 'o', long = "output", required = true)]
+        output: PathBuf,
+    },
     /// A code × attribute matrix (see `thema matrix`).
     Matrix {
         #[command(flatten)]
@@ -242,6 +254,29 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
                 }
             };
             write(target, &text)
+        }
+        ExportCommand::Qdpx { output } => {
+            let study = cli.open()?;
+            let summary = crate::refi::export_qdpx(&study, output)?;
+            if cli.json {
+                return crate::cli::output::json(&summary);
+            }
+            println!(
+                "wrote {}: {} transcript(s), {} code(s), {} coder(s), {} coding(s)",
+                output.display(),
+                summary.transcripts,
+                summary.codes,
+                summary.coders.len(),
+                summary.codings
+            );
+            Ok(())
+        }
+        ExportCommand::Qdc { output } => {
+            let study = cli.open()?;
+            let xml = crate::refi::export_qdc(&study)?;
+            crate::study::atomic::write_atomic(output, xml.as_bytes())?;
+            println!("wrote {}", output.display());
+            Ok(())
         }
         ExportCommand::Matrix { target, matrix } => crate::cli::matrix::output(cli, matrix, target),
         ExportCommand::Agreement { target, agree } => {

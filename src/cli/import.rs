@@ -51,6 +51,19 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
     let options = ImportOptions {
         speakers: (!args.speakers.is_empty()).then(|| args.speakers.clone()),
     };
+    let is_refi = |p: &PathBuf| {
+        let ext = p
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        matches!(ext.as_str(), "qdpx" | "qdc" | "qde")
+    };
+    if args.files.iter().any(is_refi) {
+        if args.files.len() != 1 {
+            bail!("import a REFI-QDA project (.qdpx/.qdc/.qde) on its own");
+        }
+        return refi(cli, &args.files[0]);
+    }
     let mut study = cli.open()?;
     let mut batch = Vec::new();
     let mut report = Vec::new();
@@ -114,6 +127,37 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
             r.words,
             r.speakers.join(", ")
         );
+    }
+    Ok(())
+}
+
+/// Imports a REFI-QDA project or codebook, reporting everything that could not be mapped.
+fn refi(cli: &Cli, path: &PathBuf) -> Result<()> {
+    let root = cli.root()?;
+    let project = crate::refi::import_refi(path)?;
+    let summary = crate::refi::apply_to_study(&root, &project)?;
+    if cli.json {
+        return output::json(
+            &serde_json::json!({ "summary": summary, "warnings": project.warnings }),
+        );
+    }
+    println!(
+        "imported {} ({} transcript(s), {} code(s))",
+        path.display(),
+        summary.transcripts.len(),
+        summary.codes_added
+    );
+    for (transcript, unit) in &summary.offset_units {
+        println!("  {transcript}: offsets read as {unit}");
+    }
+    for (coder, n) in &summary.segments {
+        println!("  coder {coder}: {n} segment(s)");
+    }
+    for book in &summary.codebooks {
+        println!("  codebook {book}");
+    }
+    for w in &project.warnings {
+        eprintln!("  not imported: {w}");
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::study::coding::now;
 use crate::study::{coder, files, lock, memo, LoadedCodebook, Memo, Study};
 
 /// What an import wrote into the study.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ImportSummary {
     /// Transcript ids written.
     pub transcripts: Vec<String>,

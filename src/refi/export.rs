@@ -25,7 +25,7 @@ use crate::refi::{RefiError, CODEBOOK_NS, PROJECT_NS};
 use crate::study::{LoadedCodebook, Study};
 
 /// What an export wrote, and what it could not represent.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ExportSummary {
     /// The file written.
     pub path: PathBuf,
