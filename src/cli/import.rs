@@ -132,7 +132,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
 }
 
 /// Imports a REFI-QDA project or codebook, reporting everything that could not be mapped.
-fn refi(cli: &Cli, path: &PathBuf) -> Result<()> {
+fn refi(cli: &Cli, path: &std::path::Path) -> Result<()> {
     let root = cli.root()?;
     let project = crate::refi::import_refi(path)?;
     let summary = crate::refi::apply_to_study(&root, &project)?;
