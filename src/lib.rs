@@ -6,3 +6,4 @@
 pub mod model;
 pub mod saturation;
 pub mod study;
+pub mod tui;
