@@ -3,6 +3,7 @@
 //! Layers point one way: front-ends (`cli`, `tui`) → services (`study`, `index`, `report`) →
 //! pure data and computation (`model`, `agreement`, `saturation`).
 
+pub mod index;
 pub mod model;
 pub mod saturation;
 pub mod study;
