@@ -276,13 +276,13 @@ fn code_a_passage_through_the_picker_then_undo_and_redo() {
     );
     let screen = h.screen();
     insta::assert_snapshot!("coded_via_picker", screen);
-    assert!(screen.contains("coded as Challenges/Transport · saved"));
+    assert!(screen.contains("saved │ coded as Challenges/Transport"));
 
     h.keys("u");
     assert!(!h.file("codings/r1.jsonl").contains("Pen-y-bryn"));
     let screen = h.screen();
     insta::assert_snapshot!("undo", screen);
-    assert!(screen.contains("undone: uncoded Challenges/Transport · saved"));
+    assert!(screen.contains("saved │ undone: uncoded Challenges/Transport"));
 
     h.keys("U");
     let after_redo = h.file("codings/r1.jsonl");
@@ -556,13 +556,47 @@ fn search_finds_as_you_type_and_jumps() {
     let mut h = Harness::new(120, 30);
     h.keys("/");
     h.keys("transport");
+    // two turns and r1's segment hold the word
     assert_eq!(h.app.search.total, 3);
     let screen = h.screen();
     insta::assert_snapshot!("search", screen);
-    h.press(KeyCode::Down, KeyModifiers::NONE);
+    assert!(screen.contains("coded Transpo"));
+    // the turn hit jumps to the matched word in its transcript
+    let turn_hit = h
+        .app
+        .search
+        .hits
+        .iter()
+        .position(|hit| hit.transcript == "LW07-y1")
+        .unwrap();
+    for _ in 0..turn_hit {
+        h.press(KeyCode::Down, KeyModifiers::NONE);
+    }
     h.enter();
     assert_eq!(h.app.focus, Pane::Transcript);
-    assert_eq!(h.app.selected_text(), "Transport");
+    assert_eq!(h.app.transcript().unwrap().id, "LW07-y1");
+    assert_eq!(h.app.selected_text(), "transport");
+    // the index follows new codings: code it, and code: finds it
+    h.keys("c");
+    h.keys("trust");
+    h.enter();
+    h.keys("/");
+    h.press(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.keys("code:/outcomes/trust");
+    assert!(
+        h.app
+            .search
+            .hits
+            .iter()
+            .any(|hit| hit.snippet.contains("transport")),
+        "{:?}",
+        h.app.search.hits
+    );
+    // a query the index cannot read says why, and nothing breaks
+    h.press(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.keys("\"unclosed");
+    assert!(h.app.search.error.is_some());
+    h.screen();
 }
 
 #[test]

@@ -21,7 +21,7 @@ use crate::tui::action::{Action, Mouse, Pane};
 use crate::tui::history::{Change, History};
 use crate::tui::layout::{panes, Panes};
 use crate::tui::picker::{rank, Match};
-use crate::tui::search::{SearchHit, Searcher, Substring};
+use crate::tui::search::{IndexSearch, SearchHit, Searcher};
 use crate::tui::selection::{self as sel, Motion, Range};
 use crate::tui::wrap::{cell_width, turn_bytes, TurnBytes, WrapCache};
 
@@ -423,6 +423,8 @@ pub struct SearchPane {
     pub offset: Cell<usize>,
     /// The engine's complaint about the query, if any.
     pub error: Option<String>,
+    /// How the search ran, when the user should know.
+    pub note: Option<String>,
 }
 
 /// Which way the user works right now, shown in the status bar.
@@ -509,9 +511,9 @@ fn write_error(e: &StudyError) -> String {
 
 impl App {
     /// Opens the app on a study for `coder`, taking the coder's lock; when another process holds
-    /// it, the session is read-only and says so. Searches with the plain substring engine.
+    /// it, the session is read-only and says so. Searches through the study's index.
     pub fn new(study: Study, coder: String) -> App {
-        App::with_searcher(study, coder, Box::new(Substring))
+        App::with_searcher(study, coder, Box::new(IndexSearch::new()))
     }
 
     /// Like [`App::new`], with a search engine of the caller's choice.
@@ -1009,6 +1011,7 @@ impl App {
 
     /// Everything that depends on the codings changed.
     fn codings_changed(&mut self) {
+        self.searcher.changed();
         self.refresh_coded();
         self.refresh_counts();
         let code = self.retrieval.code.clone();
@@ -1418,7 +1421,7 @@ impl App {
                 self.select_mode = false;
                 self.codings_changed();
                 let path = self.study.code_path(code);
-                self.info(format!("coded as {path} · saved"));
+                self.info(format!("coded as {path}"));
             }
             Err(e) => {
                 let text = e.to_string();
@@ -1512,7 +1515,7 @@ impl App {
                 let path = self.study.code_path(&segment.code);
                 self.history.record(Change::Uncoded(segment));
                 self.codings_changed();
-                self.info(format!("uncoded {path} · saved"));
+                self.info(format!("uncoded {path}"));
             }
             Err(e) => self.error(e.to_string()),
         }
@@ -1609,7 +1612,7 @@ impl App {
             _ => self.codebook_changed(None),
         }
         self.info(format!(
-            "{} {what} · saved",
+            "{} {what}",
             if undo { "undone:" } else { "redone:" }
         ));
     }
@@ -1909,6 +1912,7 @@ impl App {
             Ok(results) => {
                 self.search.hits = results.hits;
                 self.search.total = results.total;
+                self.search.note = results.note;
                 self.search.error = None;
             }
             Err(e) => {
@@ -1981,7 +1985,7 @@ impl App {
                     });
                     self.codebook_changed(Some(code.clone()));
                     let path = self.study.code_path(&code);
-                    self.info(format!("moved: now {path} · saved"));
+                    self.info(format!("moved: now {path}"));
                 }
             }
             PickerPurpose::MergeInto { code } => {
@@ -1997,7 +2001,7 @@ impl App {
                         // merges cannot be replayed backwards; drop changes naming the old code
                         self.codebook_changed(Some(into));
                         self.info(format!(
-                            "merged {from_path} into {into_path}: {moved} segment(s) moved · saved (the codebook history keeps the merge; undo does not reverse it)"
+                            "merged {from_path} into {into_path}: {moved} segment(s) moved (the codebook history keeps it; undo does not reverse a merge)"
                         ));
                     }
                     Err(e) => self.error(e.to_string()),
@@ -2027,7 +2031,7 @@ impl App {
                             self.tree.collapsed.remove(&p);
                         }
                         self.codebook_changed(Some(id));
-                        self.info(format!("added {path} · saved"));
+                        self.info(format!("added {path}"));
                     }
                     Err(e) => self.error(e.to_string()),
                 }
@@ -2050,7 +2054,7 @@ impl App {
                         });
                         self.codebook_changed(Some(code.clone()));
                         let path = self.study.code_path(&code);
-                        self.info(format!("renamed: now {path} · saved"));
+                        self.info(format!("renamed: now {path}"));
                     }
                     Err(e) => self.error(e.to_string()),
                 }
@@ -2107,7 +2111,7 @@ impl App {
                         self.tree.collapsed.remove(&code);
                         self.codebook_changed(Some(code.clone()));
                         self.info(format!(
-                            "split {} into {} new code(s); its segments stay on it until you recode them · saved",
+                            "split {} into {} new code(s); its segments stay on it until you recode them",
                             self.study.code_path(&code),
                             children.len()
                         ));

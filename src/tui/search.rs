@@ -1,9 +1,11 @@
-//! What the search pane asks of a search engine, and a plain substring engine that needs no
-//! index: case-insensitive, over every turn of every transcript.
+//! What the search pane asks of a search engine, and the two engines: [`IndexSearch`] over the
+//! study's tantivy index (turns and coded segments, the full query language), and [`Substring`],
+//! a plain case-insensitive scan that needs no index and stands in when the index cannot open.
 //!
-//! The pane talks only to the [`Searcher`] trait, so the tantivy index can stand in for
-//! [`Substring`] without the pane changing.
+//! The pane talks only to the [`Searcher`] trait. Neither engine writes study files; the index
+//! keeps its own derived folder through `crate::index`.
 
+use crate::index::{HitKind, Index};
 use crate::study::Study;
 
 /// One place a query was found.
@@ -23,6 +25,8 @@ pub struct SearchHit {
     pub snippet: String,
     /// Byte ranges of `snippet` to highlight.
     pub highlights: Vec<(usize, usize)>,
+    /// For a coded segment found: its code id and coder.
+    pub segment: Option<(String, String)>,
 }
 
 /// Results of one query.
@@ -32,6 +36,8 @@ pub struct SearchResults {
     pub total: usize,
     /// The first `limit` of them.
     pub hits: Vec<SearchHit>,
+    /// Something the user should know about how the search ran.
+    pub note: Option<String>,
 }
 
 /// A search engine the search pane can query as the user types.
@@ -39,6 +45,117 @@ pub trait Searcher {
     /// The first `limit` matches of `query`, and how many there are; errors become a message.
     fn search(&mut self, study: &Study, query: &str, limit: usize)
         -> Result<SearchResults, String>;
+
+    /// The study changed (a coding, a code renamed): refresh before the next search.
+    fn changed(&mut self) {}
+}
+
+/// Search through the study's tantivy index, opened on the first query and refreshed
+/// (incrementally) on the first query after a change.
+#[derive(Debug, Default)]
+pub struct IndexSearch {
+    index: Option<Index>,
+    stale: bool,
+}
+
+impl IndexSearch {
+    /// An engine that opens the index when first asked.
+    pub fn new() -> Self {
+        IndexSearch::default()
+    }
+}
+
+/// Code points of the first occurrence of `word` inside `[start, end)` of a transcript.
+fn locate_word(
+    study: &Study,
+    transcript: &str,
+    start: usize,
+    end: usize,
+    word: &str,
+) -> Option<(usize, usize)> {
+    let t = study.transcript(transcript)?;
+    let a = t.index.byte_of(&t.text, start);
+    let b = t.index.byte_of(&t.text, end);
+    let (ws, we) = *find_all(t.text.get(a..b)?, word).first()?;
+    Some((
+        t.index.char_of(&t.text, a + ws),
+        t.index.char_of(&t.text, a + we),
+    ))
+}
+
+impl Searcher for IndexSearch {
+    fn search(
+        &mut self,
+        study: &Study,
+        query: &str,
+        limit: usize,
+    ) -> Result<SearchResults, String> {
+        if query.trim().is_empty() {
+            return Ok(SearchResults::default());
+        }
+        if self.index.is_none() || self.stale {
+            match Index::open(study, false) {
+                Ok((index, _)) => {
+                    self.index = Some(index);
+                    self.stale = false;
+                }
+                Err(e) => {
+                    let mut results = Substring.search(study, query, limit)?;
+                    results.note = Some(format!("plain text search: the index did not open ({e})"));
+                    return Ok(results);
+                }
+            }
+        }
+        let Some(index) = &self.index else {
+            return Ok(SearchResults::default());
+        };
+        let found = index
+            .search(study, query, limit)
+            .map_err(|e| e.to_string())?;
+        let hits = found
+            .hits
+            .into_iter()
+            .map(|hit| {
+                let word = hit
+                    .snippet
+                    .highlights
+                    .first()
+                    .and_then(|&(a, b)| hit.snippet.text.get(a..b))
+                    .map(str::to_string);
+                // a turn jumps to its first matched word; a segment to the whole segment
+                let (start, end) = match (hit.kind, word) {
+                    (HitKind::Turn, Some(w)) => {
+                        locate_word(study, &hit.transcript, hit.start, hit.end, &w)
+                            .unwrap_or((hit.start, hit.end))
+                    }
+                    _ => (hit.start, hit.end),
+                };
+                let segment = match (hit.kind, hit.code, hit.coder) {
+                    (HitKind::Segment, Some(code), Some(coder)) => Some((code, coder)),
+                    _ => None,
+                };
+                SearchHit {
+                    transcript: hit.transcript,
+                    turn: hit.turn,
+                    start,
+                    end,
+                    speaker: hit.speaker,
+                    snippet: hit.snippet.text,
+                    highlights: hit.snippet.highlights,
+                    segment,
+                }
+            })
+            .collect();
+        Ok(SearchResults {
+            total: found.total,
+            hits,
+            note: None,
+        })
+    }
+
+    fn changed(&mut self) {
+        self.stale = true;
+    }
 }
 
 /// Case-insensitive substring search over the transcripts, no index needed.
@@ -155,6 +272,7 @@ impl Searcher for Substring {
                     speaker: turn.and_then(|t| t.speaker.clone()),
                     snippet,
                     highlights: vec![hl],
+                    segment: None,
                 });
             }
         }

@@ -24,17 +24,19 @@ fn entry_lines(app: &App, r: &Retrieved, width: usize, selected: bool) -> Vec<Li
         .map(|c| code_color(&c.color))
         .unwrap_or_default();
     head.push(Span::styled("▌", Style::default().fg(color)));
-    let mut where_ = format!("{} ¶{}", r.transcript, r.turn);
-    if !r.attribution.is_empty() {
-        where_.push_str(&format!(" ({})", r.attribution));
-    }
-    if r.coder != app.coder {
-        where_.push_str(&format!(" [{}]", r.coder));
-    }
+    // "(LW7, first year) ¶5", the transcript id when there are no attributes to cite
+    let mut where_ = if r.attribution.is_empty() {
+        format!("{} ¶{}", r.transcript, r.turn)
+    } else {
+        format!("({}) ¶{}", r.attribution, r.turn)
+    };
     if app.retrieval.code.as_deref() != Some(r.code.as_str()) {
         if let Some(code) = app.study.code(&r.code) {
             where_.push_str(&format!(" · {}", code.name));
         }
+    }
+    if r.coder != app.coder {
+        where_.push_str(&format!(" [{}]", r.coder));
     }
     let style = if selected {
         Style::default().add_modifier(Modifier::BOLD)
@@ -90,15 +92,15 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
         );
         return;
     }
-    // keep the highlighted segment on screen; entries differ in height
-    let heights: Vec<usize> = r
-        .rows
-        .iter()
-        .map(|row| 1 + wrap_plain(&row.quote, width.saturating_sub(3), QUOTE_LINES).len())
-        .collect();
+    // keep the highlighted segment on screen; entries differ in height, and only those between
+    // the first row shown and the highlighted one are measured
+    let height_of =
+        |row: &Retrieved| 1 + wrap_plain(&row.quote, width.saturating_sub(3), QUOTE_LINES).len();
     let selected = r.selected.min(r.rows.len() - 1);
     let mut top = r.offset.get().min(selected);
-    while top < selected && heights[top..=selected].iter().sum::<usize>() > height {
+    let mut used: usize = r.rows[top..=selected].iter().map(height_of).sum();
+    while top < selected && used > height {
+        used -= height_of(&r.rows[top]);
         top += 1;
     }
     r.offset.set(top);

@@ -36,6 +36,18 @@ fn snippet_line(hit: &SearchHit, width: usize) -> Line<'static> {
         .map(|(s, _)| s.chars().count())
         .sum();
     let mut skip = lead.saturating_sub(room / 3);
+    if skip > 0 {
+        // start at a word, and say that something was left out
+        let flat: String = pieces.iter().map(|(s, _)| s.as_str()).collect();
+        let chars: Vec<char> = flat.chars().collect();
+        while skip < lead && chars.get(skip - 1).is_some_and(|c| !c.is_whitespace()) {
+            skip += 1;
+        }
+        spans.push(Span::styled(
+            "…",
+            Style::default().add_modifier(Modifier::DIM),
+        ));
+    }
     let mut used = 0;
     for (piece, highlighted) in pieces {
         let mut s = String::new();
@@ -90,11 +102,15 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
     }
     let summary = match (&s.error, s.query.trim().is_empty()) {
         (Some(e), _) => e.clone(),
-        (None, true) => "type to search every transcript".to_string(),
+        (None, true) => "words, \"a phrase\", code:/theme, speaker:LW7, coder:r1".to_string(),
         (None, false) if s.total > s.hits.len() => {
             format!("{} matches (first {} shown)", s.total, s.hits.len())
         }
         (None, false) => format!("{} match{}", s.total, if s.total == 1 { "" } else { "es" }),
+    };
+    let summary = match &s.note {
+        Some(note) => format!("{summary} · {note}"),
+        None => summary,
     };
     frame.buffer_mut().set_string(
         area.x,
@@ -113,6 +129,13 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
         let mut head = format!("{} ¶{}", hit.transcript, hit.turn);
         if let Some(sp) = &hit.speaker {
             head.push_str(&format!(" {sp}"));
+        }
+        if let Some((code, coder)) = &hit.segment {
+            let name = app
+                .study
+                .code(code)
+                .map_or(code.as_str(), |c| c.name.as_str());
+            head.push_str(&format!(" · coded {name} [{coder}]"));
         }
         let attribution = app.study.attributes.attribution(&hit.transcript, template);
         if !attribution.is_empty() {

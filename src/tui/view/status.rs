@@ -1,5 +1,5 @@
 //! The status bar: mode, study, coder, and whether everything is saved (or why it is read-only),
-//! or the message of the last action.
+//! then the message of the last action. On a narrow screen the study name gives way first.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -14,6 +14,7 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
     if rect.width == 0 || rect.height == 0 {
         return;
     }
+    let width = usize::from(rect.width);
     let (mode, color) = match app.mode() {
         Mode::Code => (" CODE ", Color::Blue),
         Mode::Select => (" SELECT ", Color::Magenta),
@@ -24,7 +25,26 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
         (None, Some(e)) => Span::styled(format!("NOT SAVED: {e}"), Style::default().fg(Color::Red)),
         (None, None) => Span::styled("saved", Style::default().fg(Color::Green)),
     };
-    let mut spans = vec![
+    let tail = match &app.message {
+        Some(m) if m.error => Span::styled(
+            format!(" │ {}", m.text),
+            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
+        ),
+        Some(m) => Span::raw(format!(" │ {}", m.text)),
+        None => Span::styled(" │ ? keys", Style::default().add_modifier(Modifier::DIM)),
+    };
+    let who = [
+        format!(" {} │ coder {} │ ", app.study.name(), app.coder),
+        format!(" coder {} │ ", app.coder),
+        format!(" {} │ ", app.coder),
+    ];
+    let fixed = mode.chars().count() + saved.width() + 12;
+    let who = who
+        .iter()
+        .find(|w| fixed + w.chars().count() <= width)
+        .unwrap_or(&who[2])
+        .clone();
+    let spans = [
         Span::styled(
             mode,
             Style::default()
@@ -32,25 +52,12 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
                 .fg(Color::Black)
                 .add_modifier(Modifier::BOLD),
         ),
-        Span::raw(format!(" {} │ coder {} │ ", app.study.name(), app.coder)),
+        Span::raw(who),
         saved,
+        tail,
     ];
-    if let Some(m) = &app.message {
-        let style = if m.error {
-            Style::default().fg(Color::Red).add_modifier(Modifier::BOLD)
-        } else {
-            Style::default()
-        };
-        spans.push(Span::raw(" │ "));
-        spans.push(Span::styled(m.text.clone(), style));
-    } else {
-        spans.push(Span::styled(
-            " │ ? keys",
-            Style::default().add_modifier(Modifier::DIM),
-        ));
-    }
-    // keep the end of a long message visible by cutting each span to what is left
-    let mut left = usize::from(rect.width);
+    // cut each span to what is left of the line
+    let mut left = width;
     let mut fitted = Vec::new();
     for span in spans {
         if left == 0 {
