@@ -824,3 +824,98 @@ fn a_200_000_word_transcript_lays_out_only_what_is_on_screen() {
     // timing is reported, not asserted: it depends on the machine and the build profile
     eprintln!("slowest key press to frame: {slowest:?} (bound on laid-out lines: {bound})");
 }
+
+#[test]
+fn memos_are_created_linked_and_handed_to_the_editor() {
+    let mut h = Harness::new(120, 30);
+    h.keys("2jjj"); // Challenges/Transport
+    h.keys("o");
+    let path = h.app.take_editor_request().expect("an editor request");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let transport = h
+        .app
+        .study
+        .resolve_code("Challenges/Transport", None)
+        .unwrap();
+    assert!(text.contains(&format!("code: {}", transport.id)), "{text}");
+    assert!(text.contains("title: Challenges/Transport"), "{text}");
+    // the same code opens the same memo again
+    h.keys("o");
+    assert_eq!(h.app.take_editor_request(), Some(path.clone()));
+    // what the editor wrote is read back when it closes
+    std::fs::write(&path, format!("{text}Buses stop at six everywhere.\n")).unwrap();
+    h.app.update(Action::MemoClosed);
+    assert!(h
+        .app
+        .study
+        .memos
+        .iter()
+        .any(|m| m.body.contains("Buses stop at six")));
+}
+
+#[test]
+fn an_empty_study_opens_and_takes_its_first_theme() {
+    let dir = tempfile::tempdir().unwrap();
+    Study::init(dir.path(), "Empty").unwrap();
+    let mut h = Harness::open(dir, 80, 20);
+    let screen = h.screen();
+    assert!(screen.contains("Empty"), "{screen}");
+    h.keys("2");
+    assert!(h.screen().contains("no codes yet"));
+    h.keys("cnx");
+    h.keys("CA");
+    h.keys("Belonging");
+    h.enter();
+    assert!(h.app.study.resolve_code("Belonging", None).is_ok());
+    assert!(h.screen().contains("Belonging"));
+}
+
+/// The cell where `needle` starts on screen.
+fn find_cell(buffer: &Buffer, needle: &str) -> (u16, u16) {
+    let text = text_of(buffer);
+    for (y, line) in text.lines().enumerate() {
+        if let Some(byte) = line.find(needle) {
+            let x = unicode_width::UnicodeWidthStr::width(&line[..byte]);
+            return (x as u16, y as u16);
+        }
+    }
+    panic!("{needle} not on screen:\n{text}");
+}
+
+#[test]
+fn spans_take_their_code_colour_labels_bold_timestamps_dim() {
+    use ratatui::style::{Color, Modifier};
+    let mut h = Harness::new(120, 30);
+    h.screen();
+    let buffer = h.terminal.backend().buffer().clone();
+    let transport = h
+        .app
+        .study
+        .resolve_code("Challenges/Transport", None)
+        .unwrap();
+    let hex = &transport.color;
+    let rgb = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap();
+    let colour = Color::Rgb(rgb(1), rgb(3), rgb(5));
+    let (x, y) = find_cell(&buffer, "LW7: The 42 bus");
+    let x = x + 5; // "The"
+    assert_eq!(buffer[(x, y)].bg, colour, "coded text in the code's colour");
+    // its stripe in the gutter, same colour
+    let stripe = (0..x).find(|&sx| buffer[(sx, y)].symbol() == "▌").unwrap();
+    assert_eq!(buffer[(stripe, y)].fg, colour);
+    let (x, y) = find_cell(&buffer, "LW7: The 42");
+    assert!(
+        buffer[(x, y)].modifier.contains(Modifier::BOLD),
+        "speaker bold"
+    );
+    let (x, y) = find_cell(&buffer, "[00:01:52]");
+    assert!(
+        buffer[(x, y)].modifier.contains(Modifier::DIM),
+        "timestamp dim"
+    );
+    // a selection is drawn reversed
+    h.select("became my office");
+    h.screen();
+    let buffer = h.terminal.backend().buffer().clone();
+    let (x, y) = find_cell(&buffer, "my office");
+    assert!(buffer[(x, y)].modifier.contains(Modifier::REVERSED));
+}

@@ -1046,6 +1046,11 @@ impl App {
                 });
             }
             let base = usize::from(several);
+            let parents: BTreeSet<&str> = book
+                .codes
+                .iter()
+                .filter_map(|c| c.parent.as_deref())
+                .collect();
             let mut hidden_below: Option<usize> = None;
             for (code, depth) in book.tree() {
                 if let Some(d) = hidden_below {
@@ -1054,10 +1059,7 @@ impl App {
                     }
                     hidden_below = None;
                 }
-                let has_children = book
-                    .codes
-                    .iter()
-                    .any(|c| c.parent.as_deref() == Some(&code.id));
+                let has_children = parents.contains(code.id.as_str());
                 let expanded = !self.tree.collapsed.contains(&code.id);
                 if has_children && !expanded {
                     hidden_below = Some(depth);

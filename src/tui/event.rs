@@ -4,6 +4,7 @@
 use std::io::stdout;
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture};
@@ -31,20 +32,37 @@ pub fn run(study: Study, coder: String) -> anyhow::Result<()> {
     result
 }
 
+/// Most queued events handled before the next frame is drawn.
+const BATCH: usize = 64;
+
 fn run_loop(terminal: &mut DefaultTerminal, mut app: App) -> anyhow::Result<()> {
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
+    let mut dirty = true;
     while !app.quit {
-        terminal.draw(|frame| view::draw(frame, &app))?;
-        let event = event::read()?;
-        if let Some(action) = action_for_event(&app, &event) {
-            app.update(action);
+        if dirty {
+            terminal.draw(|frame| view::draw(frame, &app))?;
+            dirty = false;
         }
-        if let Some(path) = app.take_editor_request() {
-            edit(terminal, &path)?;
-            app.update(Action::MemoClosed);
-            let size = terminal.size()?;
-            app.update(Action::Resize(size.width, size.height));
+        // one event, then whatever else is already queued (key repeat, a mouse drag)
+        let mut handled = 0;
+        loop {
+            let event = event::read()?;
+            if let Some(action) = action_for_event(&app, &event) {
+                app.update(action);
+                dirty = true;
+            }
+            if let Some(path) = app.take_editor_request() {
+                edit(terminal, &path)?;
+                app.update(Action::MemoClosed);
+                let size = terminal.size()?;
+                app.update(Action::Resize(size.width, size.height));
+                dirty = true;
+            }
+            handled += 1;
+            if app.quit || handled >= BATCH || !event::poll(Duration::ZERO)? {
+                break;
+            }
         }
     }
     Ok(())
@@ -62,7 +80,9 @@ fn edit(terminal: &mut DefaultTerminal, path: &Path) -> anyhow::Result<()> {
     let status = Command::new(program).args(words).arg(path).status();
     enable_raw_mode()?;
     execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)?;
-    terminal.clear()?;
+    // redraw everything on the next frame (without asking the terminal where its cursor is)
+    let size = terminal.size()?;
+    terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))?;
     status.with_context(|| format!("cannot run the editor '{editor}' (set $EDITOR)"))?;
     Ok(())
 }
