@@ -919,3 +919,119 @@ fn spans_take_their_code_colour_labels_bold_timestamps_dim() {
     let (x, y) = find_cell(&buffer, "my office");
     assert!(buffer[(x, y)].modifier.contains(Modifier::REVERSED));
 }
+
+#[test]
+fn a_codebook_changed_by_another_coder_is_reloaded_not_clobbered() {
+    let mut h = Harness::new(120, 30);
+    // another coder's process adds a code meanwhile
+    let mut other = Study::open(h.dir.path()).unwrap();
+    other
+        .add_code(
+            "r2",
+            Some("link-workers"),
+            "Outcomes/Confidence",
+            &Description::default(),
+            None,
+        )
+        .unwrap();
+    drop(other);
+    h.keys("Cjjj"); // Transport
+    h.keys("r");
+    h.press(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.keys("Buses");
+    h.enter();
+    let screen = h.screen();
+    assert!(screen.contains("changed on disk"), "{screen}");
+    let codebook = h.file("codebooks/link-workers.json");
+    assert!(
+        codebook.contains("Confidence"),
+        "the other coder's code survives"
+    );
+    assert!(!codebook.contains("Buses"), "nothing written over it");
+    // the study was reloaded: the same rename now goes through, and both changes are kept
+    assert!(h.screen().contains("Confidence"));
+    assert!(h.app.codebook_mode, "still in codebook mode");
+    let transport = h
+        .app
+        .study
+        .resolve_code("Challenges/Transport", None)
+        .unwrap()
+        .id
+        .clone();
+    let row = h
+        .app
+        .tree
+        .rows
+        .iter()
+        .position(|r| r.code.as_deref() == Some(transport.as_str()))
+        .unwrap();
+    h.app.update(Action::First);
+    for _ in 0..row {
+        h.app.update(Action::Down);
+    }
+    h.keys("r");
+    h.press(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.keys("Buses");
+    h.enter();
+    let codebook = h.file("codebooks/link-workers.json");
+    assert!(codebook.contains("Confidence") && codebook.contains("Buses"));
+    assert!(
+        h.file("codings/r1.jsonl").contains("The 42 bus"),
+        "codings intact"
+    );
+}
+
+#[test]
+fn several_codebooks_show_as_headings_and_in_vivo_asks_which() {
+    let mut h = Harness::new(120, 30);
+    h.app
+        .study
+        .add_code(
+            "r1",
+            Some("volunteers"),
+            "Motives/Loneliness",
+            &Description::default(),
+            None,
+        )
+        .unwrap();
+    h.app.reload();
+    let screen = h.screen();
+    assert!(screen.contains("link-workers"), "{screen}");
+    assert!(screen.contains("volunteers"), "{screen}");
+    h.select("The lunch club");
+    h.keys("n");
+    let Some(Overlay::Picker(p)) = &h.app.overlay else {
+        panic!("no picker")
+    };
+    assert!(p
+        .candidates
+        .iter()
+        .any(|c| c.label == "(top level of volunteers)"));
+    h.keys("volunteers motives");
+    h.enter();
+    assert!(h
+        .app
+        .study
+        .resolve_code("Motives/The lunch club", Some("volunteers"))
+        .is_ok());
+}
+
+#[test]
+fn clicking_a_retrieved_segment_twice_jumps_to_it() {
+    let mut h = Harness::new(120, 30);
+    h.keys("2g");
+    h.enter();
+    h.screen();
+    let rect = h.app.panes().right.unwrap();
+    // the second entry starts below the first one's header and quote lines
+    let text = text_of(h.terminal.backend().buffer());
+    let y = text
+        .lines()
+        .position(|l| l.contains("(LW7, first year) ¶5"))
+        .unwrap() as u16;
+    h.app.update(Action::Mouse(Mouse::Down(rect.x + 5, y)));
+    assert_eq!(h.app.retrieval.selected, 1);
+    h.app.update(Action::Mouse(Mouse::Down(rect.x + 5, y)));
+    assert_eq!(h.app.focus, Pane::Transcript);
+    assert_eq!(h.app.selected_text(), "The 42 bus stops at six.");
+}

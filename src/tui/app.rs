@@ -505,10 +505,6 @@ impl std::fmt::Debug for App {
     }
 }
 
-fn write_error(e: &StudyError) -> String {
-    e.to_string()
-}
-
 impl App {
     /// Opens the app on a study for `coder`, taking the coder's lock; when another process holds
     /// it, the session is read-only and says so. Searches through the study's index.
@@ -687,12 +683,81 @@ impl App {
                 true
             }
             Err(e) => {
-                let text = write_error(&e);
-                self.unsaved = Some(text.clone());
-                self.error(text);
+                self.failed(e);
                 false
             }
         }
+    }
+
+    /// Tells the user what went wrong. A failed write leaves the status at "not saved"; a
+    /// codebook changed on disk by another process makes the app reload the study, so the next
+    /// attempt works on what is on disk.
+    fn failed(&mut self, e: StudyError) {
+        match e {
+            StudyError::ChangedOnDisk(path) => {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                self.reload();
+                self.error(format!(
+                    "{name} changed on disk (another coder, or a git pull): reloaded the study; nothing was written, do it again"
+                ));
+            }
+            StudyError::Io { .. } => {
+                let text = e.to_string();
+                self.unsaved = Some(text.clone());
+                self.error(text);
+            }
+            other => self.error(other.to_string()),
+        }
+    }
+
+    /// Reads the whole study again from disk, keeping the open transcript, the cursor and the
+    /// highlighted code. The coder's lock is given up and taken again.
+    pub fn reload(&mut self) {
+        let root = self.study.root.clone();
+        let fresh = match Study::open(&root) {
+            Ok(fresh) => fresh,
+            Err(e) => {
+                self.error(format!("could not reload the study: {e}"));
+                return;
+            }
+        };
+        let open = self.transcript().map(|t| t.id.clone());
+        let place = self.doc.as_ref().map(|d| (d.sel, d.top));
+        // the old study (and its lock) goes first, so the lock can be taken again
+        drop(std::mem::replace(&mut self.study, fresh));
+        self.read_only = match self.study.lock(&self.coder) {
+            Ok(()) => None,
+            Err(StudyError::Locked { coder }) => {
+                Some(format!("read-only: {coder} is open in another process"))
+            }
+            Err(e) => Some(format!("read-only: {e}")),
+        };
+        self.places.clear();
+        self.doc = None;
+        if let Some(i) = open.and_then(|id| self.study.transcripts.iter().position(|t| t.id == id))
+        {
+            self.open_transcript(i);
+            if let (Some(doc), Some((range, top))) = (self.doc.as_mut(), place) {
+                let len = self.study.transcripts[i].text.len();
+                let text = &self.study.transcripts[i].text;
+                doc.sel = Range::new(
+                    sel::snap(text, range.anchor.min(len)),
+                    sel::snap(text, range.head.min(len)),
+                );
+                doc.top = top;
+            }
+            self.scroll_to_cursor();
+        } else if !self.study.transcripts.is_empty() {
+            self.open_transcript(0);
+        }
+        self.transcripts.selected = self
+            .transcripts
+            .selected
+            .min(self.study.transcripts.len().saturating_sub(1));
+        self.codebook_changed(None);
     }
 
     // ----- the update -----
@@ -773,7 +838,7 @@ impl App {
                     self.study.memos = memos;
                     self.info("memo saved");
                 }
-                Err(e) => self.error(e.to_string()),
+                Err(e) => self.failed(e),
             },
             Action::ToggleCodebookMode => {
                 self.codebook_mode = !self.codebook_mode;
@@ -1425,10 +1490,7 @@ impl App {
                 let path = self.study.code_path(code);
                 self.info(format!("coded as {path}"));
             }
-            Err(e) => {
-                let text = e.to_string();
-                self.error(text);
-            }
+            Err(e) => self.failed(e),
         }
     }
 
@@ -1479,7 +1541,7 @@ impl App {
             ) {
                 Ok(id) => id,
                 Err(e) => {
-                    self.error(e.to_string());
+                    self.failed(e);
                     return;
                 }
             },
@@ -1519,7 +1581,7 @@ impl App {
                 self.codings_changed();
                 self.info(format!("uncoded {path}"));
             }
-            Err(e) => self.error(e.to_string()),
+            Err(e) => self.failed(e),
         }
     }
 
@@ -1692,7 +1754,7 @@ impl App {
                 self.study.memos.push(memo);
                 self.editor = Some(path);
             }
-            Err(e) => self.error(e.to_string()),
+            Err(e) => self.failed(e),
         }
     }
 
@@ -2006,7 +2068,7 @@ impl App {
                             "merged {from_path} into {into_path}: {moved} segment(s) moved (the codebook history keeps it; undo does not reverse a merge)"
                         ));
                     }
-                    Err(e) => self.error(e.to_string()),
+                    Err(e) => self.failed(e),
                 }
             }
         }
@@ -2035,7 +2097,7 @@ impl App {
                         self.codebook_changed(Some(id));
                         self.info(format!("added {path}"));
                     }
-                    Err(e) => self.error(e.to_string()),
+                    Err(e) => self.failed(e),
                 }
             }
             PromptPurpose::Rename { code } => {
@@ -2058,7 +2120,7 @@ impl App {
                         let path = self.study.code_path(&code);
                         self.info(format!("renamed: now {path}"));
                     }
-                    Err(e) => self.error(e.to_string()),
+                    Err(e) => self.failed(e),
                 }
             }
             PromptPurpose::Describe { code } => {
@@ -2088,7 +2150,7 @@ impl App {
                         self.codebook_changed(Some(code));
                         self.info("description saved");
                     }
-                    Err(e) => self.error(e.to_string()),
+                    Err(e) => self.failed(e),
                 }
             }
             PromptPurpose::Split { code } => {
@@ -2118,7 +2180,7 @@ impl App {
                             children.len()
                         ));
                     }
-                    Err(e) => self.error(e.to_string()),
+                    Err(e) => self.failed(e),
                 }
             }
         }
@@ -2139,6 +2201,40 @@ impl App {
             _ => return None,
         };
         Some(offset + row)
+    }
+
+    /// The retrieved segment or search hit drawn at screen row `y`.
+    fn entry_at(&self, pane: Pane, y: u16) -> Option<usize> {
+        let rect = self.panes().rect(pane)?;
+        let inner_top = rect.y + 1;
+        if y < inner_top || y + 1 >= rect.bottom() {
+            return None;
+        }
+        let row = usize::from(y - inner_top);
+        match pane {
+            Pane::Search => {
+                let hit = self.search.offset.get() + row.checked_sub(2)? / 2;
+                (hit < self.search.hits.len()).then_some(hit)
+            }
+            Pane::Retrieval => {
+                let width = usize::from(rect.width.saturating_sub(2));
+                let mut top = 0;
+                for (i, r) in self
+                    .retrieval
+                    .rows
+                    .iter()
+                    .enumerate()
+                    .skip(self.retrieval.offset.get())
+                {
+                    top += crate::tui::view::retrieval::entry_height(&r.quote, width);
+                    if row < top {
+                        return Some(i);
+                    }
+                }
+                None
+            }
+            _ => None,
+        }
     }
 
     /// The byte under a screen cell of the transcript, clamped into the text area.
@@ -2215,7 +2311,19 @@ impl App {
                             }
                         }
                     }
-                    Pane::Retrieval | Pane::Search => {}
+                    Pane::Retrieval | Pane::Search => {
+                        if let Some(row) = self.entry_at(pane, y) {
+                            let selected = match pane {
+                                Pane::Retrieval => &mut self.retrieval.selected,
+                                _ => &mut self.search.selected,
+                            };
+                            if *selected == row && was == pane {
+                                self.open();
+                            } else {
+                                *selected = row;
+                            }
+                        }
+                    }
                 }
             }
             Mouse::Drag(x, y) => {

@@ -13,6 +13,11 @@ use crate::tui::view::{code_color, fit, inner, pane_block, wrap_plain};
 /// Most quote lines shown per segment.
 const QUOTE_LINES: usize = 3;
 
+/// Rows one segment takes in a pane `inner_width` cells wide: its header and quote lines.
+pub fn entry_height(quote: &str, inner_width: usize) -> usize {
+    1 + wrap_plain(quote, inner_width.saturating_sub(3), QUOTE_LINES).len()
+}
+
 fn entry_lines(app: &App, r: &Retrieved, width: usize, selected: bool) -> Vec<Line<'static>> {
     let mut head = vec![Span::styled(
         if selected { "▶ " } else { "  " },
@@ -94,8 +99,7 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
     }
     // keep the highlighted segment on screen; entries differ in height, and only those between
     // the first row shown and the highlighted one are measured
-    let height_of =
-        |row: &Retrieved| 1 + wrap_plain(&row.quote, width.saturating_sub(3), QUOTE_LINES).len();
+    let height_of = |row: &Retrieved| entry_height(&row.quote, width);
     let selected = r.selected.min(r.rows.len() - 1);
     let mut top = r.offset.get().min(selected);
     let mut used: usize = r.rows[top..=selected].iter().map(height_of).sum();
