@@ -74,50 +74,72 @@ pub fn cell_width(grapheme: &str) -> usize {
 }
 
 /// Start bytes of the screen lines of `text[start..end]` wrapped at `width` cells: breaks at
-/// newlines, between words where it can, inside a word only when the word is wider than a line.
+/// newlines, at spaces where it can (punctuation stays with its word), inside a word only when
+/// the word is wider than a line. Lines always start on grapheme boundaries.
 pub fn wrap(text: &str, start: usize, end: usize, width: usize) -> Vec<usize> {
     let width = width.max(1);
     let mut starts = vec![start];
-    let mut col = 0;
     let end = end.min(text.len());
     if start >= end {
         return starts;
     }
-    for (offset, segment) in text[start..end].split_word_bound_indices() {
+    let mut col = 0;
+    // the word being read: where it starts, its width, and where a long word may break
+    let mut word: Option<(usize, usize)> = None;
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
+    for (offset, g) in text[start..end].grapheme_indices(true) {
         let at = start + offset;
-        if segment.contains('\n') {
-            starts.push(at + segment.len());
+        if g.contains('\n') {
+            place_word(width, &mut word, &mut pieces, &mut col, &mut starts);
+            starts.push(at + g.len());
             col = 0;
-            continue;
-        }
-        if segment.chars().all(char::is_whitespace) {
+        } else if g.chars().all(char::is_whitespace) {
+            place_word(width, &mut word, &mut pieces, &mut col, &mut starts);
             // spaces may hang past the edge; the next word wraps instead
-            col += segment.chars().count();
-            continue;
-        }
-        let w: usize = segment.graphemes(true).map(cell_width).sum();
-        if col + w > width && col > 0 {
-            starts.push(at);
-            col = 0;
-        }
-        if w <= width {
-            col += w;
-            continue;
-        }
-        for (g_off, g) in segment.grapheme_indices(true) {
+            col += 1;
+        } else {
             let gw = cell_width(g);
-            if col + gw > width && col > 0 {
-                starts.push(at + g_off);
-                col = 0;
-            }
-            col += gw;
+            let (_, w) = word.get_or_insert((at, 0));
+            *w += gw;
+            pieces.push((at, gw));
         }
     }
+    place_word(width, &mut word, &mut pieces, &mut col, &mut starts);
     // a paragraph that ends in a newline does not open an empty line
     if starts.len() > 1 && starts.last() == Some(&end) {
         starts.pop();
     }
     starts
+}
+
+/// Puts the word just read on the current line, or starts a new line for it, or breaks it
+/// between graphemes when it is wider than a line.
+fn place_word(
+    width: usize,
+    word: &mut Option<(usize, usize)>,
+    pieces: &mut Vec<(usize, usize)>,
+    col: &mut usize,
+    starts: &mut Vec<usize>,
+) {
+    let Some((at, w)) = word.take() else {
+        return;
+    };
+    if *col + w > width && *col > 0 {
+        starts.push(at);
+        *col = 0;
+    }
+    if w <= width {
+        *col += w;
+    } else {
+        for &(g_at, gw) in pieces.iter() {
+            if *col + gw > width && *col > 0 {
+                starts.push(g_at);
+                *col = 0;
+            }
+            *col += gw;
+        }
+    }
+    pieces.clear();
 }
 
 /// Wrapped line starts per turn, for one width.
@@ -194,6 +216,11 @@ mod tests {
             vec!["the bus ", "stops at ", "six"]
         );
         assert_eq!(pieces("one\ntwo", 10), vec!["one", "two"]);
+        // punctuation stays with its word
+        assert_eq!(
+            pieces("about housing, which", 13),
+            vec!["about ", "housing, ", "which"]
+        );
         assert_eq!(pieces("", 10), vec![""]);
     }
 
