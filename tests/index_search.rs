@@ -175,7 +175,18 @@ fn stemmer() -> TextAnalyzer {
 }
 
 fn stems(text: &str) -> Vec<String> {
-    let mut analyser = stemmer();
+    tokens(stemmer(), text)
+}
+
+fn exact_words(text: &str) -> Vec<String> {
+    let analyser = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .build();
+    tokens(analyser, text)
+}
+
+fn tokens(mut analyser: TextAnalyzer, text: &str) -> Vec<String> {
     let mut stream = analyser.token_stream(text);
     let mut out = Vec::new();
     while stream.advance() {
@@ -192,6 +203,7 @@ struct Doc {
     coder: Option<String>,
     code: Option<String>,
     words: Vec<String>,
+    exact: Vec<String>,
 }
 
 fn documents(study: &Study) -> Vec<Doc> {
@@ -205,6 +217,7 @@ fn documents(study: &Study) -> Vec<Doc> {
                 coder: None,
                 code: None,
                 words: stems(t.body(turn)),
+                exact: exact_words(t.body(turn)),
             });
         }
     }
@@ -218,6 +231,7 @@ fn documents(study: &Study) -> Vec<Doc> {
                 coder: Some(coder.clone()),
                 code: Some(s.code.clone()),
                 words: stems(t.slice(s.start, s.end)),
+                exact: exact_words(t.slice(s.start, s.end)),
             });
         }
     }
@@ -281,6 +295,21 @@ fn search_equals_a_brute_force_scan() {
         assert!(!want.is_empty(), "{word} should occur");
         assert_eq!(keys_of(&index, &study, word), want, "word {word}");
     }
+    // exact words are not stemmed
+    for word in ["buses", "Stopping", "stop"] {
+        let lower = word.to_lowercase();
+        let want = expected(&study, |d| d.exact.contains(&lower));
+        assert!(!want.is_empty(), "{word} should occur");
+        assert_eq!(
+            keys_of(&index, &study, &format!("exact:{word}")),
+            want,
+            "exact {word}"
+        );
+    }
+    assert_ne!(
+        keys_of(&index, &study, "exact:stopped"),
+        keys_of(&index, &study, "stopped")
+    );
     // AND by default, OR and NOT on request
     let (a, b) = (stems("bus").remove(0), stems("late").remove(0));
     assert_eq!(
@@ -745,6 +774,7 @@ fn bad_queries_explain_themselves() {
     assert!(message("turn:abc").contains("number"));
     assert!(message("-bus").contains("exclude"));
     assert!(message("(bus").contains("cannot read"));
+    assert!(message("exact:\"the bus\"").contains("single words"));
     // these are fine
     for q in [
         "don't",
@@ -845,4 +875,217 @@ fn shared_index() -> &'static (Index, Study, tempfile::TempDir) {
         let (index, _) = Index::open(&study, false).unwrap();
         (index, study, dir)
     })
+}
+
+/// Timings on a generated study (`cargo test --test index_search timings -- --ignored
+/// --nocapture`; THEMA_BENCH_TRANSCRIPTS sets the size, 1000 is the DESIGN §8 study).
+#[test]
+#[ignore]
+fn timings_on_a_generated_study() {
+    use std::time::Instant;
+    let transcripts: usize = std::env::var("THEMA_BENCH_TRANSCRIPTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100);
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    Study::init(root, "bench").unwrap();
+    let mut rng = Lcg(42);
+    // a Zipf-like vocabulary: common words often, rare ones seldom
+    let mut vocabulary: Vec<String> = VOCABULARY.iter().map(|w| w.to_string()).collect();
+    for i in 0..6000 {
+        let mut w = String::new();
+        let mut n = i * 7 + 3;
+        for _ in 0..(3 + i % 6) {
+            w.push((b'a' + (n % 26) as u8) as char);
+            n = n / 26 + i;
+        }
+        vocabulary.push(w);
+    }
+    let word = |rng: &mut Lcg| {
+        let r = rng.next(1000) as f64 / 1000.0;
+        let i = ((vocabulary.len() as f64).powf(r) as usize).min(vocabulary.len() - 1);
+        vocabulary[i].clone()
+    };
+    let mut csv = String::from("transcript,participant,role,wave\n");
+    for n in 0..transcripts {
+        let id = format!("P{n:04}-y1");
+        let mut text = String::new();
+        let mut words = 0;
+        let mut turn = 0;
+        while words < 10_000 {
+            let len = 20 + rng.next(130);
+            let speaker = if turn % 2 == 0 {
+                "Interviewer".to_string()
+            } else {
+                format!("P{n:04}")
+            };
+            let body: Vec<String> = (0..len).map(|_| word(&mut rng)).collect();
+            text.push_str(&format!("{speaker}: {}.\n\n", body.join(" ")));
+            words += len;
+            turn += 1;
+        }
+        files::save_transcript(root, &id, &text).unwrap();
+        csv.push_str(&format!(
+            "{id},P{n:04},{},{}\n",
+            ["link worker", "volunteer", "manager"][n % 3],
+            ["first year", "second year"][n % 2]
+        ));
+    }
+    std::fs::write(root.join("transcripts/attributes.csv"), csv).unwrap();
+    let mut study = Study::open(root).unwrap();
+    let none = Description::default();
+    let mut codes = Vec::new();
+    for theme in 0..5 {
+        for sub in 0..3 {
+            for leaf in 0..3 {
+                let path = format!("Theme {theme}/Sub {sub}/Code {leaf}");
+                codes.push(study.add_code("r1", None, &path, &none, None).unwrap());
+            }
+        }
+    }
+    for coder in ["r1", "r2", "r3"] {
+        let mut segments = Vec::new();
+        for t in &study.transcripts {
+            let turns: Vec<_> = t.speaker_turns().collect();
+            for k in 0..100 {
+                let turn = turns[rng.next(turns.len())];
+                let len = turn.end - turn.body_start;
+                let a = turn.body_start + rng.next(len / 2 + 1);
+                let b = (a + 150 + rng.next(250)).min(turn.end);
+                segments.push(thema::model::Segment {
+                    id: format!("{coder}-{}-{k}", t.id),
+                    transcript: t.id.clone(),
+                    start: a,
+                    end: b.max(a + 1),
+                    code: codes[rng.next(codes.len())].clone(),
+                    quote: t.slice(a, b.max(a + 1)).to_string(),
+                    at: "2024-05-01T10:00:00Z".into(),
+                    memo: None,
+                    starred: false,
+                    flag: None,
+                    extra: Default::default(),
+                });
+            }
+        }
+        thema::model::segment::sort_segments(&mut segments);
+        files::save_codings(root, coder, &segments).unwrap();
+    }
+    let started = Instant::now();
+    let mut study = Study::open(root).unwrap();
+    let study_open = started.elapsed();
+    let docs: usize = study
+        .transcripts
+        .iter()
+        .map(|t| t.turns.len())
+        .sum::<usize>()
+        + study.codings.values().map(Vec::len).sum::<usize>();
+    let bytes: usize = study.transcripts.iter().map(|t| t.text.len()).sum();
+
+    let started = Instant::now();
+    let cpu = cpu_seconds();
+    let (index, refresh) = Index::open(&study, true).unwrap();
+    let build = started.elapsed();
+    let build_cpu = cpu_seconds() - cpu;
+    assert!(refresh.rebuilt);
+    let started = Instant::now();
+    let (_, noop) = Index::open(&study, false).unwrap();
+    let reopen = started.elapsed();
+    assert!(!noop.rebuilt && noop.docs == 0);
+
+    let queries = [
+        "bus",
+        "transport",
+        "appointment",
+        "lonely",
+        "\"bus stop\"",
+        "bus late",
+        "bus OR walk",
+        "code:/theme-1",
+        "code:/theme-2/sub-1 transport",
+        "role:volunteer appointment",
+        "wave:\"second year\" kind:segment",
+        "speaker:interviewer money",
+        "coder:r2 garden",
+        "\"the bus\"",
+        "money -benefits",
+        "family friends",
+        "doctor",
+        "trust",
+        "care",
+        "club",
+    ];
+    let mut times = Vec::new();
+    for q in queries {
+        index.search(&study, q, 50).unwrap();
+        for _ in 0..20 {
+            let started = Instant::now();
+            let results = index.search(&study, q, 50).unwrap();
+            times.push(started.elapsed());
+            assert!(results.hits.len() <= 50);
+        }
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    let p99 = times[times.len() * 99 / 100];
+
+    let started = Instant::now();
+    let theme = index
+        .segments(
+            &study,
+            &SegmentQuery {
+                codes: Some("Theme 1/Sub 1".into()),
+                ..SegmentQuery::default()
+            },
+        )
+        .unwrap();
+    let retrieval = started.elapsed();
+    let started = Instant::now();
+    let similar = index
+        .similar(&study, &theme[0].segment.clone().unwrap(), 20)
+        .unwrap();
+    let like = started.elapsed();
+    drop(index);
+
+    let id = study.transcripts[transcripts / 2].id.clone();
+    study
+        .apply_code("r2", &id, &Span::Turn(3), &codes[4])
+        .unwrap();
+    let started = Instant::now();
+    let (_, after) = Index::open(&study, false).unwrap();
+    let incremental = started.elapsed();
+    let layer = study
+        .segments_of("r2")
+        .iter()
+        .filter(|s| s.transcript == id)
+        .count();
+    assert!(!after.rebuilt && after.docs == layer, "{after:?}");
+
+    println!(
+        "study: {transcripts} transcripts, {:.1} MB, {docs} documents (opened in {study_open:.2?})\n\
+         full build {build:.2?} ({build_cpu:.2} s of CPU); reopen unchanged {reopen:.2?}; refresh after one coding {incremental:.2?}\n\
+         search top 50 + count: median {median:.2?}, p99 {p99:.2?}\n\
+         segments of a sub-theme: {} in {retrieval:.2?}; similar: {} in {like:.2?}",
+        bytes as f64 / 1e6,
+        theme.len(),
+        similar.len(),
+    );
+}
+
+/// CPU time used by this process so far (all threads), in seconds; 0 where /proc is missing.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
 }

@@ -261,8 +261,12 @@ pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut lanes = [K, K ^ 0x5555, K ^ 0xAAAA, K ^ 0xFFFF];
     let mut blocks = bytes.chunks_exact(32);
     for block in &mut blocks {
-        for (lane, chunk) in lanes.iter_mut().zip(block.chunks_exact(8)) {
-            *lane = (*lane ^ word(chunk)).wrapping_mul(K).rotate_left(29);
+        for (i, lane) in lanes.iter_mut().enumerate() {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(&block[i * 8..i * 8 + 8]);
+            *lane = (*lane ^ u64::from_le_bytes(w))
+                .wrapping_mul(K)
+                .rotate_left(29);
         }
     }
     let mut h = bytes.len() as u64;
@@ -373,5 +377,22 @@ mod tests {
         );
         assert_eq!(changes.codes, ["c1".to_string()].into());
         assert!(changes.transcripts.is_empty());
+    }
+}
+#[cfg(test)]
+mod speed {
+    #[test]
+    #[ignore]
+    fn hash_speed() {
+        let text = "LW7: the bus stopped running in March, so I walk now. ".repeat(1_200_000);
+        let t = std::time::Instant::now();
+        let h = super::hash_bytes(text.as_bytes());
+        let e = t.elapsed();
+        println!(
+            "{} MB in {:?} = {:.2} GB/s ({h})",
+            text.len() / 1_000_000,
+            e,
+            text.len() as f64 / e.as_secs_f64() / 1e9
+        );
     }
 }

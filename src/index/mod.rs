@@ -14,8 +14,8 @@
 //!
 //! **Queries.** tantivy's query language with `text` (stemmed) as the default field and AND
 //! between words unless `OR` is written: `bus AND (late OR cancelled)`, `"bus stop"`, `-kind:turn`,
-//! `speaker:LW7`, `coder:r1`, `transcript:LW7-y1`, `turn:[1 TO 5]`, `exact:buses` (not
-//! stemmed), attribute columns by lowercased name (`role:volunteer`, `wave:"first year"`;
+//! `speaker:LW7`, `coder:r1`, `transcript:LW7-y1`, `turn:[1 TO 5]`, `exact:buses` (single
+//! words, not stemmed; indexed without positions, so no phrases), attribute columns by lowercased name (`role:volunteer`, `wave:"first year"`;
 //! other characters than letters, digits, `_`, `-` become `_`: `Age group` → `age_group`).
 //! Labels and attribute values match whole and case-insensitively.
 //!

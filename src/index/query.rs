@@ -233,6 +233,9 @@ pub(crate) fn explain(error: QueryParserError, query: &str, fields: &[String]) -
             "cannot read the query '{}': check brackets, quotes and operators (AND, OR, NOT, +, -)",
             one_line(query)
         )),
+        QueryParserError::FieldDoesNotHavePositionsIndexed(field) => IndexError::BadQuery(format!(
+            "{field}: matches single words, not phrases; search the phrase without {field}: (words are then stemmed)"
+        )),
         QueryParserError::RangeMustNotHavePhrase => {
             IndexError::BadQuery("a range takes words, not phrases: turn:[1 TO 10]".to_string())
         }

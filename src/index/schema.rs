@@ -11,6 +11,7 @@ use tantivy::schema::{
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+    Token, TokenFilter, TokenStream, Tokenizer,
 };
 
 use crate::model::Codebook;
@@ -48,7 +49,8 @@ pub const BUILT_IN_FIELDS: [&str; 9] = [
 pub(crate) struct Fields {
     /// Speech, stemmed (the default search field).
     pub text: Field,
-    /// Speech, lowercased but not stemmed.
+    /// Speech, lowercased but not stemmed; words only (no positions, so no phrases: positions
+    /// would cost the build almost half again).
     pub exact: Field,
     /// `turn` or `segment`.
     pub kind: Field,
@@ -96,7 +98,15 @@ impl Fields {
                 .set_fieldnorms(false),
         );
         let text = builder.add_text_field("text", words(STEMMED));
-        let exact = builder.add_text_field("exact", words(EXACT));
+        let exact = builder.add_text_field(
+            "exact",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(EXACT)
+                    .set_index_option(IndexRecordOption::Basic)
+                    .set_fieldnorms(false),
+            ),
+        );
         let kind = builder.add_text_field("kind", label.clone());
         let transcript = builder.add_text_field("transcript", label.clone().set_stored());
         let speaker = builder.add_text_field("speaker", label.clone().set_stored());
@@ -215,8 +225,131 @@ pub(crate) fn stemmed_analyser(language: Option<Language>) -> TextAnalyzer {
         .filter(RemoveLongFilter::limit(MAX_WORD))
         .filter(LowerCaser);
     match language {
-        Some(lang) => base.filter(Stemmer::new(lang)).build(),
+        Some(lang) => base.filter(RememberedStems::new(lang)).build(),
         None => base.build(),
+    }
+}
+
+/// Distinct words a [`RememberedStems`] filter keeps before it forgets them all.
+const STEMS_REMEMBERED: usize = 100_000;
+
+/// A stemming filter that remembers the stem of every word it has seen: speech repeats a small
+/// vocabulary, and stemming is the costliest step of indexing. Gives exactly tantivy's stems.
+#[derive(Clone)]
+pub(crate) struct RememberedStems {
+    language: Language,
+}
+
+impl RememberedStems {
+    pub fn new(language: Language) -> Self {
+        RememberedStems { language }
+    }
+}
+
+impl TokenFilter for RememberedStems {
+    type Tokenizer<T: Tokenizer> = RememberedStemsTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> RememberedStemsTokenizer<T> {
+        RememberedStemsTokenizer {
+            inner: tokenizer,
+            stemmer: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(Stemmer::new(self.language))
+                .build(),
+            memory: HashMap::default(),
+        }
+    }
+}
+
+/// The tokenizer a [`RememberedStems`] filter makes.
+#[derive(Clone)]
+pub(crate) struct RememberedStemsTokenizer<T> {
+    inner: T,
+    stemmer: TextAnalyzer,
+    memory: HashMap<String, String, WordHash>,
+}
+
+impl<T: Tokenizer> Tokenizer for RememberedStemsTokenizer<T> {
+    type TokenStream<'a> = RememberedStemsStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        RememberedStemsStream {
+            inner: self.inner.token_stream(text),
+            stemmer: &mut self.stemmer,
+            memory: &mut self.memory,
+        }
+    }
+}
+
+/// The token stream of a [`RememberedStems`] filter.
+pub(crate) struct RememberedStemsStream<'a, S> {
+    inner: S,
+    stemmer: &'a mut TextAnalyzer,
+    memory: &'a mut HashMap<String, String, WordHash>,
+}
+
+impl<S: TokenStream> TokenStream for RememberedStemsStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.inner.advance() {
+            return false;
+        }
+        let token = self.inner.token_mut();
+        if let Some(stem) = self.memory.get(token.text.as_str()) {
+            token.text.clear();
+            token.text.push_str(stem);
+            return true;
+        }
+        let stem = {
+            let mut stream = self.stemmer.token_stream(&token.text);
+            if stream.advance() {
+                stream.token().text.clone()
+            } else {
+                token.text.clone()
+            }
+        };
+        if self.memory.len() >= STEMS_REMEMBERED {
+            self.memory.clear();
+        }
+        let word = std::mem::replace(&mut token.text, stem.clone());
+        self.memory.insert(word, stem);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.inner.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.inner.token_mut()
+    }
+}
+
+/// A fast hash for short words (the memory of stems is not exposed to untrusted keys that
+/// could be chosen to collide, and a collision only costs time).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct WordHash;
+
+impl std::hash::BuildHasher for WordHash {
+    type Hasher = WordHasher;
+    fn build_hasher(&self) -> WordHasher {
+        WordHasher(0x243F_6A88_85A3_08D3)
+    }
+}
+
+/// The hasher of [`WordHash`].
+pub(crate) struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(23) ^ u64::from_le_bytes(w))
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
     }
 }
 
@@ -342,6 +475,31 @@ mod tests {
             normalise_code_path("Challenges to Service Delivery / Transport"),
             "/challenges-to-service-delivery/transport"
         );
+    }
+
+    #[test]
+    fn remembered_stems_are_tantivys_stems() {
+        let text = "Buses stopped; the BUS stops, stopping buses and running runners ran. Buses!";
+        let plain = |text: &str| {
+            let mut analyser = TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(MAX_WORD))
+                .filter(LowerCaser)
+                .filter(Stemmer::new(Language::English))
+                .build();
+            let mut out = Vec::new();
+            analyser
+                .token_stream(text)
+                .process(&mut |t| out.push((t.text.clone(), t.offset_from, t.position)));
+            out
+        };
+        let mut remembered = stemmed_analyser(Some(Language::English));
+        for _ in 0..2 {
+            let mut out = Vec::new();
+            remembered
+                .token_stream(text)
+                .process(&mut |t| out.push((t.text.clone(), t.offset_from, t.position)));
+            assert_eq!(out, plain(text));
+        }
     }
 
     #[test]
