@@ -387,10 +387,6 @@ pub struct Retrieved {
     pub code: String,
     /// The coded text.
     pub quote: String,
-    /// "LW7, first year", from the study's attribution template.
-    pub attribution: String,
-    /// 1-based turn number.
-    pub turn: usize,
 }
 
 /// The retrieval pane's state.
@@ -1216,7 +1212,6 @@ impl App {
             coders: (!self.retrieval.all_coders).then(|| [self.coder.clone()].into()),
             ..SegmentFilter::default()
         };
-        let template = self.study.settings.attribution.clone();
         let mut rows: Vec<Retrieved> = self
             .study
             .select_segments(&filter)
@@ -1229,12 +1224,6 @@ impl App {
                 end: s.end,
                 code: s.code.clone(),
                 quote: s.quote.clone(),
-                attribution: self.study.attributes.attribution(&s.transcript, &template),
-                turn: self
-                    .study
-                    .transcript(&s.transcript)
-                    .and_then(|t| t.turn_at(s.start))
-                    .map_or(0, |t| t.number),
             })
             .collect();
         rows.sort_by(|a, b| {

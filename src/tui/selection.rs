@@ -415,4 +415,36 @@ mod tests {
         assert!(r.put(2, false).is_empty());
         assert_eq!(trim("  ab  ", 0, 6), (2, 4));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn motions_land_on_grapheme_boundaries(
+            parts in proptest::collection::vec(0usize..10, 1..40),
+            at in 0usize..400,
+        ) {
+            let words = ["Siân: ", "café ", "👍🏽 ", "e\u{301}", ". ", "\n\n", "日本語", "A: ", "x", "  "];
+            let text: String = parts.iter().map(|&i| words[i]).collect();
+            let t = Transcript::parse("p", text);
+            let turns = turn_bytes(&t);
+            let text = &t.text;
+            let pos = snap(text, at.min(text.len()));
+            let moved = [
+                char_left(text, &turns, pos),
+                char_right(text, &turns, pos),
+                word_next(text, &turns, pos),
+                word_end(text, &turns, pos),
+                word_prev(text, &turns, pos),
+                sentence_next(text, &turns, pos),
+                sentence_prev(text, &turns, pos),
+                turn_next(&turns, pos),
+                turn_prev(&turns, pos),
+                sentence_around(text, &turns, pos).0,
+                sentence_around(text, &turns, pos).1,
+            ];
+            for m in moved {
+                proptest::prop_assert!(m <= text.len());
+                proptest::prop_assert_eq!(snap(text, m), m, "{:?} at {}", text, m);
+            }
+        }
+    }
 }

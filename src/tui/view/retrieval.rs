@@ -30,10 +30,20 @@ fn entry_lines(app: &App, r: &Retrieved, width: usize, selected: bool) -> Vec<Li
         .unwrap_or_default();
     head.push(Span::styled("▌", Style::default().fg(color)));
     // "(LW7, first year) ¶5", the transcript id when there are no attributes to cite
-    let mut where_ = if r.attribution.is_empty() {
-        format!("{} ¶{}", r.transcript, r.turn)
+    // worked out here, for the entries on screen only
+    let attribution = app
+        .study
+        .attributes
+        .attribution(&r.transcript, &app.study.settings.attribution);
+    let turn = app
+        .study
+        .transcript(&r.transcript)
+        .and_then(|t| t.turn_at(r.start))
+        .map_or(0, |t| t.number);
+    let mut where_ = if attribution.is_empty() {
+        format!("{} ¶{turn}", r.transcript)
     } else {
-        format!("({}) ¶{}", r.attribution, r.turn)
+        format!("({attribution}) ¶{turn}")
     };
     if app.retrieval.code.as_deref() != Some(r.code.as_str()) {
         if let Some(code) = app.study.code(&r.code) {
