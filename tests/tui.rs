@@ -779,11 +779,13 @@ fn a_200_000_word_transcript_lays_out_only_what_is_on_screen() {
     }
     assert_eq!(n, 200_000);
     save_transcript(dir.path(), "big", &text).unwrap();
+    let opened = Instant::now();
     let study = Study::open(dir.path()).unwrap();
     let mut app = App::new(study, "r1".to_string());
     app.update(Action::Resize(200, 60));
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
     terminal.draw(|f| view::draw(f, &app)).unwrap();
+    eprintln!("open to first frame: {:?}", opened.elapsed());
     let (_, viewport) = app.transcript_viewport();
     let rows = usize::from(viewport.height);
     // a turn of 100 words wraps into a handful of lines at this width
