@@ -1,11 +1,16 @@
 //! thema: qualitative coding of interview transcripts in the terminal.
 //!
-//! Layers point one way: front-ends (`cli`, `tui`) → services (`study`, `index`, `report`) →
-//! pure data and computation (`model`, `agreement`, `saturation`).
+//! Layers point one way: front-ends (`cli`, `tui`) → services (`study`, `index`, `report`,
+//! `refi`) → pure data and computation (`model`, `agreement`, `saturation`); `import` turns
+//! source files into turns.
 
 pub mod agreement;
 pub mod cli;
+pub mod import;
+pub mod index;
 pub mod model;
+pub mod refi;
 pub mod report;
 pub mod saturation;
 pub mod study;
+pub mod tui;

@@ -2,15 +2,19 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::cli::agree::AgreeArgs;
 use crate::cli::Cli;
 use crate::report::agreement::{
-    compute, disagreement_list, disagreement_rows, table_rows, to_markdown,
+    all_codes, compute, default_coders, disagreement_list, disagreement_rows, table_rows,
+    to_markdown, AgreeRequest, Unit,
 };
 use crate::report::csv_out::to_csv;
+use crate::report::layer::Layer;
+use crate::report::themes::{self, theme_report, ThemeOptions};
+use crate::report::{codebook_export, html, segments_export};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -39,9 +43,63 @@ pub struct Target {
     pub bom: bool,
 }
 
+/// Which layer a report counts.
+#[derive(Debug, Args)]
+pub struct LayerArgs {
+    /// Count the consensus layer (default: --coder if given, else consensus if present, else all coders).
+    #[arg(long)]
+    pub consensus: bool,
+}
+
 /// What to export.
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
+    /// Theme summary: the framework with counts, breakdowns and attributed quotes.
+    Themes {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        layer: LayerArgs,
+        /// Attributes to break counts down by, comma-separated (e.g. role,wave).
+        #[arg(long, value_delimiter = ',')]
+        by: Vec<String>,
+        /// Quotes per code.
+        #[arg(long, default_value_t = 3)]
+        quotes: usize,
+    },
+    /// The codebook appendix: definitions, criteria, examples, counts.
+    Codebook {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        layer: LayerArgs,
+    },
+    /// Every segment with its attributes, for R or Python.
+    Segments {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        layer: LayerArgs,
+    },
+    /// A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA.
+    Qdpx {
+        /// Output file.
+        #[arg(short = 'o', long = "output", required = true)]
+        output: PathBuf,
+    },
+    /// A REFI-QDA codebook (.qdc).
+    Qdc {
+        /// Output file.
+        #[arg(short = 'o', long = "output", required = true)]
+        output: PathBuf,
+    },
+    /// A code × attribute matrix (see `thema matrix`).
+    Matrix {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        matrix: crate::cli::matrix::MatrixArgs,
+    },
     /// The agreement table and the disagreements as a meeting agenda.
     Agreement {
         #[command(flatten)]
@@ -49,6 +107,45 @@ pub enum ExportCommand {
         #[command(flatten)]
         agree: AgreeArgs,
     },
+}
+
+/// The decisions of team meetings (`codings/consensus.log.jsonl`) as a Markdown section.
+fn resolutions_markdown(study: &crate::study::Study) -> Result<String> {
+    let log = crate::study::consensus::resolutions(study)?;
+    if log.is_empty() {
+        return Ok(String::new());
+    }
+    let mut out = format!("\n## Resolved in team meetings ({})\n\n", log.len());
+    for r in &log {
+        let take = match r.take {
+            crate::study::consensus::Take::A => format!(
+                "took {}'s coding",
+                r.coders.first().cloned().unwrap_or_default()
+            ),
+            crate::study::consensus::Take::B => format!(
+                "took {}'s coding",
+                r.coders.get(1).cloned().unwrap_or_default()
+            ),
+            crate::study::consensus::Take::Both => "took both codings".to_string(),
+            crate::study::consensus::Take::None => "the code does not apply".to_string(),
+            crate::study::consensus::Take::Adjust => "adjusted the boundary".to_string(),
+        };
+        let why = r
+            .why
+            .as_deref()
+            .map(|w| format!(" — {w}"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "- `{}` **{}** in {} ({}): {take}; resolved by {} on {}{why}\n",
+            r.id,
+            study.code_path(&r.code),
+            r.transcript,
+            r.coders.join(" vs "),
+            r.by,
+            r.at.get(..10).unwrap_or(&r.at)
+        ));
+    }
+    Ok(out)
 }
 
 /// Writes text to the target file atomically, or to stdout.
@@ -63,15 +160,136 @@ pub fn write(target: &Target, text: &str) -> Result<()> {
     Ok(())
 }
 
+/// The layer chosen by the flags.
+pub fn layer(cli: &Cli, study: &crate::study::Study, args: &LayerArgs) -> Result<Layer> {
+    Layer::choose(study, cli.coder.as_deref(), args.consensus).map_err(|e| anyhow::anyhow!(e))
+}
+
+fn check_columns(study: &crate::study::Study, columns: &[String]) -> Result<()> {
+    for c in columns {
+        if !study.attributes.columns.iter().any(|k| k == c) {
+            bail!(
+                "no attribute column '{c}'; columns: {}",
+                study.attributes.columns.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
 pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
     match cmd {
+        ExportCommand::Themes {
+            target,
+            layer: l,
+            by,
+            quotes,
+        } => {
+            let study = cli.open()?;
+            check_columns(&study, by)?;
+            let options = ThemeOptions {
+                layer: layer(cli, &study, l)?,
+                by: by.clone(),
+                quotes: *quotes,
+            };
+            let report = theme_report(&study, &options);
+            let text = match target.format {
+                Format::Md => themes::to_markdown(&report),
+                Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+                Format::Html => {
+                    let coders = default_coders(&study);
+                    let agreement = if coders.len() >= 2 {
+                        let request = AgreeRequest {
+                            coders,
+                            codes: all_codes(&study),
+                            exact: false,
+                            unit: Unit::Char,
+                            overlap: 0.9,
+                            by_transcript: false,
+                        };
+                        compute(&study, &request).ok()
+                    } else {
+                        None
+                    };
+                    let sat_args = crate::cli::saturation::SaturationArgs::for_report(
+                        &study,
+                        by.first().cloned(),
+                        matches!(options.layer, Layer::Consensus),
+                    );
+                    let coder = match &options.layer {
+                        Layer::Coder(c) => Some(c.as_str()),
+                        _ => None,
+                    };
+                    let saturation = crate::cli::saturation::reports(&study, coder, &sat_args)
+                        .unwrap_or_default();
+                    html::theme_page(&report, agreement.as_ref(), &saturation)
+                }
+                Format::Csv => {
+                    let rows = segments_export::table(
+                        &study,
+                        &segments_export::records(&study, &options.layer),
+                    );
+                    to_csv(&rows, target.bom)?
+                }
+            };
+            write(target, &text)
+        }
+        ExportCommand::Codebook { target, layer: l } => {
+            let study = cli.open()?;
+            let entries = codebook_export::entries(&study, &layer(cli, &study, l)?);
+            let text = match target.format {
+                Format::Md | Format::Html => codebook_export::to_markdown(&study.name(), &entries),
+                Format::Json => serde_json::to_string_pretty(&entries)? + "\n",
+                Format::Csv => to_csv(&codebook_export::table(&entries), target.bom)?,
+            };
+            write(target, &text)
+        }
+        ExportCommand::Segments { target, layer: l } => {
+            let study = cli.open()?;
+            let records = segments_export::records(&study, &layer(cli, &study, l)?);
+            let text = match target.format {
+                Format::Json => serde_json::to_string_pretty(&records)? + "\n",
+                Format::Csv | Format::Md | Format::Html => {
+                    to_csv(&segments_export::table(&study, &records), target.bom)?
+                }
+            };
+            write(target, &text)
+        }
+        ExportCommand::Qdpx { output } => {
+            let study = cli.open()?;
+            let summary = crate::refi::export_qdpx(&study, output)?;
+            if cli.json {
+                return crate::cli::output::json(&summary);
+            }
+            println!(
+                "wrote {}: {} transcript(s), {} code(s), {} coder(s), {} coding(s)",
+                output.display(),
+                summary.transcripts,
+                summary.codes,
+                summary.coders.len(),
+                summary.codings
+            );
+            Ok(())
+        }
+        ExportCommand::Qdc { output } => {
+            let study = cli.open()?;
+            let xml = crate::refi::export_qdc(&study)?;
+            crate::study::atomic::write_atomic(output, xml.as_bytes())?;
+            println!("wrote {}", output.display());
+            Ok(())
+        }
+        ExportCommand::Matrix { target, matrix } => crate::cli::matrix::output(cli, matrix, target),
         ExportCommand::Agreement { target, agree } => {
             let study = cli.open()?;
             let request = agree.request(&study)?;
             let report = compute(&study, &request)?;
             let items = disagreement_list(&study, &request)?;
             let text = match target.format {
-                Format::Md | Format::Html => to_markdown(&study.name(), &report, &items),
+                Format::Md | Format::Html => {
+                    let mut text = to_markdown(&study.name(), &report, &items);
+                    text.push_str(&resolutions_markdown(&study)?);
+                    text
+                }
                 Format::Json => {
                     let value = serde_json::json!({ "agreement": report, "disagreements": items });
                     serde_json::to_string_pretty(&value)? + "\n"

@@ -3,10 +3,13 @@
 
 mod agree;
 mod codebook;
-mod coding;
-mod export;
+pub mod coding;
+mod consensus;
+pub mod export;
+mod import;
+mod matrix;
 mod output;
-mod saturation;
+pub mod saturation;
 mod study;
 
 use std::path::PathBuf;
@@ -47,6 +50,8 @@ pub enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Import transcripts (txt md vtt srt json docx), format detected from content.
+    Import(import::ImportArgs),
     /// List transcripts: id, participant, turns, words, attributes.
     Transcripts,
     /// Work on the coding framework.
@@ -63,6 +68,11 @@ pub enum Command {
     Segments(coding::SegmentsArgs),
     /// Inter-coder agreement per code, coder pair and transcript.
     Agree(agree::AgreeArgs),
+    /// Codes × attribute values (NVivo's matrix coding), or code co-occurrence.
+    Matrix(matrix::MatrixCommand),
+    /// Team meetings: disagreements between two coders, resolved into the consensus layer.
+    #[command(subcommand)]
+    Consensus(consensus::ConsensusCommand),
     /// Write a report.
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -77,13 +87,16 @@ pub fn run(cli: Cli) -> Result<()> {
     match &cli.command {
         Some(Command::Init { dir, name }) => study::init(dir, name.as_deref()),
         None | Some(Command::Tui) => study::open_default(&cli),
+        Some(Command::Import(args)) => import::run(&cli, args),
         Some(Command::Transcripts) => study::transcripts(&cli),
         Some(Command::Codebook(cmd)) => codebook::run(&cli, cmd),
         Some(Command::Code(args)) => coding::code(&cli, args),
         Some(Command::Uncode { id }) => coding::uncode(&cli, id),
         Some(Command::Segments(args)) => coding::segments(&cli, args),
         Some(Command::Agree(args)) => agree::run(&cli, args),
+        Some(Command::Consensus(cmd)) => consensus::run(&cli, cmd),
         Some(Command::Export(cmd)) => export::run(&cli, cmd),
+        Some(Command::Matrix(cmd)) => matrix::run(&cli, cmd),
         Some(Command::Saturation(args)) => saturation::run(&cli, args),
         Some(Command::Check) => study::check(&cli),
     }

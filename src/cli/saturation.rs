@@ -47,6 +47,22 @@ pub struct SaturationArgs {
     pub level: Level,
 }
 
+impl SaturationArgs {
+    /// Defaults for the HTML report: grouped by `by` when given, default order and parameters.
+    pub fn for_report(study: &Study, by: Option<String>, consensus: bool) -> Self {
+        let _ = study;
+        SaturationArgs {
+            consensus,
+            order: None,
+            by,
+            base: 4,
+            run: 2,
+            threshold: 5.0,
+            level: Level::Leaf,
+        }
+    }
+}
+
 /// Computes saturation reports for the study (shared with reports).
 pub fn reports(
     study: &Study,

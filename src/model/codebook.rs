@@ -20,7 +20,8 @@ pub const PALETTE: [&str; 12] = [
 /// One code of a framework.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Code {
-    /// Stable id, never changed by rename or move.
+    /// Stable id, never changed by rename or move (`code` is accepted in hand-written logs).
+    #[serde(alias = "code")]
     pub id: String,
     /// Display name; unique among its siblings; never contains `/`.
     pub name: String,

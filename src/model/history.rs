@@ -31,7 +31,8 @@ pub enum Operation {
         code: String,
         /// Old name.
         from: String,
-        /// New name.
+        /// New name (`name` is accepted in hand-written logs).
+        #[serde(alias = "name")]
         to: String,
     },
     /// New descriptive fields.
@@ -48,7 +49,8 @@ pub enum Operation {
         code: String,
         /// Old parent id.
         from: Option<String>,
-        /// New parent id.
+        /// New parent id (`parent` is accepted in hand-written logs).
+        #[serde(alias = "parent")]
         to: Option<String>,
     },
     /// `code` merged into `into`: its segments and children now belong to `into`.

@@ -1,6 +1,12 @@
 //! Reports computed from a loaded study: agreement tables and disagreement lists, theme
-//! summaries, matrices. Functions here take a `&Study` and return data; formatting to
-//! Markdown, CSV, HTML or JSON happens in the format modules; nothing here writes files.
+//! summaries, matrices, codebook and segment exports. Functions here take a `&Study` and return
+//! data or text; nothing here writes files.
 
 pub mod agreement;
+pub mod codebook_export;
 pub mod csv_out;
+pub mod html;
+pub mod layer;
+pub mod matrix;
+pub mod segments_export;
+pub mod themes;

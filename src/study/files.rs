@@ -284,11 +284,12 @@ pub fn append_history(root: &Path, file: &str, entry: &HistoryEntry) -> Result<(
     append_line(&history_path(root, file), &line)
 }
 
-/// Coders with a file in `codings/`.
+/// Coders with a file in `codings/` (logs, `*.log.jsonl`, are not coders).
 pub fn coder_files(root: &Path) -> Result<Vec<String>> {
     Ok(list(&root.join("codings"), "jsonl")?
         .iter()
         .map(|p| stem(p, "jsonl"))
+        .filter(|s| !s.ends_with(".log"))
         .collect())
 }
 

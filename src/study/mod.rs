@@ -8,6 +8,7 @@ pub mod atomic;
 pub mod check;
 pub mod coder;
 pub mod coding;
+pub mod consensus;
 pub mod files;
 pub mod framework;
 pub mod lock;
@@ -360,5 +361,104 @@ impl Study {
         self.codebooks
             .iter()
             .position(|c| c.codebook.contains(code))
+    }
+}
+
+/// A transcript about to be added to a study.
+#[derive(Debug, Clone)]
+pub struct NewTranscript {
+    /// Its id (the file stem).
+    pub id: String,
+    /// Canonical text.
+    pub text: String,
+    /// Attribute values to set (`participant`, `role`, ...).
+    pub attributes: Vec<(String, String)>,
+}
+
+/// Checks that a transcript id can name a file: letters, digits, `-`, `_`, `.`.
+pub fn validate_transcript_id(id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.chars().count() <= 80
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(StudyError::Invalid(format!(
+            "'{id}' cannot be a transcript id: use letters, digits, '-', '_' or '.' (e.g. LW7-y1); pass --id"
+        )))
+    }
+}
+
+/// A transcript id made from a file name: `LW7 year 1.docx` → `LW7-year-1`.
+pub fn transcript_id_from_file(name: &str) -> String {
+    let stem = Path::new(name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = stem
+        .strip_suffix(".transcript")
+        .unwrap_or(&stem)
+        .to_string();
+    let mut out = String::new();
+    for c in stem.chars() {
+        if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches(['-', '.']).to_string()
+}
+
+impl Study {
+    /// Adds transcripts: every id is checked (valid, not already in the study, not twice in the
+    /// batch) before anything is written; then each transcript and the attribute table are
+    /// written atomically.
+    pub fn add_transcripts(&mut self, batch: Vec<NewTranscript>) -> Result<Vec<String>> {
+        let mut seen = std::collections::BTreeSet::new();
+        for t in &batch {
+            validate_transcript_id(&t.id)?;
+            if self.transcript(&t.id).is_some()
+                || files::transcript_path(&self.root, &t.id).exists()
+            {
+                return Err(StudyError::Invalid(format!(
+                    "transcript '{}' already exists; nothing was imported (pass --id to choose another id)",
+                    t.id
+                )));
+            }
+            if !seen.insert(t.id.to_lowercase()) {
+                return Err(StudyError::Invalid(format!(
+                    "two files would both become transcript '{}'; nothing was imported",
+                    t.id
+                )));
+            }
+            if t.text.trim().is_empty() {
+                return Err(StudyError::Invalid(format!(
+                    "transcript '{}' has no text",
+                    t.id
+                )));
+            }
+        }
+        let mut added = Vec::new();
+        for t in batch {
+            files::save_transcript(&self.root, &t.id, &t.text)?;
+            if !t.attributes.iter().any(|(k, _)| k == "participant")
+                && self.attributes.get(&t.id, "participant").is_none()
+            {
+                self.attributes.set(&t.id, "participant", &t.id);
+            }
+            for (k, v) in &t.attributes {
+                self.attributes.set(&t.id, k, v);
+            }
+            let transcript = Transcript::parse(t.id.clone(), t.text);
+            let pos = self.transcripts.partition_point(|x| x.id < transcript.id);
+            self.transcripts.insert(pos, transcript);
+            added.push(t.id);
+        }
+        files::save_attributes(&self.root, &self.attributes)?;
+        Ok(added)
     }
 }

@@ -1,0 +1,130 @@
+//! The codebook appendix: names, definitions, criteria, examples and counts.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::report::layer::Layer;
+use crate::study::Study;
+
+/// One code of the appendix.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodebookEntry {
+    /// Codebook name.
+    pub codebook: String,
+    /// Code id.
+    pub id: String,
+    /// Full path.
+    pub path: String,
+    /// Name.
+    pub name: String,
+    /// Depth.
+    pub depth: usize,
+    /// Description.
+    pub description: String,
+    /// When to apply.
+    pub include: String,
+    /// When not to apply.
+    pub exclude: String,
+    /// Example.
+    pub example: String,
+    /// Colour.
+    pub color: String,
+    /// Segments of the code itself in the layer.
+    pub segments: usize,
+}
+
+/// Every code of every codebook, in tree order.
+pub fn entries(study: &Study, layer: &Layer) -> Vec<CodebookEntry> {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, s) in layer.segments(study) {
+        *counts.entry(s.code.as_str()).or_default() += 1;
+    }
+    let mut out = Vec::new();
+    for loaded in &study.codebooks {
+        let book = &loaded.codebook;
+        for (code, depth) in book.tree() {
+            out.push(CodebookEntry {
+                codebook: book.name.clone(),
+                id: code.id.clone(),
+                path: book.path(&code.id),
+                name: code.name.clone(),
+                depth,
+                description: code.description.clone(),
+                include: code.include.clone(),
+                exclude: code.exclude.clone(),
+                example: code.example.clone(),
+                color: code.color.clone(),
+                segments: counts.get(code.id.as_str()).copied().unwrap_or(0),
+            });
+        }
+    }
+    out
+}
+
+/// CSV rows (header first).
+pub fn table(entries: &[CodebookEntry]) -> Vec<Vec<String>> {
+    let mut rows = vec![[
+        "codebook",
+        "id",
+        "path",
+        "name",
+        "depth",
+        "description",
+        "include",
+        "exclude",
+        "example",
+        "color",
+        "segments",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect::<Vec<_>>()];
+    for e in entries {
+        rows.push(vec![
+            e.codebook.clone(),
+            e.id.clone(),
+            e.path.clone(),
+            e.name.clone(),
+            e.depth.to_string(),
+            e.description.clone(),
+            e.include.clone(),
+            e.exclude.clone(),
+            e.example.clone(),
+            e.color.clone(),
+            e.segments.to_string(),
+        ]);
+    }
+    rows
+}
+
+/// The appendix in Markdown.
+pub fn to_markdown(study_name: &str, entries: &[CodebookEntry]) -> String {
+    let mut out = format!("# Codebook — {study_name}\n");
+    let mut book = String::new();
+    for e in entries {
+        if e.codebook != book {
+            book = e.codebook.clone();
+            out.push_str(&format!("\n## {book}\n"));
+        }
+        let hashes = "#".repeat((e.depth + 3).min(6));
+        out.push_str(&format!(
+            "\n{hashes} {} ({} segments)\n\n",
+            e.path, e.segments
+        ));
+        for (label, value) in [
+            ("Definition", &e.description),
+            ("Include", &e.include),
+            ("Exclude", &e.exclude),
+            ("Example", &e.example),
+        ] {
+            if !value.trim().is_empty() {
+                out.push_str(&format!(
+                    "- **{label}:** {}\n",
+                    value.trim().replace('\n', " ")
+                ));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,214 @@
+//! NVivo's matrix coding query (codes × attribute values) and code co-occurrence (codes that
+//! are applied in the same speaker turns).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::model::Segment;
+use crate::report::layer::Layer;
+use crate::study::Study;
+
+/// What a matrix cell counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Count {
+    /// Coded segments.
+    Segments,
+    /// Distinct transcripts.
+    Transcripts,
+    /// Distinct participants.
+    Participants,
+}
+
+/// A table with labelled rows and columns.
+#[derive(Debug, Clone, Serialize)]
+pub struct Matrix {
+    /// What the rows are.
+    pub rows_label: String,
+    /// What the columns are.
+    pub cols_label: String,
+    /// What a cell counts.
+    pub count: Count,
+    /// Row labels (code paths).
+    pub rows: Vec<String>,
+    /// Row code ids.
+    pub row_ids: Vec<String>,
+    /// Column labels.
+    pub cols: Vec<String>,
+    /// Cells, `cells[row][col]`.
+    pub cells: Vec<Vec<usize>>,
+}
+
+impl Matrix {
+    /// Rows for CSV (header first).
+    pub fn table(&self) -> Vec<Vec<String>> {
+        let mut out = vec![std::iter::once(self.rows_label.clone())
+            .chain(self.cols.iter().cloned())
+            .collect()];
+        for (label, row) in self.rows.iter().zip(&self.cells) {
+            out.push(
+                std::iter::once(label.clone())
+                    .chain(row.iter().map(|n| n.to_string()))
+                    .collect(),
+            );
+        }
+        out
+    }
+
+    /// As a Markdown table.
+    pub fn to_markdown(&self) -> String {
+        let table = self.table();
+        let mut out = String::new();
+        for (i, row) in table.iter().enumerate() {
+            out.push_str("| ");
+            out.push_str(
+                &row.iter()
+                    .map(|c| c.replace('|', "\\|"))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            );
+            out.push_str(" |\n");
+            if i == 0 {
+                out.push_str("| --- |");
+                out.push_str(&" ---: |".repeat(row.len() - 1));
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+fn code_rows(study: &Study) -> Vec<(String, String, BTreeSet<String>)> {
+    study
+        .codebooks
+        .iter()
+        .flat_map(|b| {
+            b.codebook
+                .tree()
+                .into_iter()
+                .map(|(c, _)| {
+                    (
+                        c.id.clone(),
+                        b.codebook.path(&c.id),
+                        b.codebook.subtree(&c.id),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Codes (with their sub-codes) × the values of an attribute.
+pub fn matrix_coding(study: &Study, layer: &Layer, column: &str, count: Count) -> Matrix {
+    let segments = layer.segments(study);
+    let value_of = |t: &str| {
+        study
+            .attributes
+            .get(t, column)
+            .unwrap_or("(none)")
+            .to_string()
+    };
+    let mut cols: BTreeSet<String> = study.transcripts.iter().map(|t| value_of(&t.id)).collect();
+    if cols.is_empty() {
+        cols.insert("(none)".into());
+    }
+    let cols: Vec<String> = cols.into_iter().collect();
+    let mut rows = Vec::new();
+    let mut row_ids = Vec::new();
+    let mut cells = Vec::new();
+    for (id, path, subtree) in code_rows(study) {
+        let mut sets: Vec<BTreeSet<String>> = vec![BTreeSet::new(); cols.len()];
+        let mut counts = vec![0usize; cols.len()];
+        for (_, s) in segments.iter().filter(|(_, s)| subtree.contains(&s.code)) {
+            let value = value_of(&s.transcript);
+            let Some(col) = cols.iter().position(|c| *c == value) else {
+                continue;
+            };
+            counts[col] += 1;
+            let key = match count {
+                Count::Participants => study.attributes.participant(&s.transcript).to_string(),
+                _ => s.transcript.clone(),
+            };
+            sets[col].insert(key);
+        }
+        let row = match count {
+            Count::Segments => counts,
+            _ => sets.iter().map(BTreeSet::len).collect(),
+        };
+        rows.push(path);
+        row_ids.push(id);
+        cells.push(row);
+    }
+    Matrix {
+        rows_label: "code".into(),
+        cols_label: column.to_string(),
+        count,
+        rows,
+        row_ids,
+        cols,
+        cells,
+    }
+}
+
+/// Codes × codes: the number of speaker turns (or transcripts) where both are applied.
+/// The diagonal holds the turns each code is applied in.
+pub fn cooccurrence(study: &Study, layer: &Layer, count: Count) -> Matrix {
+    let segments = layer.segments(study);
+    // (code) → set of (transcript, turn) units
+    let mut units: BTreeMap<&str, BTreeSet<(String, usize)>> = BTreeMap::new();
+    for (_, s) in &segments {
+        let Some(t) = study.transcript(&s.transcript) else {
+            continue;
+        };
+        let mut add = |key: (String, usize)| {
+            units.entry(s.code.as_str()).or_default().insert(key);
+        };
+        match count {
+            Count::Transcripts | Count::Participants => {
+                let key = if count == Count::Participants {
+                    study.attributes.participant(&s.transcript).to_string()
+                } else {
+                    s.transcript.clone()
+                };
+                add((key, 0));
+            }
+            Count::Segments => {
+                for turn in turns_covered(t, s) {
+                    add((s.transcript.clone(), turn));
+                }
+            }
+        }
+    }
+    let codes = code_rows(study);
+    let expand = |subtree: &BTreeSet<String>| -> BTreeSet<(String, usize)> {
+        subtree
+            .iter()
+            .flat_map(|c| units.get(c.as_str()).cloned().unwrap_or_default())
+            .collect()
+    };
+    let sets: Vec<BTreeSet<(String, usize)>> =
+        codes.iter().map(|(_, _, sub)| expand(sub)).collect();
+    let cells = sets
+        .iter()
+        .map(|a| sets.iter().map(|b| a.intersection(b).count()).collect())
+        .collect();
+    let labels: Vec<String> = codes.iter().map(|(_, p, _)| p.clone()).collect();
+    Matrix {
+        rows_label: "code".into(),
+        cols_label: "code".into(),
+        count,
+        rows: labels.clone(),
+        row_ids: codes.iter().map(|(id, _, _)| id.clone()).collect(),
+        cols: labels,
+        cells,
+    }
+}
+
+fn turns_covered(t: &crate::model::Transcript, s: &Segment) -> Vec<usize> {
+    t.turns
+        .iter()
+        .filter(|turn| s.overlaps(turn.start, turn.end))
+        .map(|turn| turn.number)
+        .collect()
+}

@@ -1,0 +1,303 @@
+//! The theme summary a team takes into its paper: the framework as a tree, each code with its
+//! definition, how many segments, transcripts and participants it has, a breakdown by chosen
+//! attributes, and representative quotes with attribution.
+//!
+//! Counts for a code include its sub-codes (a theme counts everything beneath it); `own` counts
+//! only segments coded with the code itself. Quotes: those a coder starred come first, then the
+//! most *central* ones — the segments sharing the most words with the code's other segments
+//! (mean Jaccard similarity of their word sets), the passages most typical of the code.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use serde::Serialize;
+use unicode_segmentation::UnicodeSegmentation;
+
+use crate::model::Segment;
+use crate::report::layer::Layer;
+use crate::study::Study;
+
+/// Options of a theme report.
+#[derive(Debug, Clone)]
+pub struct ThemeOptions {
+    /// Which segments count.
+    pub layer: Layer,
+    /// Attribute columns to break counts down by.
+    pub by: Vec<String>,
+    /// Quotes per code.
+    pub quotes: usize,
+}
+
+/// A quote with its attribution.
+#[derive(Debug, Clone, Serialize)]
+pub struct Quote {
+    /// The coded text.
+    pub text: String,
+    /// "(LW7, first year)" without the parentheses.
+    pub attribution: String,
+    /// Transcript id.
+    pub transcript: String,
+    /// Segment id.
+    pub segment: String,
+    /// Coder.
+    pub coder: String,
+    /// Starred as representative.
+    pub starred: bool,
+}
+
+/// One code in the summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodeSummary {
+    /// Code id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Full path.
+    pub path: String,
+    /// Depth (a theme is 0).
+    pub depth: usize,
+    /// Colour.
+    pub color: String,
+    /// Description.
+    pub description: String,
+    /// Inclusion criteria.
+    pub include: String,
+    /// Exclusion criteria.
+    pub exclude: String,
+    /// Example.
+    pub example: String,
+    /// Segments of the code and its sub-codes.
+    pub segments: usize,
+    /// Segments of the code itself.
+    pub own: usize,
+    /// Distinct transcripts.
+    pub transcripts: usize,
+    /// Distinct participants.
+    pub participants: usize,
+    /// Attribute → value → segments.
+    pub breakdown: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Representative quotes.
+    pub quotes: Vec<Quote>,
+}
+
+/// One codebook in the summary.
+#[derive(Debug, Clone, Serialize)]
+pub struct CodebookSummary {
+    /// Codebook name.
+    pub name: String,
+    /// Codes in tree order.
+    pub codes: Vec<CodeSummary>,
+}
+
+/// The whole theme report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThemeReport {
+    /// Study name.
+    pub study: String,
+    /// Layer counted.
+    pub layer: String,
+    /// Attributes of the breakdown.
+    pub by: Vec<String>,
+    /// Transcripts in the study.
+    pub transcripts: usize,
+    /// Segments in the layer.
+    pub segments: usize,
+    /// Codebooks.
+    pub codebooks: Vec<CodebookSummary>,
+}
+
+fn words(text: &str) -> HashSet<String> {
+    text.unicode_words()
+        .filter(|w| w.chars().count() > 2)
+        .map(|w| w.to_lowercase())
+        .collect()
+}
+
+/// Orders segments: starred first, then by centrality (most typical first), then by position.
+fn representative<'a>(
+    segments: &[(&'a str, &'a Segment)],
+    n: usize,
+) -> Vec<(&'a str, &'a Segment)> {
+    let sample: Vec<&(&str, &Segment)> = segments.iter().take(400).collect();
+    let sets: Vec<HashSet<String>> = sample.iter().map(|(_, s)| words(&s.quote)).collect();
+    let mut scored: Vec<(f64, usize)> = (0..sample.len())
+        .map(|i| {
+            let mut total = 0.0;
+            for j in 0..sample.len() {
+                if i == j {
+                    continue;
+                }
+                let inter = sets[i].intersection(&sets[j]).count() as f64;
+                let union = sets[i].union(&sets[j]).count() as f64;
+                if union > 0.0 {
+                    total += inter / union;
+                }
+            }
+            (total, i)
+        })
+        .collect();
+    scored.sort_by(|a, b| {
+        let (sa, sb) = (sample[a.1].1, sample[b.1].1);
+        sb.starred
+            .cmp(&sa.starred)
+            .then(b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal))
+            .then(sa.sort_key().cmp(&sb.sort_key()))
+    });
+    // a quote inside another chosen quote (or containing one) says the same thing twice
+    let mut chosen: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for (_, i) in scored {
+        let text = sample[i].1.quote.trim().to_lowercase();
+        if chosen
+            .iter()
+            .any(|c| c.contains(&text) || text.contains(c.as_str()))
+        {
+            continue;
+        }
+        chosen.push(text);
+        out.push(*sample[i]);
+        if out.len() == n {
+            break;
+        }
+    }
+    out
+}
+
+/// Builds the theme report.
+pub fn theme_report(study: &Study, options: &ThemeOptions) -> ThemeReport {
+    let layer = options.layer.segments(study);
+    let mut by_code: BTreeMap<&str, Vec<(&str, &Segment)>> = BTreeMap::new();
+    for (coder, s) in &layer {
+        by_code.entry(s.code.as_str()).or_default().push((coder, s));
+    }
+    let mut codebooks = Vec::new();
+    for loaded in &study.codebooks {
+        let book = &loaded.codebook;
+        let mut codes = Vec::new();
+        for (code, depth) in book.tree() {
+            let subtree = book.subtree(&code.id);
+            let segs: Vec<(&str, &Segment)> = subtree
+                .iter()
+                .flat_map(|c| by_code.get(c.as_str()).cloned().unwrap_or_default())
+                .collect();
+            let transcripts: BTreeSet<&str> =
+                segs.iter().map(|(_, s)| s.transcript.as_str()).collect();
+            let participants: BTreeSet<&str> = transcripts
+                .iter()
+                .map(|t| study.attributes.participant(t))
+                .collect();
+            let mut breakdown: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+            for attr in &options.by {
+                let counts = breakdown.entry(attr.clone()).or_default();
+                for (_, s) in &segs {
+                    let value = study
+                        .attributes
+                        .get(&s.transcript, attr)
+                        .unwrap_or("(none)")
+                        .to_string();
+                    *counts.entry(value).or_default() += 1;
+                }
+            }
+            let quotes = representative(&segs, options.quotes)
+                .into_iter()
+                .map(|(coder, s)| Quote {
+                    text: s.quote.split_whitespace().collect::<Vec<_>>().join(" "),
+                    attribution: study
+                        .attributes
+                        .attribution(&s.transcript, &study.settings.attribution),
+                    transcript: s.transcript.clone(),
+                    segment: s.id.clone(),
+                    coder: coder.to_string(),
+                    starred: s.starred,
+                })
+                .collect();
+            codes.push(CodeSummary {
+                id: code.id.clone(),
+                name: code.name.clone(),
+                path: book.path(&code.id),
+                depth,
+                color: code.color.clone(),
+                description: code.description.clone(),
+                include: code.include.clone(),
+                exclude: code.exclude.clone(),
+                example: code.example.clone(),
+                segments: segs.len(),
+                own: by_code.get(code.id.as_str()).map_or(0, Vec::len),
+                transcripts: transcripts.len(),
+                participants: participants.len(),
+                breakdown,
+                quotes,
+            });
+        }
+        codebooks.push(CodebookSummary {
+            name: book.name.clone(),
+            codes,
+        });
+    }
+    ThemeReport {
+        study: study.name(),
+        layer: options.layer.label(),
+        by: options.by.clone(),
+        transcripts: study.transcripts.len(),
+        segments: layer.len(),
+        codebooks,
+    }
+}
+
+/// The report as Markdown (renders on common forges).
+pub fn to_markdown(report: &ThemeReport) -> String {
+    let mut out = format!("# Themes — {}\n\n", report.study);
+    out.push_str(&format!(
+        "{} transcripts, {} coded segments ({}). Counts include sub-codes.\n\n",
+        report.transcripts, report.segments, report.layer
+    ));
+    for book in &report.codebooks {
+        out.push_str(&format!("## {}\n\n", book.name));
+        out.push_str("| code | segments | transcripts | participants |");
+        for attr in &report.by {
+            out.push_str(&format!(" by {attr} |"));
+        }
+        out.push_str("\n| --- | ---: | ---: | ---: |");
+        out.push_str(&" --- |".repeat(report.by.len()));
+        out.push('\n');
+        for code in &book.codes {
+            let indent = "&nbsp;&nbsp;".repeat(code.depth);
+            out.push_str(&format!(
+                "| {indent}{} | {} | {} | {} |",
+                md(&code.name),
+                code.segments,
+                code.transcripts,
+                code.participants
+            ));
+            for attr in &report.by {
+                let parts: Vec<String> = code
+                    .breakdown
+                    .get(attr)
+                    .map(|m| m.iter().map(|(v, n)| format!("{} {n}", md(v))).collect())
+                    .unwrap_or_default();
+                out.push_str(&format!(" {} |", parts.join(", ")));
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+        for code in &book.codes {
+            let hashes = "#".repeat((code.depth + 3).min(6));
+            out.push_str(&format!("{hashes} {}\n\n", md(&code.path)));
+            out.push_str(&format!(
+                "{} segments in {} transcripts from {} participants.\n\n",
+                code.segments, code.transcripts, code.participants
+            ));
+            if !code.description.is_empty() {
+                out.push_str(&format!("{}\n\n", code.description.trim()));
+            }
+            for q in &code.quotes {
+                let star = if q.starred { " ★" } else { "" };
+                out.push_str(&format!("> \"{}\" ({}){star}\n\n", q.text, q.attribution));
+            }
+        }
+    }
+    out
+}
+
+fn md(text: &str) -> String {
+    text.replace('|', "\\|")
+}
