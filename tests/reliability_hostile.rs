@@ -541,3 +541,139 @@ mod strange_study {
         }
     }
 }
+
+/// REFI-QDA projects and codebooks from other programs: thema's own exports, damaged, and
+/// arbitrary bytes, as `.qdc`, `.qde` and `.qdpx`. Import never panics; errors name the file;
+/// whatever imports can be written into a fresh study that then opens.
+mod refi_files {
+    use super::*;
+    use std::io::Read;
+    use std::sync::OnceLock;
+    use thema::refi::{apply_to_study, export_qdc, export_qdpx, import_refi, RefiError};
+    use thema::study::Study;
+
+    /// (codebook .qdc, project .qde, project .qdpx) exported from a small study.
+    fn samples() -> &'static (Vec<u8>, Vec<u8>, Vec<u8>) {
+        static SAMPLES: OnceLock<(Vec<u8>, Vec<u8>, Vec<u8>)> = OnceLock::new();
+        SAMPLES.get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path().join("study");
+            Study::init(&root, "Link workers").unwrap();
+            std::fs::write(
+                root.join("transcripts/LW7-y1.txt"),
+                "Interviewer: How are referrals going?\n\nLW7: Siân says the 42 bus stops at six — é😀.\n",
+            )
+            .unwrap();
+            let mut study = Study::open(&root).unwrap();
+            let code = study
+                .add_code("r1", None, "Challenges/Transport", &Default::default(), None)
+                .unwrap();
+            study
+                .apply_code("r1", "LW7-y1", &thema::study::coding::Span::Quote("the 42 bus".into()), &code)
+                .unwrap();
+            let qdc = export_qdc(&study).unwrap().into_bytes();
+            let out = dir.path().join("p.qdpx");
+            export_qdpx(&study, &out).unwrap();
+            let qdpx = std::fs::read(&out).unwrap();
+            let mut archive = zip::ZipArchive::new(std::io::Cursor::new(qdpx.clone())).unwrap();
+            let mut qde = Vec::new();
+            archive
+                .by_name("project.qde")
+                .unwrap()
+                .read_to_end(&mut qde)
+                .unwrap();
+            (qdc, qde, qdpx)
+        })
+    }
+
+    fn damage(mut bytes: Vec<u8>, edits: &[(prop::sample::Index, u8, u8)]) -> Vec<u8> {
+        for (at, kind, byte) in edits {
+            let i = at.index(bytes.len() + 1);
+            match kind {
+                0 => bytes.insert(i, *byte),
+                1 if i < bytes.len() => {
+                    bytes.remove(i);
+                }
+                _ if i < bytes.len() => bytes[i] = *byte,
+                _ => bytes.push(*byte),
+            }
+        }
+        bytes
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: ProptestConfig::default().cases / 4, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn refi_import_never_panics(
+            kind in 0usize..3,
+            raw in any::<bool>(),
+            noise in prop::collection::vec(any::<u8>(), 0..300),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), 0u8..3, any::<u8>()), 1..8),
+        ) {
+            let (qdc, qde, qdpx) = samples();
+            let (name, valid) = [("codebook.qdc", qdc), ("project.qde", qde), ("project.qdpx", qdpx)][kind];
+            let bytes = if raw { noise } else { damage(valid.clone(), &edits) };
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join(name);
+            std::fs::write(&path, &bytes).unwrap();
+            match import_refi(&path) {
+                Ok(project) => {
+                    let root = dir.path().join("imported");
+                    if apply_to_study(&root, &project).is_ok() {
+                        let study = Study::open(&root);
+                        prop_assert!(study.is_ok(), "imported study does not open: {:?}", study.err());
+                        let _ = study.unwrap().check();
+                    }
+                }
+                Err(RefiError::Xml { file, line, .. }) => {
+                    prop_assert!(!file.is_empty());
+                    let lines = bytes.iter().filter(|&&b| b == b'\n').count() + 1;
+                    // inside a .qdpx the lines are those of the compressed document
+                    prop_assert!(kind == 2 || line <= lines, "line {} of {}", line, lines);
+                }
+                Err(e) => {
+                    let shown = e.to_string();
+                    prop_assert!(shown.contains(name), "error does not name {}: {}", name, shown);
+                }
+            }
+        }
+    }
+}
+
+/// Transcripts in every source format: arbitrary bytes under every file name never panic the
+/// importer, and its errors name the file. (tests/import_formats.rs damages real fixtures.)
+mod import_files {
+    use super::*;
+    use thema::import::{import_bytes, ImportOptions};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_bytes_under_any_name_import_or_fail_naming_the_file(
+            bytes in hostile("WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v LW7>The 42 bus.</v>\n\n1\n00:00:03,000 --> 00:00:04,000\nInterviewer: Why?\n"),
+            ext in prop::sample::select(vec!["txt", "md", "vtt", "srt", "json", "docx", "rtf", ""]),
+        ) {
+            let name = if ext.is_empty() { "interview".to_string() } else { format!("interview.{ext}") };
+            match import_bytes(&bytes, &name, &ImportOptions::default()) {
+                Ok(imported) => {
+                    // as `thema import` writes it: canonical text that parses back
+                    let turns: Vec<TurnText> = imported
+                        .turns
+                        .into_iter()
+                        .map(|t| TurnText { speaker: t.speaker, timestamp: t.timestamp, text: t.text })
+                        .collect();
+                    let text = Transcript::render(&turns);
+                    let parsed = Transcript::parse("x", text.clone());
+                    let speakers = turns.iter().filter(|t| t.speaker.is_some()).count();
+                    prop_assert_eq!(parsed.speaker_turns().count(), speakers, "canonical text:\n{}", text);
+                }
+                Err(e) => {
+                    let shown = e.to_string();
+                    prop_assert!(shown.contains(&name), "error does not name {}: {}", name, shown);
+                }
+            }
+        }
+    }
+}
