@@ -216,15 +216,50 @@ pub fn load_codebooks(root: &Path) -> Result<Vec<LoadedCodebook>> {
     Ok(out)
 }
 
-/// Parses one codebook file.
+/// Parses one codebook file, refusing one in which two codes share an id (the code tree of
+/// such a file can loop: `a` under `b` under the other `a`).
 pub fn parse_codebook(path: &Path, bytes: &[u8]) -> Result<Codebook> {
-    serde_json::from_slice(bytes).map_err(|e| {
+    let codebook: Codebook = serde_json::from_slice(bytes).map_err(|e| {
         StudyError::parse(
             path,
             e.line(),
             format!("column {}: {e}; expected {{\"name\": ..., \"codes\": [{{\"id\", \"name\", \"parent\", ...}}]}}", e.column()),
         )
-    })
+    })?;
+    let mut seen = std::collections::BTreeSet::new();
+    for code in &codebook.codes {
+        if !seen.insert(code.id.as_str()) {
+            return Err(StudyError::parse(
+                path,
+                line_of_second_id(bytes, &code.id),
+                format!(
+                    "code id '{}' appears twice; ids must be unique (after a git conflict, keep one of the two codes)",
+                    code.id
+                ),
+            ));
+        }
+    }
+    Ok(codebook)
+}
+
+/// The line of the second `"id": "ID"` in a codebook file (1 if it cannot be told).
+fn line_of_second_id(bytes: &[u8], id: &str) -> usize {
+    let text = String::from_utf8_lossy(bytes);
+    let value = serde_json::to_string(id).unwrap_or_default();
+    let mut found = 0;
+    for (at, _) in text.match_indices(value.as_str()) {
+        let before = text[..at].trim_end();
+        let Some(key) = before.strip_suffix(':') else {
+            continue;
+        };
+        if key.trim_end().ends_with("\"id\"") {
+            found += 1;
+            if found == 2 {
+                return text[..at].matches('\n').count() + 1;
+            }
+        }
+    }
+    1
 }
 
 /// Path of a codebook file.

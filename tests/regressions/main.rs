@@ -1,6 +1,7 @@
 //! Regression tests: every input that once broke thema (found by the hostile-input property
 //! tests or by `scripts/fuzz.sh`), kept so it never breaks again. One module per finding.
 
+mod codebook_duplicate_ids;
 mod codebook_lost_update;
 mod note_read_as_turn;
 mod reanchor_shifted_by_case;
