@@ -514,8 +514,22 @@ mod strange_study {
             for (coder, segments) in [("r1", &r1), ("r2", &r2)] {
                 std::fs::write(root.join(format!("codings/{coder}.jsonl")), codings_bytes(segments).unwrap()).unwrap();
             }
-            let study = Study::open(root).unwrap();
-            let _ = study.check().unwrap();
+            let _ = thema::study::check::check(root).unwrap();
+            let study = match Study::open(root) {
+                Ok(study) => study,
+                Err(e) => {
+                    // two codes with one id: refused, naming the codebook and a line
+                    assert_names_file_and_line(&e, "strange.json", &serde_json::to_vec(&book).unwrap());
+                    let mut ids = BTreeSet::new();
+                    prop_assert!(!book.codes.iter().all(|c| ids.insert(c.id.clone())), "refused without a repeated id: {}", e);
+                    return Ok(());
+                }
+            };
+            // every walk of the code tree terminates
+            for loaded in &study.codebooks {
+                let _ = loaded.codebook.tree();
+            }
+            let _ = thema::report::agreement::all_codes(&study);
             let all = study.select_segments(&SegmentFilter::default());
             prop_assert_eq!(all.len(), r1.len() + r2.len(), "no segment is dropped on loading");
             for (_, s) in &all {
