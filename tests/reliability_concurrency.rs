@@ -231,3 +231,57 @@ fn three_coders_and_two_editors_at_once_lose_nothing() {
         edited.iter().map(|(_, r)| r).sum::<usize>()
     );
 }
+
+#[test]
+fn the_same_coder_started_many_times_at_once_is_refused_or_saved_never_half() {
+    let (dir, transport, _) = study();
+    let root = dir.path().to_path_buf();
+    let runs: Vec<_> = (0..12)
+        .map(|i| {
+            let root = root.clone();
+            let code = transport.clone();
+            std::thread::spawn(move || {
+                let (start, end) = (i * 50, i * 50 + 20);
+                let out = thema(
+                    &root,
+                    &[
+                        "--coder",
+                        "r6",
+                        "code",
+                        "t1",
+                        &start.to_string(),
+                        &end.to_string(),
+                        &code,
+                    ],
+                );
+                (start, end, out)
+            })
+        })
+        .collect();
+    let mut saved = BTreeSet::new();
+    let mut refused = 0;
+    for run in runs {
+        let (start, end, out) = run.join().unwrap();
+        if out.status.success() {
+            saved.insert((start, end));
+        } else {
+            assert!(
+                text(&out).contains("coder 'r6' is already coding in another thema process"),
+                "{}",
+                text(&out)
+            );
+            refused += 1;
+        }
+    }
+    let study = Study::open(&root).unwrap();
+    let on_disk: BTreeSet<(usize, usize)> = study
+        .segments_of("r6")
+        .iter()
+        .map(|s| (s.start, s.end))
+        .collect();
+    assert_eq!(on_disk, saved, "exactly the acknowledged codings are saved");
+    eprintln!(
+        "same coder 12 times at once: {} saved, {refused} refused",
+        saved.len()
+    );
+}
