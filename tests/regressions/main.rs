@@ -5,3 +5,4 @@ mod codebook_duplicate_ids;
 mod codebook_lost_update;
 mod note_read_as_turn;
 mod reanchor_shifted_by_case;
+mod future_fields_keep_their_floats;
