@@ -70,6 +70,8 @@ fn syntax_bytes() -> impl Strategy<Value = Vec<u8>> {
         b"1e999",
         b"-1",
         b"18446744073709551616",
+        b"1.1111111111111109e104",
+        b"0.30000000000000004",
         "é".as_bytes(),
         "😀".as_bytes(),
         "\u{feff}".as_bytes(),
