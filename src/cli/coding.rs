@@ -179,14 +179,24 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
     if !coders.is_empty() {
         filter.coders = Some(coders.into_iter().collect());
     }
-    let selected: Vec<(&str, &crate::model::Segment)> = if args.exact || args.transcript.is_some() || filter.coders.as_ref().is_some_and(|c| c.len() > 1) {
+    let selected: Vec<(&str, &crate::model::Segment)> = if args.exact
+        || args.transcript.is_some()
+        || filter.coders.as_ref().is_some_and(|c| c.len() > 1)
+    {
         study.select_segments(&filter)
     } else {
         // retrieval for constant comparison comes from the index (code facets include descendants)
         let index = crate::cli::search::open_index(&study)?;
         let query = crate::index::SegmentQuery {
-            codes: args.code.as_ref().map(|c| study.resolve_code(c, None).map(|code| code.id.clone())).transpose()?,
-            coder: filter.coders.as_ref().and_then(|c| c.iter().next().cloned()),
+            codes: args
+                .code
+                .as_ref()
+                .map(|c| study.resolve_code(c, None).map(|code| code.id.clone()))
+                .transpose()?,
+            coder: filter
+                .coders
+                .as_ref()
+                .and_then(|c| c.iter().next().cloned()),
             attributes: filter.attributes.clone(),
         };
         let by_id: std::collections::HashMap<&str, (&str, &crate::model::Segment)> = study
@@ -205,13 +215,17 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
     let rows: Vec<SegmentRow> = selected
         .into_iter()
         .map(|(coder, s)| {
-            let turn = study.transcript(&s.transcript).and_then(|t| t.turn_at(s.start));
+            let turn = study
+                .transcript(&s.transcript)
+                .and_then(|t| t.turn_at(s.start));
             SegmentRow {
                 id: s.id.clone(),
                 coder: coder.to_string(),
                 transcript: s.transcript.clone(),
                 participant: study.attributes.participant(&s.transcript).to_string(),
-                attribution: study.attributes.attribution(&s.transcript, &study.settings.attribution),
+                attribution: study
+                    .attributes
+                    .attribution(&s.transcript, &study.settings.attribution),
                 code: s.code.clone(),
                 path: study.code_path(&s.code),
                 start: s.start,
@@ -226,11 +240,19 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
         .collect();
     if let Some(by) = &args.by {
         if !study.attributes.columns.iter().any(|c| c == by) {
-            bail!("no attribute column '{by}'; columns: {}", study.attributes.columns.join(", "));
+            bail!(
+                "no attribute column '{by}'; columns: {}",
+                study.attributes.columns.join(", ")
+            );
         }
-        let mut groups: std::collections::BTreeMap<String, Vec<&SegmentRow>> = std::collections::BTreeMap::new();
+        let mut groups: std::collections::BTreeMap<String, Vec<&SegmentRow>> =
+            std::collections::BTreeMap::new();
         for r in &rows {
-            let value = study.attributes.get(&r.transcript, by).unwrap_or("(none)").to_string();
+            let value = study
+                .attributes
+                .get(&r.transcript, by)
+                .unwrap_or("(none)")
+                .to_string();
             groups.entry(value).or_default().push(r);
         }
         if cli.json {

@@ -34,9 +34,15 @@ pub fn open_default(cli: &Cli) -> Result<()> {
     }
     // a researcher trying the demo may not have set a coder yet: fall back to the login name
     let coder = cli.coder().or_else(|_| {
-        let login = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_default();
+        let login = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_default();
         let slug = crate::study::coder::slug(&login);
-        Ok::<String, anyhow::Error>(if slug.is_empty() { "researcher".to_string() } else { slug })
+        Ok::<String, anyhow::Error>(if slug.is_empty() {
+            "researcher".to_string()
+        } else {
+            slug
+        })
     })?;
     crate::tui::run(study, coder)
 }
