@@ -403,19 +403,10 @@ pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport,
 
 /// MAXQDA's figures for one pair: percent agreement and Brennan–Prediger over the codes given.
 fn segment_figures(coders: &[String], a: usize, b: usize, tallies: &[SegmentTally]) -> Agreement {
-    let result = segment_agreement(tallies);
-    Agreement {
-        coders: vec![coders[a].clone(), coders[b].clone()],
-        units: result.agreements + result.disagreements,
-        percent_agreement: result.percent_agreement,
-        cohen_kappa: None,
-        fleiss_kappa: None,
-        krippendorff_alpha: None,
-        brennan_prediger: result.brennan_prediger,
-        gwet_ac1: None,
-    }
+    pooled_segment_figures(&[coders[a].clone(), coders[b].clone()], tallies)
 }
 
+/// MAXQDA's figures over the tallies given, labelled with `coders`.
 fn pooled_segment_figures(coders: &[String], tallies: &[SegmentTally]) -> Agreement {
     let result = segment_agreement(tallies);
     Agreement {

@@ -376,13 +376,7 @@ pub struct NewTranscript {
 
 /// Checks that a transcript id can name a file: letters, digits, `-`, `_`, `.`.
 pub fn validate_transcript_id(id: &str) -> Result<()> {
-    let ok = !id.is_empty()
-        && id.chars().count() <= 80
-        && !id.starts_with('.')
-        && id
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
+    if coder::is_file_safe(id, 80) {
         Ok(())
     } else {
         Err(StudyError::Invalid(format!(
