@@ -9,11 +9,13 @@
 
 pub mod action;
 pub mod app;
+pub mod compare;
 pub mod event;
 pub mod history;
 pub mod keymap;
 pub mod layout;
 pub mod picker;
+pub mod saturation;
 pub mod search;
 pub mod selection;
 pub mod view;
