@@ -3,7 +3,7 @@
 //! never written. Screens are kept as insta snapshots; after every resolution the consensus
 //! layer and the resolution log are read back from disk.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -11,6 +11,7 @@ use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use serde_json::Value;
 use tempfile::TempDir;
+use thema::cli::saturation::{reports, Level, SaturationArgs};
 use thema::report::agreement::{compute, AgreeRequest, Unit};
 use thema::study::consensus::{disagreements, Take};
 use thema::study::Study;
@@ -18,32 +19,11 @@ use thema::tui::app::Overlay;
 use thema::tui::keymap::action_for_event;
 use thema::tui::{view, Action, App};
 
+mod common;
+use common::demo_copy;
+
 /// The code the meeting tests walk: Challenges to service delivery/Transport.
 const TRANSPORT: &str = "c11";
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// A copy of the demo study: transcripts, codebooks, codings, memos and settings.
-fn demo_copy() -> TempDir {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["transcripts", "codebooks", "codings", "memos"] {
-        copy_dir(&root.join(sub), &dir.path().join(sub));
-    }
-    std::fs::copy(root.join("thema.json"), dir.path().join("thema.json")).unwrap();
-    dir
-}
 
 struct Demo {
     app: App,
@@ -340,10 +320,39 @@ fn the_saturation_chart_by_role() {
     ));
     assert!(screen.contains("volunteer: saturation cannot be assessed"));
     assert!(screen.contains("█ link worker saturated at 4 (4+2)"));
-    // every interview together, then back to role via the other attributes
+    // every interview together
     demo.keys("g");
     let screen = demo.screen();
     assert!(screen.contains("all interviews"), "{screen}");
+    demo.keys("g");
+    assert!(demo.screen().contains("by wave"));
+    // r1's codes only, rolled up to themes: the figures `thema saturation` gives
+    demo.keys("c");
+    demo.keys("l");
+    let Some(Overlay::Saturation(chart)) = &demo.app.overlay else {
+        panic!("the chart is open")
+    };
+    assert_eq!(chart.coder(), Some("r1"));
+    assert_eq!(chart.grouped_by(), Some("wave"));
+    let args = SaturationArgs {
+        consensus: false,
+        order: None,
+        by: Some("wave".to_string()),
+        base: 4,
+        run: 2,
+        threshold: 5.0,
+        level: Level::Theme,
+    };
+    let want = reports(&demo.app.study, Some("r1"), &args).unwrap();
+    assert_eq!(chart.reports.as_ref().unwrap(), &want);
+    let screen = demo.screen();
+    assert!(screen.contains("by wave · r1 · themes"), "{screen}");
+    assert!(screen.contains(&want[0].sentence[..40]), "{screen}");
+    // round to consensus, then back to every coder
+    demo.keys("ccc");
+    assert!(demo.screen().contains("· consensus ·"));
+    demo.keys("c");
+    assert!(demo.screen().contains("· every coder ·"));
     demo.esc();
     assert!(demo.app.overlay.is_none());
     // from the search pane too, with F2

@@ -168,7 +168,7 @@ fn current_lines(app: &App, compare: &Compare, width: usize) -> Vec<Line<'static
     let Some(d) = compare.current() else {
         out.push(dim(fit(
             if compare.list.is_empty() {
-                "no disagreements: nothing to resolve"
+                "no disagreements: all agree"
             } else {
                 "n jumps to the next disagreement"
             },
