@@ -607,3 +607,48 @@ fn the_panel_sits_under_the_transcript_on_a_medium_screen() {
     assert!(!screen.contains("Compare ·"));
     assert!(screen.contains("disagreement 2 of"), "{screen}");
 }
+
+#[test]
+fn another_process_holding_the_consensus_layer_stops_a_resolution() {
+    let mut h = Harness::new(120, 30);
+    let mut other = Study::open(h.dir.path()).unwrap();
+    other.lock("consensus").unwrap();
+    h.compare("r1", "r2", "Transport");
+    h.keys("ra");
+    h.enter();
+    assert!(h
+        .message()
+        .starts_with("the consensus layer is open in another thema process"));
+    assert!(h.app.message.as_ref().unwrap().error);
+    assert!(h.log().is_empty());
+    assert!(h.consensus().is_empty());
+    assert_eq!(h.app.compare.as_ref().unwrap().remaining(), 2);
+    // once the other process is gone, the same resolution goes through
+    drop(other);
+    h.keys("ra");
+    h.enter();
+    assert_eq!(h.log().len(), 1);
+}
+
+#[test]
+fn merging_away_the_compared_code_ends_compare_mode() {
+    let mut h = Harness::new(120, 30);
+    h.compare("r1", "r2", "Referrals");
+    // codebook mode: merge Referrals into Transport
+    h.keys("C");
+    while h.app.highlighted_code().map(|c| h.app.study.code_path(&c))
+        != Some("Challenges/Referrals".to_string())
+    {
+        h.keys("j");
+    }
+    h.keys("M");
+    h.type_text("Transport");
+    h.enter();
+    assert!(h.app.compare.is_none(), "{}", h.message());
+    let message = h.message();
+    assert!(message.starts_with("merged Challenges/Referrals into Challenges/Transport"));
+    assert!(
+        message.ends_with("compare mode ended: Challenges/Referrals is no longer in the codebooks"),
+        "{message}"
+    );
+}

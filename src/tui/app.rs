@@ -523,6 +523,7 @@ pub struct App {
     places: HashMap<usize, (Range, RowPos)>,
     dragging: bool,
     editor: Option<PathBuf>,
+    compare_ended: Option<String>,
 }
 
 impl std::fmt::Debug for App {
@@ -578,6 +579,7 @@ impl App {
             places: HashMap::new(),
             dragging: false,
             editor: None,
+            compare_ended: None,
         };
         app.rebuild_tree(None);
         app.refresh_counts();
@@ -934,6 +936,14 @@ impl App {
         if self.compare.is_some() && self.overlay.is_none() {
             self.follow_cursor();
         }
+        if let Some(why) = self.compare_ended.take() {
+            // said after whatever the action itself reported
+            let text = match self.message.take() {
+                Some(m) => format!("{} · compare mode ended: {why}", m.text),
+                None => format!("compare mode ended: {why}"),
+            };
+            self.error(text);
+        }
     }
 
     // ----- focus and lists -----
@@ -1143,7 +1153,7 @@ impl App {
         let refreshed = self.compare.as_mut().map(|c| c.refresh(&self.study));
         if let Some(Err(e)) = refreshed {
             self.compare = None;
-            self.error(format!("compare mode ended: {e}"));
+            self.compare_ended = Some(e);
         }
         self.refresh_coded();
         self.refresh_counts();
@@ -1976,6 +1986,9 @@ impl App {
                     self.study.code_path(&d.code)
                 ));
             }
+            Err(StudyError::Locked { coder }) if coder == CONSENSUS => self.error(
+                "the consensus layer is open in another thema process (another meeting?): nothing was written; close it first",
+            ),
             Err(e) => self.failed(e),
         }
     }

@@ -96,6 +96,8 @@ pub struct Compare {
     pub b: String,
     /// The code compared (with its sub-codes), or `None` for every code.
     pub code: Option<String>,
+    /// Its path when compare mode began ("Challenges/Transport").
+    pub code_path: Option<String>,
     /// The codes compared, in codebook order.
     pub codes: Vec<String>,
     /// Every disagreement, in transcript order then by position.
@@ -121,26 +123,13 @@ impl Compare {
         if a == b {
             return Err(format!("compare needs two different coders (both are {a})"));
         }
-        let codes: Vec<String> = match code {
-            Some(c) => {
-                let book = study
-                    .codebook_of(c)
-                    .ok_or_else(|| format!("no code '{c}' in the codebooks"))?;
-                let subtree = book.subtree(c);
-                book.tree()
-                    .into_iter()
-                    .map(|(c, _)| c.id.clone())
-                    .filter(|c| subtree.contains(c))
-                    .collect()
-            }
-            None => all_codes(study),
-        };
         let mut compare = Compare {
             a: a.to_string(),
             b: b.to_string(),
             code: code.map(str::to_string),
-            member: codes.iter().cloned().collect(),
-            codes,
+            code_path: code.map(|c| study.code_path(c)),
+            member: BTreeSet::new(),
+            codes: Vec::new(),
             list: Vec::new(),
             current: None,
             figures: BTreeMap::new(),
@@ -153,9 +142,25 @@ impl Compare {
         Ok(compare)
     }
 
-    /// Reads the disagreements and figures again (after a resolution or a coding change),
-    /// staying on the same disagreement, or the one now in its place.
+    /// Reads the codes, disagreements and figures again (after a resolution, a coding or a
+    /// codebook change), staying on the same disagreement, or the one now in its place.
     pub fn refresh(&mut self, study: &Study) -> Result<(), String> {
+        self.codes = match &self.code {
+            Some(c) => {
+                let book = study.codebook_of(c).ok_or_else(|| {
+                    let path = self.code_path.as_deref().unwrap_or(c);
+                    format!("{path} is no longer in the codebooks")
+                })?;
+                let subtree = book.subtree(c);
+                book.tree()
+                    .into_iter()
+                    .map(|(c, _)| c.id.clone())
+                    .filter(|c| subtree.contains(c))
+                    .collect()
+            }
+            None => all_codes(study),
+        };
+        self.member = self.codes.iter().cloned().collect();
         let was = self
             .current
             .and_then(|i| self.list.get(i))
