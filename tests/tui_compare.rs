@@ -652,3 +652,23 @@ fn merging_away_the_compared_code_ends_compare_mode() {
         "{message}"
     );
 }
+
+#[test]
+fn an_empty_study_has_nothing_to_compare_or_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    Study::init(dir.path(), "Empty").unwrap();
+    let study = Study::open(dir.path()).unwrap();
+    let mut app = App::new(study, "r1".to_string());
+    app.update(Action::Resize(100, 30));
+    app.update(Action::ToggleCompare);
+    assert_eq!(
+        app.message.as_ref().unwrap().text,
+        "compare needs two coders with codings (found: none)"
+    );
+    app.update(Action::ToggleSaturation);
+    let mut terminal = Terminal::new(TestBackend::new(100, 30)).unwrap();
+    terminal.draw(|f| view::draw(f, &app)).unwrap();
+    let screen = text_of(terminal.backend().buffer());
+    assert!(screen.contains("no interviews to chart"), "{screen}");
+    assert!(screen.contains("Saturation · all interviews · every coder"));
+}
