@@ -1015,6 +1015,12 @@ fn timings_on_a_generated_study() {
         "care",
         "club",
     ];
+    let segments_on_disk = tantivy::Index::open_in_dir(root.join(".thema/index"))
+        .unwrap()
+        .searchable_segment_ids()
+        .unwrap()
+        .len();
+    println!("index segments on disk: {segments_on_disk}");
     let mut times = Vec::new();
     for q in queries {
         index.search(&study, q, 50).unwrap();
@@ -1060,10 +1066,30 @@ fn timings_on_a_generated_study() {
         .filter(|s| s.transcript == id)
         .count();
     assert!(!after.rebuilt && after.docs == layer, "{after:?}");
+    // the mean of several refreshes, each after one more coding, with the CPU they used
+    let (mut wall, mut cpu) = (std::time::Duration::ZERO, 0.0);
+    let rounds: usize = std::env::var("THEMA_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    for round in 0..rounds {
+        let id = study.transcripts[(round * 7) % transcripts].id.clone();
+        study
+            .apply_code("r3", &id, &Span::Turn(5), &codes[round % codes.len()])
+            .unwrap();
+        let (started, before) = (Instant::now(), cpu_seconds());
+        let (_, after) = Index::open(&study, false).unwrap();
+        wall += started.elapsed();
+        cpu += cpu_seconds() - before;
+        assert!(!after.rebuilt);
+    }
+    let refresh_wall = wall / rounds as u32;
+    let refresh_cpu = cpu / rounds as f64 * 1000.0;
 
     println!(
         "study: {transcripts} transcripts, {:.1} MB, {docs} documents (opened in {study_open:.2?})\n\
          full build {build:.2?} ({build_cpu:.2} s of CPU); reopen unchanged {reopen:.2?}; refresh after one coding {incremental:.2?}\n\
+         mean of {rounds} refreshes after one coding: {refresh_wall:.2?} ({refresh_cpu:.0} ms of CPU)\n\
          search top 50 + count: median {median:.2?}, p99 {p99:.2?}\n\
          segments of a sub-theme: {} in {retrieval:.2?}; similar: {} in {like:.2?}",
         bytes as f64 / 1e6,

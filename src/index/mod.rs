@@ -30,6 +30,7 @@
 //! This module owns the index folder; it reads the study and never writes study files.
 
 mod build;
+mod directory;
 mod manifest;
 mod query;
 mod schema;
@@ -41,13 +42,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue, TantivyDocument, Value};
 use tantivy::tokenizer::Language;
 use tantivy::{DocAddress, IndexReader, IndexSettings, ReloadPolicy, Searcher, Term};
 
 use crate::index::build::{find_transcript, tantivy, Documents};
+use crate::index::directory::IndexFolder;
 use crate::index::manifest::Manifest;
 use crate::index::schema::{
     attribute_fields, code_facets, facet_of, normalise_code_path, register_analysers,
@@ -261,7 +263,8 @@ impl Index {
         let plan = Plan::of(study);
         if let Some(old) = Manifest::load(&plan.dir) {
             if old.compatible(&plan.manifest) {
-                if let Ok(index) = tantivy::Index::open_in_dir(&plan.dir) {
+                let opened = IndexFolder::open(&plan.dir).and_then(tantivy::Index::open);
+                if let Ok(index) = opened {
                     let (schema, fields) = Fields::build(&plan.columns);
                     if index.schema() == schema {
                         register_analysers(&index, plan.language);
@@ -315,11 +318,8 @@ impl Index {
             docstore_blocksize: 4096,
             ..IndexSettings::default()
         };
-        let index = tantivy::Index::builder()
-            .schema(schema)
-            .settings(settings)
-            .create_in_dir(&dir)
-            .map_err(tantivy(&dir))?;
+        let folder = IndexFolder::open(&dir).map_err(tantivy(&dir))?;
+        let index = tantivy::Index::create(folder, schema, settings).map_err(tantivy(&dir))?;
         register_analysers(&index, plan.language);
         let writer = build::build_writer(&index, &dir)?;
         let docs = Documents::new(study, &fields, &plan.facets);
@@ -399,15 +399,21 @@ impl Index {
             .parse_query(&rewritten)
             .map_err(|e| query::explain(e, query, &names))?;
         let searcher = self.reader.searcher();
-        let total = parsed
-            .count(&searcher)
-            .map_err(|e| self.query_failure(query, e))?;
-        let top = if limit == 0 || total == 0 {
-            Vec::new()
+        let fail = |e| self.query_failure(query, e);
+        // a single word counts from its document frequency and finds its best documents by
+        // skipping whole blocks, so two passes are cheapest; anything else is one pass
+        let (total, top) = if limit == 0 {
+            (parsed.count(&searcher).map_err(fail)?, Vec::new())
+        } else if parsed.downcast_ref::<TermQuery>().is_some() {
+            let total = parsed.count(&searcher).map_err(fail)?;
+            let top = searcher
+                .search(&parsed, &TopDocs::with_limit(limit))
+                .map_err(fail)?;
+            (total, top)
         } else {
             searcher
-                .search(&parsed, &TopDocs::with_limit(limit))
-                .map_err(|e| self.query_failure(query, e))?
+                .search(&parsed, &(Count, TopDocs::with_limit(limit)))
+                .map_err(fail)?
         };
         let highlighter = Highlighter::for_query(&*parsed, &self.fields, &self.stems);
         let hits = top
