@@ -458,6 +458,10 @@ fn hits_carry_offsets_and_highlighted_snippets() {
     assert!(coded.hits.iter().all(|h| !h.snippet.text.is_empty()));
     let none = index.search(&study, "kind:segment", 0).unwrap();
     assert!(none.hits.is_empty() && none.total == coded.total);
+    for q in ["kind:segment", "bus", "bus late"] {
+        let all = index.search(&study, q, usize::MAX).unwrap();
+        assert_eq!(all.hits.len(), all.total, "{q}");
+    }
 }
 
 #[test]
@@ -723,6 +727,39 @@ fn editing_a_transcript_reindexes_it() {
 }
 
 #[test]
+fn an_empty_study_has_an_empty_index() {
+    let dir = tempfile::tempdir().unwrap();
+    Study::init(dir.path(), "empty").unwrap();
+    let study = Study::open(dir.path()).unwrap();
+    let (index, refresh) = Index::open(&study, true).unwrap();
+    assert!(refresh.rebuilt && refresh.docs == 0 && index.is_empty());
+    assert_eq!(index.search(&study, "bus", 50).unwrap().total, 0);
+    assert!(index
+        .segments(&study, &SegmentQuery::default())
+        .unwrap()
+        .is_empty());
+    assert!(index.query_fields().contains(&"participant".to_string()));
+}
+
+#[test]
+fn a_new_language_rebuilds() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = make_study(dir.path());
+    let (index, _) = Index::open(&study, false).unwrap();
+    assert!(index.search(&study, "stopping", 5).unwrap().total > 0);
+    drop(index);
+    let settings = dir.path().join("thema.json");
+    let text = std::fs::read_to_string(&settings)
+        .unwrap()
+        .replace("\"en\"", "\"fr\"");
+    std::fs::write(&settings, text).unwrap();
+    let study = Study::open(dir.path()).unwrap();
+    assert_eq!(study.settings.language, "fr");
+    let (_, refresh) = Index::open(&study, false).unwrap();
+    assert!(refresh.rebuilt);
+}
+
+#[test]
 fn deleting_the_index_rebuilds_it() {
     let dir = tempfile::tempdir().unwrap();
     let study = make_study(dir.path());
@@ -770,6 +807,14 @@ fn bad_queries_explain_themselves() {
         assert!(unknown.contains(field), "{field} missing from: {unknown}");
     }
     assert!(message("code:/nothing-like-this").contains("no code"));
+    assert_eq!(
+        keys_of(&index, &study, "code:walking"),
+        keys_of(
+            &index,
+            &study,
+            "code:/challenges-to-service-delivery/transport/walking"
+        )
+    );
     assert!(message("kind:memo").contains("turn or segment"));
     assert!(message("turn:abc").contains("number"));
     assert!(message("-bus").contains("exclude"));

@@ -17,14 +17,15 @@
 //! `speaker:LW7`, `coder:r1`, `transcript:LW7-y1`, `turn:[1 TO 5]`, `exact:buses` (single
 //! words, not stemmed; indexed without positions, so no phrases), attribute columns by lowercased name (`role:volunteer`, `wave:"first year"`;
 //! other characters than letters, digits, `_`, `-` become `_`: `Age group` → `age_group`).
-//! Labels and attribute values match whole and case-insensitively.
+//! Labels and attribute values match whole and case-insensitively. A column whose field name
+//! would be a built-in field (`speaker`, `code`, ...) is not indexed.
 //!
 //! **Codes are facets.** A segment's `code` is the path of its code's names from the theme
 //! down, each name lowercased with every run of other characters than letters and digits turned
 //! into `-`: `Challenges to service delivery/Transport` → `/challenges-to-service-delivery/transport`.
 //! `code:` accepts such a path, a path of names as written (`code:"Challenges to service
-//! delivery/Transport"`, matched case-insensitively), or a code id (`code:c4k9x2p`); it matches
-//! the code **and all its descendants**. Since the facet carries names, renaming or moving a
+//! delivery/Transport"`, matched case-insensitively), a code id (`code:c4k9x2p`), or a bare name
+//! that only one code has (`code:transport`); it matches the code **and all its descendants**. Since the facet carries names, renaming or moving a
 //! code re-indexes its segments.
 //!
 //! This module owns the index folder; it reads the study and never writes study files.
@@ -399,6 +400,8 @@ impl Index {
             .parse_query(&rewritten)
             .map_err(|e| query::explain(e, query, &names))?;
         let searcher = self.reader.searcher();
+        // tantivy reserves room for twice the limit, so never ask for more than there is
+        let limit = limit.min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
         let fail = |e| self.query_failure(query, e);
         // a single word counts from its document frequency and finds its best documents by
         // skipping whole blocks, so two passes are cheapest; anything else is one pass
@@ -471,8 +474,14 @@ impl Index {
             (Occur::Must, self.label_query(self.fields.kind, "turn")?),
         ]);
         let searcher = self.reader.searcher();
+        let wanted = limit
+            .saturating_add(excluded.len())
+            .min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
+        if wanted == 0 {
+            return Ok(Vec::new());
+        }
         let top = searcher
-            .search(&query, &TopDocs::with_limit(limit + excluded.len()))
+            .search(&query, &TopDocs::with_limit(wanted))
             .map_err(tantivy(&self.dir))?;
         let highlighter = Highlighter::new(terms, HashSet::new(), &self.stems);
         let mut hits = Vec::new();
@@ -547,6 +556,24 @@ impl Index {
         }
         if let Some(path) = self.facets.get(&value.to_lowercase()) {
             return Ok(path.clone());
+        }
+        // a bare name (`code:transport`) names the one code of that name, wherever it sits
+        if !path.is_empty() && path.matches('/').count() == 1 {
+            let mut found: Vec<&String> =
+                self.paths.iter().filter(|p| p.ends_with(&path)).collect();
+            found.sort();
+            match found.as_slice() {
+                [one] => return Ok((*one).clone()),
+                [] => {}
+                several => {
+                    let list: Vec<String> = several.iter().take(5).map(|p| p.to_string()).collect();
+                    return Err(IndexError::BadQuery(format!(
+                        "code:{value} names {} codes ({}); give the whole path",
+                        several.len(),
+                        list.join(", ")
+                    )));
+                }
+            }
         }
         Err(IndexError::UnknownCode(value.to_string()))
     }
