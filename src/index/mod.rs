@@ -13,20 +13,22 @@
 //! column of the transcript. Segments also carry `coder`, `code` and `segment` (its id).
 //!
 //! **Queries.** tantivy's query language with `text` (stemmed) as the default field and AND
-//! between words unless `OR` is written: `bus AND (late OR cancelled)`, `"bus stop"`, `-kind:turn`,
-//! `speaker:LW7`, `coder:r1`, `transcript:LW7-y1`, `turn:[1 TO 5]`, `exact:buses` (single
-//! words, not stemmed; indexed without positions, so no phrases), attribute columns by lowercased name (`role:volunteer`, `wave:"first year"`;
-//! other characters than letters, digits, `_`, `-` become `_`: `Age group` → `age_group`).
-//! Labels and attribute values match whole and case-insensitively. A column whose field name
-//! would be a built-in field (`speaker`, `code`, ...) is not indexed.
+//! between words unless `OR` is written: `bus AND (late OR cancelled)`, `"bus stop"`,
+//! `-kind:turn`, `speaker:LW7`, `coder:r1`, `transcript:LW7-y1`, `turn:[1 TO 5]`, `exact:buses`
+//! (single words, not stemmed; indexed without positions, so no phrases), and attribute columns
+//! by lowercased name (`role:volunteer`, `wave:"first year"`; characters other than letters,
+//! digits, `_` and `-` become `_`: `Age group` → `age_group`). Labels and attribute values match
+//! whole and case-insensitively. A column whose field name would be a built-in field
+//! (`speaker`, `code`, ...) is not indexed.
 //!
 //! **Codes are facets.** A segment's `code` is the path of its code's names from the theme
-//! down, each name lowercased with every run of other characters than letters and digits turned
-//! into `-`: `Challenges to service delivery/Transport` → `/challenges-to-service-delivery/transport`.
-//! `code:` accepts such a path, a path of names as written (`code:"Challenges to service
-//! delivery/Transport"`, matched case-insensitively), a code id (`code:c4k9x2p`), or a bare name
-//! that only one code has (`code:transport`); it matches the code **and all its descendants**. Since the facet carries names, renaming or moving a
-//! code re-indexes its segments.
+//! down, each name lowercased with every run of characters other than letters and digits
+//! turned into `-`: `Challenges to service delivery/Transport` →
+//! `/challenges-to-service-delivery/transport`. `code:` accepts such a path, a path of names as
+//! written (`code:"Challenges to service delivery/Transport"`, case-insensitive), a code id
+//! (`code:c4k9x2p`), or a bare name only one code has (`code:transport`); it matches the code
+//! **and all its descendants**. Since the facet carries names, renaming or moving a code
+//! re-indexes its segments.
 //!
 //! This module owns the index folder; it reads the study and never writes study files.
 
