@@ -263,6 +263,7 @@ impl Index {
     /// and otherwise re-indexing only what changed since it was last refreshed.
     /// `progress` allows a progress bar on stderr for a large build.
     pub fn open(study: &Study, progress: bool) -> Result<(Index, Refresh), IndexError> {
+        let _serialised = crate::study::lock::lock_index(&study.root)?;
         let plan = Plan::of(study);
         if let Some(old) = Manifest::load(&plan.dir) {
             if old.compatible(&plan.manifest) {
@@ -302,6 +303,7 @@ impl Index {
 
     /// Builds the index anew from the study, whatever is on disk.
     pub fn rebuild(study: &Study, progress: bool) -> Result<Index, IndexError> {
+        let _serialised = crate::study::lock::lock_index(&study.root)?;
         Index::build(study, Plan::of(study), progress).map(|(index, _)| index)
     }
 
