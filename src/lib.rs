@@ -7,8 +7,10 @@
 pub mod agreement;
 pub mod cli;
 pub mod import;
+pub mod index;
 pub mod model;
 pub mod refi;
 pub mod report;
 pub mod saturation;
 pub mod study;
+pub mod tui;

@@ -1,0 +1,681 @@
+//! Retrieval for constant comparison: a tantivy index of every speaker turn and every coded
+//! segment, kept in `STUDY/.thema/index`, refreshed incrementally from the study in memory.
+//!
+//! Derived data only: deleting the folder loses nothing, the next [`Index::open`] rebuilds it.
+//! A manifest of content fingerprints (`manifest.json`) tells a refresh what changed: an edited
+//! transcript re-indexes that transcript; a new coding re-indexes that coder's segments of that
+//! transcript; a renamed or moved code re-indexes the segments of the codes whose path changed;
+//! a new schema version, stemming language or set of attribute columns rebuilds everything.
+//!
+//! **Documents.** `kind:turn` — one per paragraph (speaker turns and notes), its speech without
+//! the label; `kind:segment` — one per coded segment, its coded text. Both carry `transcript`,
+//! `speaker` (for a segment: of the turn where it starts), `turn`, offsets, and every attribute
+//! column of the transcript. Segments also carry `coder`, `code` and `segment` (its id).
+//!
+//! **Queries.** tantivy's query language with `text` (stemmed) as the default field and AND
+//! between words unless `OR` is written: `bus AND (late OR cancelled)`, `"bus stop"`, `-kind:turn`,
+//! `speaker:LW7`, `coder:r1`, `transcript:LW7-y1`, `turn:[1 TO 5]`, `exact:buses` (single
+//! words, not stemmed; indexed without positions, so no phrases), attribute columns by lowercased name (`role:volunteer`, `wave:"first year"`;
+//! other characters than letters, digits, `_`, `-` become `_`: `Age group` → `age_group`).
+//! Labels and attribute values match whole and case-insensitively.
+//!
+//! **Codes are facets.** A segment's `code` is the path of its code's names from the theme
+//! down, each name lowercased with every run of other characters than letters and digits turned
+//! into `-`: `Challenges to service delivery/Transport` → `/challenges-to-service-delivery/transport`.
+//! `code:` accepts such a path, a path of names as written (`code:"Challenges to service
+//! delivery/Transport"`, matched case-insensitively), or a code id (`code:c4k9x2p`); it matches
+//! the code **and all its descendants**. Since the facet carries names, renaming or moving a
+//! code re-indexes its segments.
+//!
+//! This module owns the index folder; it reads the study and never writes study files.
+
+mod build;
+mod manifest;
+mod query;
+mod schema;
+mod snippet;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, OwnedValue, TantivyDocument, Value};
+use tantivy::tokenizer::Language;
+use tantivy::{DocAddress, IndexReader, IndexSettings, ReloadPolicy, Searcher, Term};
+
+use crate::index::build::{find_transcript, tantivy, Documents};
+use crate::index::manifest::Manifest;
+use crate::index::schema::{
+    attribute_fields, code_facets, facet_of, normalise_code_path, register_analysers,
+    stemming_language, Fields,
+};
+use crate::index::snippet::{Highlighter, Stems, STOP_WORDS};
+use crate::study::{Study, StudyError};
+
+pub use schema::{attribute_field_name, code_facet, SCHEMA_VERSION};
+pub use snippet::Snippet;
+
+/// The index folder inside a study.
+pub const INDEX_DIR: &str = ".thema/index";
+/// A full build of at least this many documents shows a progress bar (when asked, on a terminal).
+const PROGRESS_THRESHOLD: u64 = 20_000;
+
+/// Errors of the index. Query errors are one line that says what would work.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// The query is empty.
+    #[error("empty query: type words to find, e.g. transport, \"bus stop\", code:/challenges, speaker:LW7")]
+    EmptyQuery,
+    /// A `"` opens a phrase that never closes.
+    #[error("unbalanced quotes in the query: every \" that opens a phrase needs a closing \"")]
+    UnbalancedQuotes,
+    /// `name:` with a name that is not a field.
+    #[error("unknown field '{field}' in the query; fields are: {fields}")]
+    UnknownField {
+        /// The name as written.
+        field: String,
+        /// Every valid field, comma-separated.
+        fields: String,
+    },
+    /// `code:` with something that is neither a code path nor a code id.
+    #[error("no code '{0}': give a path of names (code:/challenges/transport or code:\"Challenges/Transport\") or a code id; `thema codebook list` shows them")]
+    UnknownCode(String),
+    /// Any other query the parser cannot read or run.
+    #[error("{0}")]
+    BadQuery(String),
+    /// `similar` was given an id that no coder has.
+    #[error("no segment '{0}' (`thema segments` lists ids)")]
+    UnknownSegment(String),
+    /// Another process is writing the index.
+    #[error("{}: another thema process is updating the search index; try again in a moment", .0.display())]
+    Busy(PathBuf),
+    /// A file or folder of the index could not be read or written.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// What failed.
+        source: std::io::Error,
+    },
+    /// tantivy failed on the index folder.
+    #[error("search index {}: {source} (delete the folder to rebuild it)", .path.display())]
+    Tantivy {
+        /// The index folder.
+        path: PathBuf,
+        /// What failed.
+        source: tantivy::TantivyError,
+    },
+    /// Writing the manifest failed.
+    #[error(transparent)]
+    Study(#[from] StudyError),
+}
+
+impl IndexError {
+    /// Whether the error is the user's query (a usage error) rather than a failure.
+    pub fn is_query_error(&self) -> bool {
+        matches!(
+            self,
+            IndexError::EmptyQuery
+                | IndexError::UnbalancedQuotes
+                | IndexError::UnknownField { .. }
+                | IndexError::UnknownCode(_)
+                | IndexError::BadQuery(_)
+                | IndexError::UnknownSegment(_)
+        )
+    }
+}
+
+/// What opening the index changed, for `thema index`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Refresh {
+    /// Whether the whole index was built anew.
+    pub rebuilt: bool,
+    /// Transcripts re-indexed (all of them in a rebuild).
+    pub transcripts: usize,
+    /// Coders whose segments were re-indexed (all of them in a rebuild).
+    pub coders: usize,
+    /// Documents written.
+    pub docs: usize,
+}
+
+/// Search results: how many documents match and the best of them.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct SearchResults {
+    /// Every matching turn and segment.
+    pub total: usize,
+    /// The best matches, best first.
+    pub hits: Vec<Hit>,
+}
+
+/// What a hit is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HitKind {
+    /// A speaker turn (or a note paragraph).
+    Turn,
+    /// A coded segment.
+    Segment,
+}
+
+/// One turn or segment found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// Turn or segment.
+    pub kind: HitKind,
+    /// Transcript id.
+    pub transcript: String,
+    /// 1-based paragraph number (for a segment: where it starts).
+    pub turn: usize,
+    /// Code-point offset where the turn's speech or the segment starts.
+    pub start: usize,
+    /// Code-point offset where it ends (exclusive).
+    pub end: usize,
+    /// Speaker label, if the paragraph has one.
+    pub speaker: Option<String>,
+    /// Coder of a segment.
+    pub coder: Option<String>,
+    /// Code id of a segment.
+    pub code: Option<String>,
+    /// Segment id.
+    pub segment: Option<String>,
+    /// Relevance (0 for plain retrieval).
+    pub score: f32,
+    /// The text around what matched.
+    pub snippet: Snippet,
+}
+
+/// Which coded segments to retrieve: all conditions must hold.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SegmentQuery {
+    /// A code path (names or slugs) or id; its descendants are included.
+    pub codes: Option<String>,
+    /// Only this coder.
+    pub coder: Option<String>,
+    /// Attribute equalities (column, value), case-insensitive; `transcript` and `speaker` work too.
+    pub attributes: Vec<(String, String)>,
+}
+
+/// The search index of a study.
+pub struct Index {
+    dir: PathBuf,
+    index: tantivy::Index,
+    reader: IndexReader,
+    fields: Fields,
+    parser: QueryParser,
+    /// Facet path of every code at open time, by id.
+    facets: HashMap<String, String>,
+    /// Every facet path (for resolving `code:` paths).
+    paths: HashSet<String>,
+    stems: Mutex<Stems>,
+    language: Option<Language>,
+}
+
+impl std::fmt::Debug for Index {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Index").field("dir", &self.dir).finish()
+    }
+}
+
+/// What the study looks like to the index.
+struct Plan {
+    dir: PathBuf,
+    language: Option<Language>,
+    columns: Vec<String>,
+    facets: HashMap<String, String>,
+    manifest: Manifest,
+}
+
+impl Plan {
+    fn of(study: &Study) -> Plan {
+        let dir = study.root.join(INDEX_DIR);
+        let language = stemming_language(&study.settings.language);
+        let columns: Vec<String> = attribute_fields(&study.attributes.columns)
+            .into_iter()
+            .map(|(_, column)| column)
+            .collect();
+        let facets = code_facets(study.codebooks.iter().map(|c| &c.codebook));
+        let language_key = match language {
+            Some(lang) => format!("{lang:?}"),
+            None => "none".to_string(),
+        };
+        let manifest = Manifest::of(study, &language_key, &columns, &facets);
+        Plan {
+            dir,
+            language,
+            columns,
+            facets,
+            manifest,
+        }
+    }
+}
+
+impl Index {
+    /// Opens the study's index, building it if it is missing, unreadable or of another schema,
+    /// and otherwise re-indexing only what changed since it was last refreshed.
+    /// `progress` allows a progress bar on stderr for a large build.
+    pub fn open(study: &Study, progress: bool) -> Result<(Index, Refresh), IndexError> {
+        let plan = Plan::of(study);
+        if let Some(old) = Manifest::load(&plan.dir) {
+            if old.compatible(&plan.manifest) {
+                if let Ok(index) = tantivy::Index::open_in_dir(&plan.dir) {
+                    let (schema, fields) = Fields::build(&plan.columns);
+                    if index.schema() == schema {
+                        register_analysers(&index, plan.language);
+                        let changes = old.changes(&plan.manifest);
+                        let mut refresh = Refresh::default();
+                        if !changes.is_empty() {
+                            let writer = build::refresh_writer(&index, &plan.dir)?;
+                            let docs = Documents::new(study, &fields, &plan.facets);
+                            refresh.docs = docs.apply(&writer, &changes, &plan.dir)?;
+                            commit(writer, &plan.dir)?;
+                            refresh.transcripts = changes.transcripts.len();
+                            refresh.coders = changes.coders(study).len();
+                        }
+                        if old != plan.manifest {
+                            plan.manifest.save(&plan.dir)?;
+                        }
+                        let opened = Index::assemble(index, fields, plan)?;
+                        return Ok((opened, refresh));
+                    }
+                }
+            }
+        }
+        let (index, docs) = Index::build(study, plan, progress)?;
+        let refresh = Refresh {
+            rebuilt: true,
+            transcripts: study.transcripts.len(),
+            coders: study.codings.len(),
+            docs,
+        };
+        Ok((index, refresh))
+    }
+
+    /// Builds the index anew from the study, whatever is on disk.
+    pub fn rebuild(study: &Study, progress: bool) -> Result<Index, IndexError> {
+        Index::build(study, Plan::of(study), progress).map(|(index, _)| index)
+    }
+
+    fn build(study: &Study, plan: Plan, progress: bool) -> Result<(Index, usize), IndexError> {
+        let dir = plan.dir.clone();
+        let io = |source| IndexError::Io {
+            path: dir.clone(),
+            source,
+        };
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).map_err(io)?;
+        }
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let (schema, fields) = Fields::build(&plan.columns);
+        let settings = IndexSettings {
+            docstore_compression: tantivy::store::Compressor::Lz4,
+            docstore_blocksize: 4096,
+            ..IndexSettings::default()
+        };
+        let index = tantivy::Index::builder()
+            .schema(schema)
+            .settings(settings)
+            .create_in_dir(&dir)
+            .map_err(tantivy(&dir))?;
+        register_analysers(&index, plan.language);
+        let writer = build::build_writer(&index, &dir)?;
+        let docs = Documents::new(study, &fields, &plan.facets);
+        let total = docs.count();
+        let bar = if progress && total >= PROGRESS_THRESHOLD && std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(total);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "indexing {bar:40} {pos}/{len} documents ({eta})",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        let added = docs.add_all(&writer, &dir, &|n| bar.set_position(n))?;
+        commit(writer, &dir)?;
+        bar.finish_and_clear();
+        plan.manifest.save(&dir)?;
+        Ok((Index::assemble(index, fields, plan)?, added))
+    }
+
+    fn assemble(index: tantivy::Index, fields: Fields, plan: Plan) -> Result<Index, IndexError> {
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(tantivy(&plan.dir))?;
+        let mut parser = QueryParser::for_index(&index, vec![fields.text]);
+        parser.set_conjunction_by_default();
+        let paths = plan.facets.values().cloned().collect();
+        Ok(Index {
+            dir: plan.dir,
+            index,
+            reader,
+            fields,
+            parser,
+            facets: plan.facets,
+            paths,
+            stems: Mutex::new(Stems::new(plan.language)),
+            language: plan.language,
+        })
+    }
+
+    /// The index folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every field name a query may use, built-in fields first, then attribute columns.
+    pub fn query_fields(&self) -> Vec<String> {
+        self.fields.query_names()
+    }
+
+    /// Documents in the index (turns and segments).
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Whether the index holds no document.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Full-text search over turns and segments: `total` counts every match, `hits` holds the
+    /// best `limit`, each with a snippet around the matched words.
+    pub fn search(
+        &self,
+        study: &Study,
+        query: &str,
+        limit: usize,
+    ) -> Result<SearchResults, IndexError> {
+        let names = self.fields.query_names();
+        let rewritten = query::rewrite(query, &names, &|value| self.resolve_code(value))?;
+        let parsed = self
+            .parser
+            .parse_query(&rewritten)
+            .map_err(|e| query::explain(e, query, &names))?;
+        let searcher = self.reader.searcher();
+        let total = parsed
+            .count(&searcher)
+            .map_err(|e| self.query_failure(query, e))?;
+        let top = if limit == 0 || total == 0 {
+            Vec::new()
+        } else {
+            searcher
+                .search(&parsed, &TopDocs::with_limit(limit))
+                .map_err(|e| self.query_failure(query, e))?
+        };
+        let highlighter = Highlighter::for_query(&*parsed, &self.fields, &self.stems);
+        let hits = top
+            .into_iter()
+            .map(|(score, address)| self.hit(study, &searcher, address, score, &highlighter))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SearchResults { total, hits })
+    }
+
+    /// Turns most like a coded segment (more-like-this on its words), leaving out every turn that
+    /// the segment's coder already coded with the segment's code.
+    pub fn similar(
+        &self,
+        study: &Study,
+        segment_id: &str,
+        limit: usize,
+    ) -> Result<Vec<Hit>, IndexError> {
+        let (coder, segment) = study
+            .find_segment(segment_id)
+            .ok_or_else(|| IndexError::UnknownSegment(segment_id.to_string()))?;
+        let Some(transcript) = find_transcript(study, &segment.transcript) else {
+            return Ok(Vec::new());
+        };
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let text = transcript.slice(segment.start, segment.end).to_string();
+        let mut excluded: HashSet<(&str, usize)> = HashSet::new();
+        for s in study.segments_of(coder) {
+            if s.code != segment.code {
+                continue;
+            }
+            if let Some(t) = find_transcript(study, &s.transcript) {
+                for turn in &t.turns {
+                    if turn.body_start < s.end.max(s.start + 1) && s.start < turn.end {
+                        excluded.insert((t.id.as_str(), turn.number));
+                    }
+                }
+            }
+        }
+        let stop = self.stop_words();
+        let terms = self.terms_of(&text, &stop);
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let like = MoreLikeThisQuery::builder()
+            .with_min_doc_frequency(1)
+            .with_min_term_frequency(1)
+            .with_max_query_terms(25)
+            .with_min_word_length(2)
+            .with_stop_words(stop.into_iter().collect())
+            .with_document_fields(vec![(self.fields.text, vec![OwnedValue::Str(text)])]);
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(like) as Box<dyn Query>),
+            (Occur::Must, self.label_query(self.fields.kind, "turn")?),
+        ]);
+        let searcher = self.reader.searcher();
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit + excluded.len()))
+            .map_err(tantivy(&self.dir))?;
+        let highlighter = Highlighter::new(terms, HashSet::new(), &self.stems);
+        let mut hits = Vec::new();
+        for (score, address) in top {
+            let hit = self.hit(study, &searcher, address, score, &highlighter)?;
+            if excluded.contains(&(hit.transcript.as_str(), hit.turn)) {
+                continue;
+            }
+            hits.push(hit);
+            if hits.len() == limit {
+                break;
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Every coded segment that matches the filter, in transcript order (then start, end,
+    /// coder): the retrieval behind constant comparison.
+    pub fn segments(&self, study: &Study, filter: &SegmentQuery) -> Result<Vec<Hit>, IndexError> {
+        let f = &self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, self.label_query(f.kind, "segment")?)];
+        if let Some(code) = filter.codes.as_deref().filter(|c| !c.trim().is_empty()) {
+            let path = self.resolve_code(code)?;
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_facet(f.code, &facet_of(&path)),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        if let Some(coder) = filter.coder.as_deref() {
+            clauses.push((Occur::Must, self.label_query(f.coder, coder)?));
+        }
+        for (column, value) in &filter.attributes {
+            let field = self.attribute_field(column)?;
+            clauses.push((Occur::Must, self.label_query(field, value)?));
+        }
+        let searcher = self.reader.searcher();
+        let found = searcher
+            .search(&BooleanQuery::new(clauses), &DocSetCollector)
+            .map_err(tantivy(&self.dir))?;
+        let mut addresses: Vec<DocAddress> = found.into_iter().collect();
+        addresses.sort();
+        let highlighter = Highlighter::new(HashSet::new(), HashSet::new(), &self.stems);
+        let mut hits = addresses
+            .into_iter()
+            .map(|address| self.hit(study, &searcher, address, 0.0, &highlighter))
+            .collect::<Result<Vec<_>, _>>()?;
+        hits.sort_by(|a, b| {
+            (&a.transcript, a.start, a.end, &a.coder, &a.segment).cmp(&(
+                &b.transcript,
+                b.start,
+                b.end,
+                &b.coder,
+                &b.segment,
+            ))
+        });
+        Ok(hits)
+    }
+
+    /// The facet path a `code:` value names: a code id, or a path of names or slugs.
+    fn resolve_code(&self, value: &str) -> Result<String, IndexError> {
+        let value = value.trim();
+        if let Some(path) = self.facets.get(value) {
+            return Ok(path.clone());
+        }
+        let path = normalise_code_path(value);
+        if self.paths.contains(&path) {
+            return Ok(path);
+        }
+        if let Some(path) = self.facets.get(&value.to_lowercase()) {
+            return Ok(path.clone());
+        }
+        Err(IndexError::UnknownCode(value.to_string()))
+    }
+
+    /// The field of an attribute column (or `transcript`, `speaker`) for retrieval.
+    fn attribute_field(&self, column: &str) -> Result<Field, IndexError> {
+        let name = attribute_field_name(column);
+        match name.as_str() {
+            "transcript" => return Ok(self.fields.transcript),
+            "speaker" => return Ok(self.fields.speaker),
+            _ => {}
+        }
+        self.fields
+            .attributes
+            .get(&name)
+            .map(|(_, field)| *field)
+            .ok_or_else(|| {
+                let mut valid: Vec<&str> = vec!["transcript", "speaker"];
+                valid.extend(self.fields.attributes.keys().map(String::as_str));
+                IndexError::UnknownField {
+                    field: column.to_string(),
+                    fields: valid.join(", "),
+                }
+            })
+    }
+
+    /// A query for a whole label value (speaker, coder, kind, attribute), as the field's
+    /// analyser would index it.
+    fn label_query(&self, field: Field, value: &str) -> Result<Box<dyn Query>, IndexError> {
+        let mut analyser = self
+            .index
+            .tokenizer_for_field(field)
+            .map_err(tantivy(&self.dir))?;
+        let mut stream = analyser.token_stream(value.trim());
+        let token = if stream.advance() {
+            stream.token().text.clone()
+        } else {
+            String::new()
+        };
+        Ok(Box::new(TermQuery::new(
+            Term::from_field_text(field, &token),
+            IndexRecordOption::Basic,
+        )))
+    }
+
+    /// Stop words in both written and stemmed form (more-like-this compares stems).
+    fn stop_words(&self) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut stems = self
+            .stems
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for word in STOP_WORDS {
+            out.insert(word.to_string());
+            out.insert(stems.stem(word));
+        }
+        out
+    }
+
+    /// The distinct stems of a text, stop words left out.
+    fn terms_of(&self, text: &str, stop: &BTreeSet<String>) -> HashSet<String> {
+        let mut analyser = schema::stemmed_analyser(self.language);
+        let mut stream = analyser.token_stream(text);
+        let mut out = HashSet::new();
+        while stream.advance() {
+            let token = &stream.token().text;
+            if token.chars().count() >= 2 && !stop.contains(token) {
+                out.insert(token.clone());
+            }
+        }
+        out
+    }
+
+    fn query_failure(&self, query: &str, error: tantivy::TantivyError) -> IndexError {
+        match error {
+            tantivy::TantivyError::InvalidArgument(message)
+            | tantivy::TantivyError::SchemaError(message) => IndexError::BadQuery(format!(
+                "cannot run the query '{}': {}",
+                query.trim(),
+                message.lines().next().unwrap_or("")
+            )),
+            other => tantivy(&self.dir)(other),
+        }
+    }
+
+    /// Reads a hit from its document and cuts its snippet from the study's text.
+    fn hit(
+        &self,
+        study: &Study,
+        searcher: &Searcher,
+        address: DocAddress,
+        score: f32,
+        highlighter: &Highlighter<'_>,
+    ) -> Result<Hit, IndexError> {
+        let f = &self.fields;
+        let doc: TantivyDocument = searcher.doc(address).map_err(tantivy(&self.dir))?;
+        let text = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .map(str::to_string)
+        };
+        let number = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_u64())
+                .map_or(0, |n| n as usize)
+        };
+        let segment = text(f.segment);
+        let transcript = text(f.transcript).unwrap_or_default();
+        let (start, end) = (number(f.start), number(f.end));
+        let snippet = match find_transcript(study, &transcript) {
+            Some(t) => highlighter.snippet(t.slice(start, end)),
+            None => Snippet::default(),
+        };
+        Ok(Hit {
+            kind: if segment.is_some() {
+                HitKind::Segment
+            } else {
+                HitKind::Turn
+            },
+            transcript,
+            turn: number(f.turn),
+            start,
+            end,
+            speaker: text(f.speaker),
+            coder: text(f.coder),
+            code: text(f.code_id),
+            segment,
+            score,
+            snippet,
+        })
+    }
+}
+
+/// Commits a writer and waits for the merges it started, so the process may exit safely.
+fn commit(mut writer: tantivy::IndexWriter, dir: &Path) -> Result<(), IndexError> {
+    writer.commit().map_err(tantivy(dir))?;
+    writer.wait_merging_threads().map_err(tantivy(dir))
+}

@@ -1,0 +1,528 @@
+//! The index schema: which fields a turn or segment document has, how each is tokenised, how
+//! attribute columns become field names, and how a code becomes a facet path.
+//!
+//! It builds tantivy schemas and analysers; it does not read the study or touch the disk.
+
+use std::collections::{BTreeMap, HashMap};
+
+use tantivy::schema::{
+    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+    TextOptions, STORED, STRING,
+};
+use tantivy::tokenizer::{
+    Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
+    Token, TokenFilter, TokenStream, Tokenizer,
+};
+
+use crate::model::Codebook;
+use crate::study::coder::slug;
+
+/// Bumped whenever the fields, their options or the analysers change: a different version on
+/// disk means a full rebuild.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Analyser of the `text` field: words, lowercased, stemmed.
+pub(crate) const STEMMED: &str = "thema_stemmed";
+/// Analyser of the `exact` field: words, lowercased, not stemmed.
+pub(crate) const EXACT: &str = "thema_exact";
+/// Analyser of label fields (speaker, coder, attributes): the whole value, lowercased.
+pub(crate) const LABEL: &str = "thema_label";
+
+/// Longest word indexed, in bytes; longer tokens (URLs, noise) are dropped.
+const MAX_WORD: usize = 40;
+
+/// Field names a query may use besides the attribute columns, in the order error messages list them.
+pub const BUILT_IN_FIELDS: [&str; 9] = [
+    "text",
+    "exact",
+    "kind",
+    "transcript",
+    "speaker",
+    "turn",
+    "coder",
+    "code",
+    "segment",
+];
+
+/// The fields of the index.
+#[derive(Debug, Clone)]
+pub(crate) struct Fields {
+    /// Speech, stemmed (the default search field).
+    pub text: Field,
+    /// Speech, lowercased but not stemmed; words only (no positions, so no phrases: positions
+    /// would cost the build almost half again).
+    pub exact: Field,
+    /// `turn` or `segment`.
+    pub kind: Field,
+    /// Transcript id (stored as written, searched lowercased).
+    pub transcript: Field,
+    /// Speaker label of the turn (for a segment, of the turn where it starts).
+    pub speaker: Field,
+    /// 1-based paragraph number.
+    pub turn: Field,
+    /// Code-point offset where the text starts.
+    pub start: Field,
+    /// Code-point offset where the text ends.
+    pub end: Field,
+    /// Coder of a segment.
+    pub coder: Field,
+    /// Facet path of a segment's code (`/theme/sub-theme/code`, slugged names).
+    pub code: Field,
+    /// Segment id.
+    pub segment: Field,
+    /// Code id of a segment, exact (stored for hits, indexed for refreshing renamed codes).
+    pub code_id: Field,
+    /// Transcript id, exact: deletes every document of a transcript.
+    pub key_transcript: Field,
+    /// `coder` + U+001F + `transcript`, exact: deletes one coder's segments of one transcript.
+    pub key_layer: Field,
+    /// Attribute fields: field name → (column, field).
+    pub attributes: BTreeMap<String, (String, Field)>,
+}
+
+impl Fields {
+    /// The schema for a study whose attribute table has these columns.
+    pub fn build(columns: &[String]) -> (Schema, Fields) {
+        let mut builder = Schema::builder();
+        let words = |analyser: &str| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(analyser)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            )
+        };
+        let label = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(LABEL)
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        );
+        let text = builder.add_text_field("text", words(STEMMED));
+        let exact = builder.add_text_field(
+            "exact",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(EXACT)
+                    .set_index_option(IndexRecordOption::Basic)
+                    .set_fieldnorms(false),
+            ),
+        );
+        let kind = builder.add_text_field("kind", label.clone());
+        let transcript = builder.add_text_field("transcript", label.clone().set_stored());
+        let speaker = builder.add_text_field("speaker", label.clone().set_stored());
+        let turn =
+            builder.add_u64_field("turn", NumericOptions::default().set_indexed().set_stored());
+        let start = builder.add_u64_field("_start", STORED);
+        let end = builder.add_u64_field("_end", STORED);
+        let coder = builder.add_text_field("coder", label.clone().set_stored());
+        let code = builder.add_facet_field("code", FacetOptions::default());
+        let segment = builder.add_text_field("segment", label.clone().set_stored());
+        let code_id = builder.add_text_field("_code", STRING | STORED);
+        let key_transcript = builder.add_text_field("_transcript", STRING);
+        let key_layer = builder.add_text_field("_layer", STRING);
+        let mut attributes = BTreeMap::new();
+        for (name, column) in attribute_fields(columns) {
+            let field = builder.add_text_field(&name, label.clone());
+            attributes.insert(name, (column, field));
+        }
+        let fields = Fields {
+            text,
+            exact,
+            kind,
+            transcript,
+            speaker,
+            turn,
+            start,
+            end,
+            coder,
+            code,
+            segment,
+            code_id,
+            key_transcript,
+            key_layer,
+            attributes,
+        };
+        (builder.build(), fields)
+    }
+
+    /// Every field name a query may use: the built-in ones, then the attribute columns.
+    pub fn query_names(&self) -> Vec<String> {
+        BUILT_IN_FIELDS
+            .iter()
+            .map(|s| s.to_string())
+            .chain(self.attributes.keys().cloned())
+            .collect()
+    }
+}
+
+/// The field name of an attribute column: lowercased, every character other than a letter, a
+/// digit, `_` or `-` replaced by `_`, leading `_` and `-` removed (`Age group` → `age_group`).
+/// Empty when nothing usable is left.
+pub fn attribute_field_name(column: &str) -> String {
+    let lowered: String = column
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    lowered.trim_start_matches(['_', '-']).to_string()
+}
+
+/// Attribute columns that get a field, as (field name, column): every column except
+/// `transcript`, except a name that would shadow a built-in field, and except a second column
+/// with the same field name.
+pub(crate) fn attribute_fields(columns: &[String]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for column in columns {
+        let name = attribute_field_name(column);
+        if name.is_empty()
+            || BUILT_IN_FIELDS.contains(&name.as_str())
+            || out.iter().any(|(n, _)| n == &name)
+        {
+            continue;
+        }
+        out.push((name, column.clone()));
+    }
+    out
+}
+
+/// The stemming language for a study's `language` setting (ISO 639-1 code or English name);
+/// `None` for a language tantivy cannot stem (words are then only lowercased).
+pub(crate) fn stemming_language(setting: &str) -> Option<Language> {
+    let lang = match setting.trim().to_lowercase().as_str() {
+        "" | "en" | "english" => Language::English,
+        "ar" | "arabic" => Language::Arabic,
+        "da" | "danish" => Language::Danish,
+        "nl" | "dutch" => Language::Dutch,
+        "fi" | "finnish" => Language::Finnish,
+        "fr" | "french" => Language::French,
+        "de" | "german" => Language::German,
+        "el" | "greek" => Language::Greek,
+        "hu" | "hungarian" => Language::Hungarian,
+        "it" | "italian" => Language::Italian,
+        "no" | "nb" | "nn" | "norwegian" => Language::Norwegian,
+        "pt" | "portuguese" => Language::Portuguese,
+        "ro" | "romanian" => Language::Romanian,
+        "ru" | "russian" => Language::Russian,
+        "es" | "spanish" => Language::Spanish,
+        "sv" | "swedish" => Language::Swedish,
+        "ta" | "tamil" => Language::Tamil,
+        "tr" | "turkish" => Language::Turkish,
+        _ => return None,
+    };
+    Some(lang)
+}
+
+/// The analyser of the `text` field.
+pub(crate) fn stemmed_analyser(language: Option<Language>) -> TextAnalyzer {
+    let base = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_WORD))
+        .filter(LowerCaser);
+    match language {
+        Some(lang) => base.filter(RememberedStems::new(lang)).build(),
+        None => base.build(),
+    }
+}
+
+/// Distinct words a [`RememberedStems`] filter keeps before it forgets them all.
+const STEMS_REMEMBERED: usize = 100_000;
+
+/// A stemming filter that remembers the stem of every word it has seen: speech repeats a small
+/// vocabulary, and stemming is the costliest step of indexing. Gives exactly tantivy's stems.
+#[derive(Clone)]
+pub(crate) struct RememberedStems {
+    language: Language,
+}
+
+impl RememberedStems {
+    pub fn new(language: Language) -> Self {
+        RememberedStems { language }
+    }
+}
+
+impl TokenFilter for RememberedStems {
+    type Tokenizer<T: Tokenizer> = RememberedStemsTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> RememberedStemsTokenizer<T> {
+        RememberedStemsTokenizer {
+            inner: tokenizer,
+            stemmer: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(Stemmer::new(self.language))
+                .build(),
+            memory: HashMap::default(),
+        }
+    }
+}
+
+/// The tokenizer a [`RememberedStems`] filter makes.
+#[derive(Clone)]
+pub(crate) struct RememberedStemsTokenizer<T> {
+    inner: T,
+    stemmer: TextAnalyzer,
+    memory: HashMap<String, String, WordHash>,
+}
+
+impl<T: Tokenizer> Tokenizer for RememberedStemsTokenizer<T> {
+    type TokenStream<'a> = RememberedStemsStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        RememberedStemsStream {
+            inner: self.inner.token_stream(text),
+            stemmer: &mut self.stemmer,
+            memory: &mut self.memory,
+        }
+    }
+}
+
+/// The token stream of a [`RememberedStems`] filter.
+pub(crate) struct RememberedStemsStream<'a, S> {
+    inner: S,
+    stemmer: &'a mut TextAnalyzer,
+    memory: &'a mut HashMap<String, String, WordHash>,
+}
+
+impl<S: TokenStream> TokenStream for RememberedStemsStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.inner.advance() {
+            return false;
+        }
+        let token = self.inner.token_mut();
+        if let Some(stem) = self.memory.get(token.text.as_str()) {
+            token.text.clear();
+            token.text.push_str(stem);
+            return true;
+        }
+        let stem = {
+            let mut stream = self.stemmer.token_stream(&token.text);
+            if stream.advance() {
+                stream.token().text.clone()
+            } else {
+                token.text.clone()
+            }
+        };
+        if self.memory.len() >= STEMS_REMEMBERED {
+            self.memory.clear();
+        }
+        let word = std::mem::replace(&mut token.text, stem.clone());
+        self.memory.insert(word, stem);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.inner.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.inner.token_mut()
+    }
+}
+
+/// A fast hash for short words (the memory of stems is not exposed to untrusted keys that
+/// could be chosen to collide, and a collision only costs time).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct WordHash;
+
+impl std::hash::BuildHasher for WordHash {
+    type Hasher = WordHasher;
+    fn build_hasher(&self) -> WordHasher {
+        WordHasher(0x243F_6A88_85A3_08D3)
+    }
+}
+
+/// The hasher of [`WordHash`].
+pub(crate) struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(23) ^ u64::from_le_bytes(w))
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+/// The analyser of the `exact` field.
+pub(crate) fn exact_analyser() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_WORD))
+        .filter(LowerCaser)
+        .build()
+}
+
+/// Registers the analysers the schema names (they are not stored in the index).
+pub(crate) fn register_analysers(index: &tantivy::Index, language: Option<Language>) {
+    let manager = index.tokenizers();
+    manager.register(STEMMED, stemmed_analyser(language));
+    manager.register(EXACT, exact_analyser());
+    manager.register(
+        LABEL,
+        TextAnalyzer::builder(RawTokenizer::default())
+            .filter(LowerCaser)
+            .build(),
+    );
+}
+
+/// One step of a facet path: the code's name lowercased, every run of characters other than
+/// letters and digits turned into one `-` (`Challenges to service delivery` →
+/// `challenges-to-service-delivery`). A name with no letters or digits uses the code id.
+pub fn facet_step(name: &str, id: &str) -> String {
+    let step = slug(name);
+    if step.is_empty() {
+        slug(id)
+    } else {
+        step
+    }
+}
+
+/// The facet path of a code: the slugged names from its theme down, `/theme/sub-theme/code`.
+pub fn code_facet(codebook: &Codebook, id: &str) -> String {
+    let mut out = String::new();
+    for code in codebook.ancestors(id) {
+        out.push('/');
+        out.push_str(&facet_step(&code.name, &code.id));
+    }
+    match codebook.get(id) {
+        Some(code) => {
+            out.push('/');
+            out.push_str(&facet_step(&code.name, &code.id));
+        }
+        None => {
+            out.push('/');
+            out.push_str(&facet_step(id, id));
+        }
+    }
+    out
+}
+
+/// The facet path of every code of the study's codebooks, by code id.
+pub(crate) fn code_facets<'a>(
+    codebooks: impl Iterator<Item = &'a Codebook>,
+) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    for codebook in codebooks {
+        for code in &codebook.codes {
+            out.insert(code.id.clone(), code_facet(codebook, &code.id));
+        }
+    }
+    out
+}
+
+/// A facet from a path of slugged steps (`/a/b`).
+pub(crate) fn facet_of(path: &str) -> Facet {
+    Facet::from_path(path.split('/').filter(|s| !s.is_empty()))
+}
+
+/// Turns a user's code path (`Challenges/Transport`, `/challenges-to-service-delivery`) into
+/// facet form by slugging every step.
+pub(crate) fn normalise_code_path(reference: &str) -> String {
+    let mut out = String::new();
+    for step in reference
+        .split('/')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        out.push('/');
+        out.push_str(&slug(step));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Code;
+
+    fn code(id: &str, name: &str, parent: Option<&str>) -> Code {
+        Code {
+            id: id.into(),
+            name: name.into(),
+            parent: parent.map(str::to_string),
+            description: String::new(),
+            include: String::new(),
+            exclude: String::new(),
+            example: String::new(),
+            color: String::new(),
+        }
+    }
+
+    #[test]
+    fn facets_are_slugged_name_paths() {
+        let mut cb = Codebook::new("x");
+        cb.add(code("c1", "Challenges to service delivery", None))
+            .unwrap();
+        cb.add(code("c2", "Transport", Some("c1"))).unwrap();
+        cb.add(code("c3", "???", Some("c1"))).unwrap();
+        assert_eq!(code_facet(&cb, "c1"), "/challenges-to-service-delivery");
+        assert_eq!(
+            code_facet(&cb, "c2"),
+            "/challenges-to-service-delivery/transport"
+        );
+        assert_eq!(code_facet(&cb, "c3"), "/challenges-to-service-delivery/c3");
+        assert_eq!(code_facet(&cb, "gone"), "/gone");
+        assert_eq!(
+            normalise_code_path("Challenges to Service Delivery / Transport"),
+            "/challenges-to-service-delivery/transport"
+        );
+    }
+
+    #[test]
+    fn remembered_stems_are_tantivys_stems() {
+        let text = "Buses stopped; the BUS stops, stopping buses and running runners ran. Buses!";
+        let plain = |text: &str| {
+            let mut analyser = TextAnalyzer::builder(SimpleTokenizer::default())
+                .filter(RemoveLongFilter::limit(MAX_WORD))
+                .filter(LowerCaser)
+                .filter(Stemmer::new(Language::English))
+                .build();
+            let mut out = Vec::new();
+            analyser
+                .token_stream(text)
+                .process(&mut |t| out.push((t.text.clone(), t.offset_from, t.position)));
+            out
+        };
+        let mut remembered = stemmed_analyser(Some(Language::English));
+        for _ in 0..2 {
+            let mut out = Vec::new();
+            remembered
+                .token_stream(text)
+                .process(&mut |t| out.push((t.text.clone(), t.offset_from, t.position)));
+            assert_eq!(out, plain(text));
+        }
+    }
+
+    #[test]
+    fn attribute_columns_become_field_names() {
+        let columns: Vec<String> = [
+            "transcript",
+            "participant",
+            "Age group",
+            "Role",
+            "role",
+            "speaker",
+            "__",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(
+            attribute_fields(&columns),
+            vec![
+                ("participant".to_string(), "participant".to_string()),
+                ("age_group".to_string(), "Age group".to_string()),
+                ("role".to_string(), "Role".to_string()),
+            ]
+        );
+    }
+}

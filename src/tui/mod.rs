@@ -1,0 +1,24 @@
+//! The terminal application: transcripts, code tree, coding stripes, retrieval and search,
+//! driven by the keyboard and the mouse.
+//!
+//! The shape is state → action → update → view. [`keymap`] turns key and mouse events into
+//! [`action::Action`]s through one table (which also writes the help screen); [`app::App::update`]
+//! changes the state, and the study only through `Study` functions; the files under [`view`] draw
+//! from `&App` and change nothing. [`event::run`] is the synchronous terminal loop. Nothing here
+//! reads or writes study files itself; the one outside program it starts is `$EDITOR` on a memo.
+
+pub mod action;
+pub mod app;
+pub mod event;
+pub mod history;
+pub mod keymap;
+pub mod layout;
+pub mod picker;
+pub mod search;
+pub mod selection;
+pub mod view;
+pub mod wrap;
+
+pub use action::Action;
+pub use app::App;
+pub use event::run;

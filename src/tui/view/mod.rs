@@ -1,0 +1,172 @@
+//! Drawing: one file per pane, each a function from `&App` to cells. Views change nothing but
+//! the scroll offsets they keep in `Cell`s; everything they show comes from the app's state.
+
+pub mod codes;
+pub mod help;
+pub mod picker;
+pub mod prompt;
+pub mod retrieval;
+pub mod search;
+pub mod status;
+pub mod transcript;
+pub mod transcripts;
+
+use std::cell::Cell;
+
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::{Block, BorderType, Borders, Clear};
+use ratatui::Frame;
+
+use crate::tui::action::Pane;
+use crate::tui::app::{App, Overlay};
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    let panes = crate::tui::layout::panes(area, app.focus, app.right, app.study.transcripts.len());
+    if let Some(r) = panes.transcripts {
+        transcripts::draw(frame, app, r);
+    }
+    if let Some(r) = panes.codes {
+        codes::draw(frame, app, r);
+    }
+    if let Some(r) = panes.transcript {
+        transcript::draw(frame, app, r);
+    }
+    if let (Some(r), Some(pane)) = (panes.right, panes.right_pane) {
+        match pane {
+            Pane::Search => search::draw(frame, app, r),
+            _ => retrieval::draw(frame, app, r),
+        }
+    }
+    status::draw(frame, app, panes.status);
+    match &app.overlay {
+        Some(Overlay::Help { scroll }) => help::draw(frame, *scroll, area),
+        Some(Overlay::Picker(p)) => picker::draw(frame, p, area),
+        Some(Overlay::Prompt(p)) => prompt::draw(frame, p, area),
+        None => {}
+    }
+}
+
+/// The bordered block of a pane, highlighted when focused.
+pub fn pane_block(title: String, focused: bool) -> Block<'static> {
+    let style = if focused {
+        Style::default().fg(Color::Cyan)
+    } else {
+        Style::default().fg(Color::DarkGray)
+    };
+    let title_style = if focused {
+        Style::default().add_modifier(Modifier::BOLD)
+    } else {
+        Style::default()
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(style)
+        .title(ratatui::text::Span::styled(title, title_style))
+}
+
+/// Inside a block's borders.
+pub fn inner(rect: Rect) -> Rect {
+    Rect::new(
+        rect.x.saturating_add(1),
+        rect.y.saturating_add(1),
+        rect.width.saturating_sub(2),
+        rect.height.saturating_sub(2),
+    )
+}
+
+/// A code's `#rrggbb` colour (grey when it has none or it is malformed).
+pub fn code_color(hex: &str) -> Color {
+    let parse = |s: &str| u8::from_str_radix(s, 16).ok();
+    if hex.len() == 7 && hex.starts_with('#') && hex.is_ascii() {
+        if let (Some(r), Some(g), Some(b)) =
+            (parse(&hex[1..3]), parse(&hex[3..5]), parse(&hex[5..7]))
+        {
+            return Color::Rgb(r, g, b);
+        }
+    }
+    Color::Gray
+}
+
+/// Keeps `selected` within the `height` rows shown from the stored offset; returns the offset.
+pub fn scrolled(offset: &Cell<usize>, selected: usize, len: usize, height: usize) -> usize {
+    let height = height.max(1);
+    let mut top = offset.get().min(len.saturating_sub(1));
+    if selected < top {
+        top = selected;
+    } else if selected >= top + height {
+        top = selected + 1 - height;
+    }
+    offset.set(top);
+    top
+}
+
+/// A rectangle of `width` × `height` centred in `area` (shrunk to fit).
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+/// Clears an overlay's rectangle and draws its block; returns the inside.
+pub fn overlay_block(frame: &mut Frame, rect: Rect, title: String) -> Rect {
+    frame.render_widget(Clear, rect);
+    let block = pane_block(title, true);
+    let inside = block.inner(rect);
+    frame.render_widget(block, rect);
+    inside
+}
+
+/// Cuts `text` to at most `width` cells, with `…` when cut.
+pub fn fit(text: &str, width: usize) -> String {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut out = String::new();
+    let mut used = 0;
+    let total: usize = text.graphemes(true).map(crate::tui::wrap::cell_width).sum();
+    if total <= width {
+        return text.to_string();
+    }
+    for g in text.graphemes(true) {
+        let w = crate::tui::wrap::cell_width(g);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push_str(g);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// Wraps plain text into at most `max` lines of `width` cells (the last cut with `…`).
+pub fn wrap_plain(text: &str, width: usize, max: usize) -> Vec<String> {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let starts = crate::tui::wrap::wrap(&flat, 0, flat.len(), width.max(1));
+    let mut out = Vec::new();
+    for (i, &s) in starts.iter().enumerate() {
+        let e = starts.get(i + 1).copied().unwrap_or(flat.len());
+        if out.len() + 1 == max && i + 1 < starts.len() {
+            out.push(fit(&format!("{}…", flat[s..].trim_end()), width));
+            break;
+        }
+        out.push(flat[s..e].trim_end().to_string());
+        if out.len() >= max {
+            break;
+        }
+    }
+    out
+}

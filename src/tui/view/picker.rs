@@ -1,0 +1,85 @@
+//! The fuzzy code picker: the question, the filter as typed, and the matching code paths with the
+//! matched letters picked out.
+
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::Frame;
+
+use crate::tui::app::Picker;
+use crate::tui::view::{centered, code_color, fit, overlay_block, scrolled};
+
+/// Draws the picker.
+pub fn draw(frame: &mut Frame, picker: &Picker, area: Rect) {
+    let height = u16::try_from(picker.candidates.len() + 4)
+        .unwrap_or(u16::MAX)
+        .clamp(5, 22);
+    let rect = centered(
+        area,
+        72.min(area.width.saturating_sub(2)).max(area.width.min(10)),
+        height,
+    );
+    let title = format!(" {} ", picker.title);
+    let inside = overlay_block(
+        frame,
+        rect,
+        fit(&title, usize::from(rect.width.saturating_sub(2))),
+    );
+    if inside.width == 0 || inside.height == 0 {
+        return;
+    }
+    let width = usize::from(inside.width);
+    let filter = Line::from(vec![
+        Span::styled("› ", Style::default().add_modifier(Modifier::BOLD)),
+        Span::raw(fit(&format!("{}█", picker.query), width.saturating_sub(2))),
+        Span::styled(
+            format!("  {}/{}", picker.matches.len(), picker.candidates.len()),
+            Style::default().add_modifier(Modifier::DIM),
+        ),
+    ]);
+    frame
+        .buffer_mut()
+        .set_line(inside.x, inside.y, &filter, inside.width);
+    let list_h = usize::from(inside.height.saturating_sub(1));
+    if list_h == 0 {
+        return;
+    }
+    let top = scrolled(
+        &picker.offset,
+        picker.selected,
+        picker.matches.len(),
+        list_h,
+    );
+    for (row, (index, m)) in picker.matches.iter().enumerate().skip(top).take(list_h) {
+        let Some(candidate) = picker.candidates.get(*index) else {
+            continue;
+        };
+        let selected = row == picker.selected;
+        let mut spans = vec![Span::raw(if selected { "▶ " } else { "  " })];
+        if candidate.code.is_some() {
+            spans.push(Span::styled(
+                "■ ",
+                Style::default().fg(code_color(&candidate.color)),
+            ));
+        } else {
+            spans.push(Span::raw("  "));
+        }
+        let label = fit(&candidate.label, width.saturating_sub(4));
+        for (i, c) in label.chars().enumerate() {
+            let style = if m.positions.contains(&i) {
+                Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+            } else {
+                Style::default()
+            };
+            spans.push(Span::styled(c.to_string(), style));
+        }
+        let mut line = Line::from(spans);
+        if selected {
+            line = line.style(Style::default().add_modifier(Modifier::REVERSED));
+        }
+        let y = inside.y + 1 + u16::try_from(row - top).unwrap_or(u16::MAX);
+        frame
+            .buffer_mut()
+            .set_line(inside.x, y, &line, inside.width);
+    }
+}
