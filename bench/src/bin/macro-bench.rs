@@ -9,14 +9,20 @@
 //! `macro-bench [--transcripts N] [--words W] [--coders C] [--small] [--only PHASE,...]`
 
 use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
 use serde_json::{json, Value};
+use thema::index::{Index, SegmentQuery};
 use thema::report::agreement::{all_codes, compute, default_coders, AgreeRequest, Unit};
-use thema::study::coding::SegmentFilter;
+use thema::study::coding::{SegmentFilter, Span};
 use thema::study::Study;
+use thema::tui::action::{Motion, Mouse};
+use thema::tui::{view, Action, App};
 use thema_bench::generate::{generate, Spec};
 use thema_bench::measure::{ms, peak_mb, time, Samples};
 use thema_bench::queries::{query_set, QueryCase, SHAPES};
@@ -176,6 +182,53 @@ fn child(phase: &str, study: &Path, args: &Args) -> Result<Report, Error> {
     parse_report(&stdout).ok_or_else(|| format!("phase {phase} printed no RESULT line").into())
 }
 
+/// `thema` to first frame, timed from outside: spawning the process until it says its first
+/// frame is drawn. The median of several runs; the child's own breakdown of the last run.
+fn first_frame(study: &Path, args: &Args) -> Result<Report, Error> {
+    eprintln!("phase first-frame ...");
+    let exe = std::env::current_exe()?;
+    let mut samples = Samples::default();
+    let mut parts: BTreeMap<String, Samples> = BTreeMap::new();
+    let mut last = Report::default();
+    for _ in 0..FIRST_FRAME_RUNS {
+        let started = Instant::now();
+        let mut proc = Command::new(&exe)
+            .args(["--phase", "first-frame", "--study"])
+            .arg(study)
+            .args(["--transcripts", &args.transcripts.to_string()])
+            .args(["--words", &args.words.to_string()])
+            .args(["--coders", &args.coders.to_string()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let stdout = proc.stdout.take().ok_or("no stdout")?;
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        while reader.read_line(&mut line)? > 0 && !line.starts_with("FRAME") {
+            line.clear();
+        }
+        samples.push(ms(started.elapsed()));
+        let mut rest = String::new();
+        reader.read_to_string(&mut rest)?;
+        let status = proc.wait()?;
+        if !status.success() {
+            return Err(format!("phase first-frame failed ({status}): {rest}").into());
+        }
+        last = parse_report(&rest).ok_or("phase first-frame printed no RESULT line")?;
+        for (k, v) in &last.metrics {
+            parts.entry(k.clone()).or_default().push(*v);
+        }
+    }
+    for (k, v) in parts {
+        last.metrics.insert(k, v.median());
+    }
+    last.metrics
+        .insert("spawn_to_frame".into(), samples.median());
+    last.metrics
+        .insert("spawn_to_frame_max".into(), samples.max());
+    Ok(last)
+}
+
 fn parse_report(stdout: &str) -> Option<Report> {
     let line = stdout.lines().find_map(|l| l.strip_prefix("RESULT "))?;
     let v: Value = serde_json::from_str(line).ok()?;
@@ -202,12 +255,37 @@ fn parse_report(stdout: &str) -> Option<Report> {
 const PHASES: &[&str] = &[
     "load",
     "queries",
+    "build",
     "fts5-build",
+    "search",
     "fts5-search",
     "scan-search",
+    "refresh",
+    "segments",
     "scan-segments",
     "agree",
+    "first-frame",
+    "keys",
 ];
+
+/// Phases that measure thema itself (their peak memory counts against the target).
+const THEMA_PHASES: &[&str] = &[
+    "load",
+    "build",
+    "search",
+    "refresh",
+    "segments",
+    "agree",
+    "first-frame",
+    "keys",
+];
+
+/// Words of the one transcript the key-press figures are measured in (DESIGN §8).
+const BIG_TRANSCRIPT_WORDS: usize = 200_000;
+/// Terminal size for the TUI figures.
+const SCREEN: (u16, u16) = (200, 60);
+/// Runs of `thema` to first frame.
+const FIRST_FRAME_RUNS: usize = 5;
 
 fn orchestrate(args: &Args) -> Result<(), Error> {
     let target = target_dir()?;
@@ -217,6 +295,14 @@ fn orchestrate(args: &Args) -> Result<(), Error> {
         args.transcripts, args.words, args.coders
     ));
     let (study, generated) = cached_study(&dir, &spec)?;
+    let big_spec = Spec {
+        segments: BIG_TRANSCRIPT_WORDS / 100,
+        ..Spec::scaled(1, BIG_TRANSCRIPT_WORDS, 3)
+    };
+    let (big, _) = cached_study(
+        &target.join(format!("bench-study-tui-{BIG_TRANSCRIPT_WORDS}")),
+        &big_spec,
+    )?;
     let mut reports: BTreeMap<&str, Report> = BTreeMap::new();
     for phase in PHASES {
         if args
@@ -226,7 +312,11 @@ fn orchestrate(args: &Args) -> Result<(), Error> {
         {
             continue;
         }
-        let report = child(phase, &study, args)?;
+        let report = match *phase {
+            "first-frame" => first_frame(&study, args)?,
+            "keys" => child(phase, &big, args)?,
+            _ => child(phase, &study, args)?,
+        };
         for note in &report.notes {
             eprintln!("  {note}");
         }
@@ -324,74 +414,162 @@ fn print_table(
     println!();
     if let Some(load) = reports.get("load") {
         println!(
-            "Study {}: {:.1} MB of transcripts, {} turns, {} segments{}. Machine: {} cores.",
+            "Study `{}`: {:.1} MB of transcripts, {} turns, {} segments{}. {} cores. \
+             Baselines: SQLite {} FTS5 (porter stemmer, same documents; {:.0} MB file) and a linear \
+             scan of the study in memory. Ratio = baseline ÷ thema.",
             study.display(),
             load.get("text_mb").unwrap_or(0.0),
             load.get("turns").unwrap_or(0.0),
             load.get("segments").unwrap_or(0.0),
             generated
-                .map(|g| format!("; generated in {:.1} s", g / 1000.0))
-                .unwrap_or_else(|| "; reused from a previous run".into()),
+                .map(|g| format!(", generated in {:.1} s", g / 1000.0))
+                .unwrap_or_else(|| ", reused from a previous run".into()),
             std::thread::available_parallelism()
                 .map(|n| n.get())
-                .unwrap_or(1)
+                .unwrap_or(1),
+            rusqlite::version(),
+            r("fts5-build", "db_mb").unwrap_or(0.0),
         );
         println!();
     }
+    let dash = || "—".to_string();
     let mut t = Table { rows: Vec::new() };
     if let Some(v) = r("load", "open_ms") {
         t.row(
             "study load (`Study::open`)",
             "—",
             fmt_ms(v),
-            "—".into(),
-            "—".into(),
+            dash(),
+            dash(),
             "",
         );
     }
-    if let Some(fts) = r("fts5-build", "build_ms") {
+    if let Some(ours) = r("build", "build_ms") {
+        let fts = r("fts5-build", "build_ms");
+        let ratio = fts.map(|f| f / ours);
         t.row(
-            "full build: SQLite FTS5, same documents",
-            "—",
-            "—".into(),
-            fmt_ms(fts),
-            "—".into(),
-            "",
+            &format!(
+                "full index build ({} docs, {:.0} MB)",
+                r("build", "docs").unwrap_or(0.0),
+                r("build", "index_mb").unwrap_or(0.0)
+            ),
+            "≤ 3 s and ≥ 2× FTS5",
+            fmt_ms(ours),
+            fts.map(|f| format!("FTS5 {}", fmt_ms(f)))
+                .unwrap_or_else(dash),
+            fts.map(|f| fmt_ratio(f, ours)).unwrap_or_else(dash),
+            verdict(ours <= 3000.0 && ratio.is_none_or(|x| x >= 2.0)),
         );
     }
-    if let (Some(fts), Some(scan)) = (
-        r("fts5-search", "all_median"),
-        r("scan-search", "all_median"),
-    ) {
+    let search_row = |t: &mut Table, label: &str, key: &str, limit: f64, target: &str| {
+        let Some(ours) = r("search", key) else {
+            return;
+        };
+        let fts = r("fts5-search", key);
+        let scan = r("scan-search", key);
+        let ratio = fts.map(|f| f / ours);
         t.row(
-            "search median: FTS5 / linear scan",
-            "—",
-            "—".into(),
-            format!("{} / {}", fmt_ms(fts), fmt_ms(scan)),
-            fmt_ratio(scan, fts),
-            "",
+            label,
+            target,
+            fmt_ms(ours),
+            format!(
+                "FTS5 {} · scan {}",
+                fts.map(fmt_ms).unwrap_or_else(dash),
+                scan.map(fmt_ms).unwrap_or_else(dash)
+            ),
+            format!(
+                "{} · {}",
+                fts.map(|f| fmt_ratio(f, ours)).unwrap_or_else(dash),
+                scan.map(|s| fmt_ratio(s, ours)).unwrap_or_else(dash)
+            ),
+            if limit > 0.0 {
+                verdict(ours <= limit && ratio.is_none_or(|x| x >= 20.0))
+            } else {
+                ""
+            },
         );
-    }
+    };
+    let n = r("search", "queries").unwrap_or(0.0);
+    search_row(
+        &mut t,
+        &format!("search top {LIMIT} + count, median ({n} runs)"),
+        "all_median",
+        1.0,
+        "≤ 1 ms and ≥ 20× FTS5",
+    );
+    search_row(
+        &mut t,
+        &format!("search top {LIMIT} + count, p99"),
+        "all_p99",
+        10.0,
+        "≤ 10 ms and ≥ 20× FTS5",
+    );
     for shape in SHAPES {
-        let key = format!("{shape}/median");
-        if let (Some(fts), Some(scan)) = (r("fts5-search", &key), r("scan-search", &key)) {
-            t.row(
-                &format!("· {shape}: FTS5 / scan median"),
-                "—",
-                "—".into(),
-                format!("{} / {}", fmt_ms(fts), fmt_ms(scan)),
-                fmt_ratio(scan, fts),
-                "",
-            );
-        }
+        search_row(
+            &mut t,
+            &format!("· {shape}: median"),
+            &format!("{shape}/median"),
+            0.0,
+            "",
+        );
+        search_row(
+            &mut t,
+            &format!("· {shape}: p99"),
+            &format!("{shape}/p99"),
+            0.0,
+            "",
+        );
     }
-    if let Some(v) = r("scan-segments", "median") {
+    if let Some(v) = r("search", "first_query") {
         t.row(
-            "`segments --code` (linear `select_segments`)",
+            "first search after opening the index (cold)",
             "—",
-            "—".into(),
             fmt_ms(v),
-            "—".into(),
+            r("fts5-search", "first_query")
+                .map(|f| format!("FTS5 {}", fmt_ms(f)))
+                .unwrap_or_else(dash),
+            dash(),
+            "",
+        );
+    }
+    if let Some(v) = r("refresh", "refresh_median") {
+        let full = r("build", "build_ms");
+        t.row(
+            &format!(
+                "incremental refresh after one coding ({} docs rewritten; max {})",
+                r("refresh", "docs_written").unwrap_or(0.0),
+                fmt_ms(r("refresh", "refresh_max").unwrap_or(0.0))
+            ),
+            "≤ 50 ms",
+            fmt_ms(v),
+            full.map(|f| format!("full rebuild {}", fmt_ms(f)))
+                .unwrap_or_else(dash),
+            full.map(|f| fmt_ratio(f, v)).unwrap_or_else(dash),
+            verdict(v <= 50.0),
+        );
+    }
+    if let Some(v) = r("refresh", "apply_code_median") {
+        t.row(
+            "`Study::apply_code` (saves the coder's whole layer)",
+            "—",
+            fmt_ms(v),
+            dash(),
+            dash(),
+            "",
+        );
+    }
+    if let Some(v) = r("segments", "median") {
+        let base = r("scan-segments", "median");
+        t.row(
+            &format!(
+                "`segments --code THEME` via the index (median; {} segments last)",
+                r("segments", "last_count").unwrap_or(0.0)
+            ),
+            "—",
+            fmt_ms(v),
+            base.map(|b| format!("linear `select_segments` {}", fmt_ms(b)))
+                .unwrap_or_else(dash),
+            base.map(|b| fmt_ratio(b, v)).unwrap_or_else(dash),
             "",
         );
     }
@@ -404,16 +582,45 @@ fn print_table(
             ),
             "≤ 1 s",
             fmt_ms(v),
-            "—".into(),
-            "—".into(),
+            dash(),
+            dash(),
             verdict(v <= 1000.0),
         );
     }
-    let thema_phases = ["load", "agree"];
-    let peak = thema_phases
+    if let Some(v) = r("first-frame", "spawn_to_frame") {
+        t.row(
+            &format!(
+                "`thema` to first frame (load {} + app {} + draw {})",
+                fmt_ms(r("first-frame", "open_ms").unwrap_or(0.0)),
+                fmt_ms(r("first-frame", "app_ms").unwrap_or(0.0)),
+                fmt_ms(r("first-frame", "draw_ms").unwrap_or(0.0))
+            ),
+            "≤ 300 ms",
+            fmt_ms(v),
+            dash(),
+            dash(),
+            verdict(v <= 300.0),
+        );
+    }
+    if let Some(v) = r("keys", "p99") {
+        t.row(
+            &format!(
+                "key press → frame, {}-word transcript (median {}, max {})",
+                r("keys", "words").unwrap_or(0.0),
+                fmt_ms(r("keys", "median").unwrap_or(0.0)),
+                fmt_ms(r("keys", "max").unwrap_or(0.0))
+            ),
+            "≤ 16 ms (p99)",
+            fmt_ms(v),
+            dash(),
+            dash(),
+            verdict(v <= 16.0),
+        );
+    }
+    let peak = THEMA_PHASES
         .iter()
-        .filter_map(|p| reports.get(p).map(|r| (p, r.peak_mb)))
-        .fold(None, |acc: Option<(&&str, f64)>, (p, m)| match acc {
+        .filter_map(|p| reports.get(p).map(|r| (*p, r.peak_mb)))
+        .fold(None, |acc: Option<(&str, f64)>, (p, m)| match acc {
             Some((_, best)) if best >= m => acc,
             _ => Some((p, m)),
         });
@@ -424,19 +631,22 @@ fn print_table(
             format!("{mb:.0} MB"),
             reports
                 .get("fts5-search")
-                .map(|r| format!("FTS5 search {:.0} MB", r.peak_mb))
-                .unwrap_or_else(|| "—".into()),
-            "—".into(),
+                .map(|r| format!("FTS5 search process {:.0} MB", r.peak_mb))
+                .unwrap_or_else(dash),
+            dash(),
             verdict(mb <= 300.0),
         );
     }
     t.print();
     println!();
-    println!("Peak resident memory (VmHWM) of each phase's process:");
-    println!();
-    for (phase, report) in reports {
-        println!("- {phase}: {:.0} MB", report.peak_mb);
-    }
+    println!(
+        "Peak resident memory (VmHWM) of each phase's process: {}.",
+        PHASES
+            .iter()
+            .filter_map(|p| reports.get(p).map(|r| format!("{p} {:.0} MB", r.peak_mb)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -452,6 +662,19 @@ fn fts5_path(args: &Args) -> Result<PathBuf, Error> {
         "bench-fts5-{}-{}-{}.sqlite",
         args.transcripts, args.words, args.coders
     )))
+}
+
+/// Bytes of the files in a folder (not recursive: an index folder is flat).
+fn folder_bytes(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.metadata().ok())
+                .filter(|m| m.is_file())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
 }
 
 fn open_study(args: &Args) -> Result<Study, Error> {
@@ -655,6 +878,177 @@ fn run_phase(phase: &str, args: &Args) -> Result<(), Error> {
             metrics.insert("median".into(), samples.median());
             metrics.insert("codes".into(), request.codes.len() as f64);
             notes.push(format!("overall Krippendorff α: {alpha:?}"));
+        }
+        "build" => {
+            let study = open_study(args)?;
+            let (index, took) = time(|| Index::rebuild(&study, false));
+            let index = index?;
+            metrics.insert("build_ms".into(), took);
+            metrics.insert("docs".into(), index.len() as f64);
+            metrics.insert("index_mb".into(), folder_bytes(index.dir()) as f64 / 1e6);
+        }
+        "search" => {
+            let study = open_study(args)?;
+            let cases = queries(args)?;
+            let (opened, took) = time(|| Index::open(&study, false));
+            let (index, refresh) = opened?;
+            metrics.insert("open_index_ms".into(), took);
+            if refresh.rebuilt {
+                notes.push("the index was rebuilt on open (run the build phase first)".into());
+            }
+            let l = latencies(&cases, REPEATS, |c| {
+                index.search(&study, &c.thema, LIMIT).map(|r| r.total)
+            })?;
+            metrics.extend(latency_metrics(&l));
+            notes.push(format!(
+                "thema counts: {:?}",
+                &l.counts[..l.counts.len().min(16)]
+            ));
+        }
+        "refresh" => {
+            let mut study = open_study(args)?;
+            let (index, refresh) = Index::open(&study, false)?;
+            drop(index);
+            if refresh.rebuilt {
+                notes.push("the index was rebuilt on open (run the build phase first)".into());
+            }
+            let coder = "r1";
+            let layer = thema::study::files::codings_path(&study.root, coder);
+            let original = std::fs::read(&layer)?;
+            let code = study.codebooks[0].codebook.codes[7].id.clone();
+            let mut coding = Samples::default();
+            let mut refreshing = Samples::default();
+            let mut result: Result<(), Error> = Ok(());
+            for i in 0..REPEATS {
+                let t = &study.transcripts[(i * 97) % study.transcripts.len()];
+                let turn = &t.turns[t.turns.len() / 2];
+                let span = Span::Range(
+                    turn.body_start,
+                    turn.body_start + 40.min(turn.end - turn.body_start),
+                );
+                let id = t.id.clone();
+                let (applied, took) = time(|| study.apply_code(coder, &id, &span, &code));
+                if let Err(e) = applied {
+                    result = Err(e.into());
+                    break;
+                }
+                coding.push(took);
+                let (opened, took) = time(|| Index::open(&study, false));
+                match opened {
+                    Ok((_, r)) if r.rebuilt => {
+                        result = Err("one coding rebuilt the whole index".into());
+                        break;
+                    }
+                    Ok((_, r)) => {
+                        metrics.insert("docs_written".into(), r.docs as f64);
+                    }
+                    Err(e) => {
+                        result = Err(e.into());
+                        break;
+                    }
+                }
+                refreshing.push(took);
+            }
+            // put the coder's file back as generated, and the index in step with it
+            std::fs::write(&layer, &original)?;
+            drop(study);
+            let study = open_study(args)?;
+            Index::open(&study, false)?;
+            result?;
+            metrics.insert("refresh_median".into(), refreshing.median());
+            metrics.insert("refresh_max".into(), refreshing.max());
+            metrics.insert("apply_code_median".into(), coding.median());
+        }
+        "segments" => {
+            let study = open_study(args)?;
+            let (index, _) = Index::open(&study, false)?;
+            let themes: Vec<String> = study.codebooks[0]
+                .codebook
+                .children(None)
+                .iter()
+                .map(|c| c.id.clone())
+                .collect();
+            let mut samples = Samples::default();
+            let mut found = 0;
+            for _ in 0..REPEATS {
+                for theme in &themes {
+                    let query = SegmentQuery {
+                        codes: Some(theme.clone()),
+                        ..SegmentQuery::default()
+                    };
+                    let (hits, took) = time(|| index.segments(&study, &query));
+                    found = hits?.len();
+                    samples.push(took);
+                }
+            }
+            metrics.insert("median".into(), samples.median());
+            metrics.insert("p99".into(), samples.p99());
+            metrics.insert("last_count".into(), found as f64);
+        }
+        "first-frame" => {
+            // timed from outside by the parent; the breakdown is measured here
+            let (study, open_ms) = time(|| open_study(args));
+            let study = study?;
+            let (mut app, app_ms) = time(|| App::new(study, "r1".to_string()));
+            let (drawn, draw_ms) = time(|| -> Result<(), Error> {
+                app.update(Action::Resize(SCREEN.0, SCREEN.1));
+                let mut terminal = Terminal::new(TestBackend::new(SCREEN.0, SCREEN.1))?;
+                terminal.draw(|f| view::draw(f, &app))?;
+                Ok(())
+            });
+            drawn?;
+            println!("FRAME");
+            std::io::stdout().flush()?;
+            metrics.insert("open_ms".into(), open_ms);
+            metrics.insert("app_ms".into(), app_ms);
+            metrics.insert("draw_ms".into(), draw_ms);
+        }
+        "keys" => {
+            let study = open_study(args)?;
+            let words: usize = study.transcripts.iter().map(|t| t.words).sum();
+            metrics.insert("words".into(), words as f64);
+            let mut app = App::new(study, "r1".to_string());
+            app.update(Action::Resize(SCREEN.0, SCREEN.1));
+            let mut terminal = Terminal::new(TestBackend::new(SCREEN.0, SCREEN.1))?;
+            terminal.draw(|f| view::draw(f, &app))?;
+            let (_, viewport) = app.transcript_viewport();
+            let presses = [
+                Action::Move(Motion::PageDown),
+                Action::Move(Motion::LineDown),
+                Action::Move(Motion::WordNext),
+                Action::Move(Motion::SentenceNext),
+                Action::Move(Motion::TurnNext),
+                Action::Extend(Motion::LineDown),
+                Action::SelectTurn,
+                Action::CollapseSelection,
+                Action::Mouse(Mouse::ScrollDown(viewport.x + 5, viewport.y + 5)),
+                Action::NextSegment,
+                Action::Move(Motion::End),
+                Action::Move(Motion::PageUp),
+                Action::Move(Motion::LineUp),
+                Action::Move(Motion::Start),
+            ];
+            let mut samples = Samples::default();
+            let mut slowest = (0.0, String::new());
+            for round in 0..20 {
+                for action in &presses {
+                    let started = Instant::now();
+                    app.update(action.clone());
+                    terminal.draw(|f| view::draw(f, &app))?;
+                    let took = ms(started.elapsed());
+                    samples.push(took);
+                    if took > slowest.0 && round > 0 {
+                        slowest = (took, format!("{action:?}"));
+                    }
+                }
+            }
+            metrics.insert("median".into(), samples.median());
+            metrics.insert("p99".into(), samples.p99());
+            metrics.insert("max".into(), samples.max());
+            notes.push(format!(
+                "slowest key press after the first round: {} ({:.2} ms)",
+                slowest.1, slowest.0
+            ));
         }
         other => return Err(format!("unknown phase {other}").into()),
     }
