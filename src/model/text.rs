@@ -193,9 +193,8 @@ fn plain_word(chunk: &[u8]) -> Option<usize> {
     let mut i = 0;
     while i < word.len() {
         let b = word[i];
-        if b.is_ascii_alphanumeric() {
-            i += 1;
-        } else if b == b'\'' && i > 0 && letter_at(i - 1) && letter_at(i + 1) {
+        let apostrophe = b == b'\'' && i > 0 && letter_at(i - 1) && letter_at(i + 1);
+        if b.is_ascii_alphanumeric() || apostrophe {
             i += 1;
         } else if word[i..].starts_with("’".as_bytes())
             && i > 0
