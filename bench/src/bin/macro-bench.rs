@@ -536,9 +536,11 @@ fn print_table(
         let full = r("build", "build_ms");
         t.row(
             &format!(
-                "incremental refresh after one coding ({} docs rewritten; max {})",
+                "incremental refresh after one coding ({} docs rewritten; max {}; \
+                 opening an up-to-date index alone {})",
                 r("refresh", "docs_written").unwrap_or(0.0),
-                fmt_ms(r("refresh", "refresh_max").unwrap_or(0.0))
+                fmt_ms(r("refresh", "refresh_max").unwrap_or(0.0)),
+                fmt_ms(r("refresh", "open_unchanged_median").unwrap_or(0.0))
             ),
             "≤ 50 ms",
             fmt_ms(v),
@@ -912,6 +914,14 @@ fn run_phase(phase: &str, args: &Args) -> Result<(), Error> {
             if refresh.rebuilt {
                 notes.push("the index was rebuilt on open (run the build phase first)".into());
             }
+            // opening an index that is up to date: fingerprinting the study and opening tantivy
+            let mut unchanged = Samples::default();
+            for _ in 0..REPEATS {
+                let (opened, took) = time(|| Index::open(&study, false));
+                opened?;
+                unchanged.push(took);
+            }
+            metrics.insert("open_unchanged_median".into(), unchanged.median());
             let coder = "r1";
             let layer = thema::study::files::codings_path(&study.root, coder);
             let original = std::fs::read(&layer)?;
