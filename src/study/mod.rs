@@ -344,7 +344,10 @@ impl Study {
         let lock = lock::lock_coder(&self.root, coder)?;
         // re-read the layer unless it is provably the version already in memory
         let path = files::codings_path(&self.root, coder);
-        let unchanged = self.stamps.get(coder).is_some_and(|s| Some(*s) == stamp(&path));
+        let unchanged = self
+            .stamps
+            .get(coder)
+            .is_some_and(|s| Some(*s) == stamp(&path));
         if unchanged {
             self.locks.insert(coder.to_string(), lock);
             return Ok(());
