@@ -114,3 +114,29 @@ fn saturation_per_group_is_stable() {
         .failure()
         .stderr(contains("no attribute column 'colour'"));
 }
+
+#[test]
+fn several_processes_building_the_index_at_once_all_succeed() {
+    let dir = common::demo_copy();
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            std::process::Command::new(assert_cmd::cargo::cargo_bin("thema"))
+                .arg("-C")
+                .arg(dir.path())
+                .args(["search", "transport AND role:volunteer"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("match(es)"));
+    }
+}

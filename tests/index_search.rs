@@ -458,6 +458,10 @@ fn hits_carry_offsets_and_highlighted_snippets() {
     assert!(coded.hits.iter().all(|h| !h.snippet.text.is_empty()));
     let none = index.search(&study, "kind:segment", 0).unwrap();
     assert!(none.hits.is_empty() && none.total == coded.total);
+    for q in ["kind:segment", "bus", "bus late"] {
+        let all = index.search(&study, q, usize::MAX).unwrap();
+        assert_eq!(all.hits.len(), all.total, "{q}");
+    }
 }
 
 #[test]
@@ -723,6 +727,39 @@ fn editing_a_transcript_reindexes_it() {
 }
 
 #[test]
+fn an_empty_study_has_an_empty_index() {
+    let dir = tempfile::tempdir().unwrap();
+    Study::init(dir.path(), "empty").unwrap();
+    let study = Study::open(dir.path()).unwrap();
+    let (index, refresh) = Index::open(&study, true).unwrap();
+    assert!(refresh.rebuilt && refresh.docs == 0 && index.is_empty());
+    assert_eq!(index.search(&study, "bus", 50).unwrap().total, 0);
+    assert!(index
+        .segments(&study, &SegmentQuery::default())
+        .unwrap()
+        .is_empty());
+    assert!(index.query_fields().contains(&"participant".to_string()));
+}
+
+#[test]
+fn a_new_language_rebuilds() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = make_study(dir.path());
+    let (index, _) = Index::open(&study, false).unwrap();
+    assert!(index.search(&study, "stopping", 5).unwrap().total > 0);
+    drop(index);
+    let settings = dir.path().join("thema.json");
+    let text = std::fs::read_to_string(&settings)
+        .unwrap()
+        .replace("\"en\"", "\"fr\"");
+    std::fs::write(&settings, text).unwrap();
+    let study = Study::open(dir.path()).unwrap();
+    assert_eq!(study.settings.language, "fr");
+    let (_, refresh) = Index::open(&study, false).unwrap();
+    assert!(refresh.rebuilt);
+}
+
+#[test]
 fn deleting_the_index_rebuilds_it() {
     let dir = tempfile::tempdir().unwrap();
     let study = make_study(dir.path());
@@ -770,6 +807,14 @@ fn bad_queries_explain_themselves() {
         assert!(unknown.contains(field), "{field} missing from: {unknown}");
     }
     assert!(message("code:/nothing-like-this").contains("no code"));
+    assert_eq!(
+        keys_of(&index, &study, "code:walking"),
+        keys_of(
+            &index,
+            &study,
+            "code:/challenges-to-service-delivery/transport/walking"
+        )
+    );
     assert!(message("kind:memo").contains("turn or segment"));
     assert!(message("turn:abc").contains("number"));
     assert!(message("-bus").contains("exclude"));
@@ -1015,6 +1060,12 @@ fn timings_on_a_generated_study() {
         "care",
         "club",
     ];
+    let segments_on_disk = tantivy::Index::open_in_dir(root.join(".thema/index"))
+        .unwrap()
+        .searchable_segment_ids()
+        .unwrap()
+        .len();
+    println!("index segments on disk: {segments_on_disk}");
     let mut times = Vec::new();
     for q in queries {
         index.search(&study, q, 50).unwrap();
@@ -1060,10 +1111,30 @@ fn timings_on_a_generated_study() {
         .filter(|s| s.transcript == id)
         .count();
     assert!(!after.rebuilt && after.docs == layer, "{after:?}");
+    // the mean of several refreshes, each after one more coding, with the CPU they used
+    let (mut wall, mut cpu) = (std::time::Duration::ZERO, 0.0);
+    let rounds: usize = std::env::var("THEMA_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    for round in 0..rounds {
+        let id = study.transcripts[(round * 7) % transcripts].id.clone();
+        study
+            .apply_code("r3", &id, &Span::Turn(5), &codes[round % codes.len()])
+            .unwrap();
+        let (started, before) = (Instant::now(), cpu_seconds());
+        let (_, after) = Index::open(&study, false).unwrap();
+        wall += started.elapsed();
+        cpu += cpu_seconds() - before;
+        assert!(!after.rebuilt);
+    }
+    let refresh_wall = wall / rounds as u32;
+    let refresh_cpu = cpu / rounds as f64 * 1000.0;
 
     println!(
         "study: {transcripts} transcripts, {:.1} MB, {docs} documents (opened in {study_open:.2?})\n\
          full build {build:.2?} ({build_cpu:.2} s of CPU); reopen unchanged {reopen:.2?}; refresh after one coding {incremental:.2?}\n\
+         mean of {rounds} refreshes after one coding: {refresh_wall:.2?} ({refresh_cpu:.0} ms of CPU)\n\
          search top 50 + count: median {median:.2?}, p99 {p99:.2?}\n\
          segments of a sub-theme: {} in {retrieval:.2?}; similar: {} in {like:.2?}",
         bytes as f64 / 1e6,

@@ -692,6 +692,16 @@ fn random_event(rng: &mut Rng, width: u16, height: u16) -> Event {
 /// Puts the app into the mode a random run starts from.
 type Setup = fn(&mut App);
 
+/// Compare mode from scratch: `=`, then the pickers' first choices (r1, r2, every code).
+fn start_compare(app: &mut App) {
+    app.compare = None;
+    app.update(Action::ToggleCompare);
+    for _ in 0..3 {
+        app.update(Action::Submit);
+    }
+    assert!(app.compare.is_some(), "{:?}", app.message);
+}
+
 #[test]
 fn thousands_of_random_events_in_every_mode_never_panic() {
     let dir = tempfile::tempdir().unwrap();
@@ -699,7 +709,7 @@ fn thousands_of_random_events_in_every_mode_never_panic() {
     let study = Study::open(dir.path()).unwrap();
     let mut app = App::new(study, "r1".to_string());
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-    let setups: [(&str, Setup); 10] = [
+    let setups: [(&str, Setup); 14] = [
         ("code", |_| {}),
         ("select", |a| a.update(Action::ToggleSelectMode)),
         ("codebook", |a| a.update(Action::ToggleCodebookMode)),
@@ -721,6 +731,18 @@ fn thousands_of_random_events_in_every_mode_never_panic() {
         ("transcripts", |a| {
             a.update(Action::Focus(Pane::Transcripts))
         }),
+        // compare mode: r1 (A), r2 (B), every code, through the three pickers
+        ("compare", start_compare),
+        ("compare-select", |a| {
+            start_compare(a);
+            a.update(Action::ToggleSelectMode);
+        }),
+        ("resolve", |a| {
+            start_compare(a);
+            a.update(Action::NextDisagreement);
+            a.update(Action::OpenResolve);
+        }),
+        ("saturation", |a| a.update(Action::ToggleSaturation)),
     ];
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut sent = 0;
@@ -745,7 +767,7 @@ fn thousands_of_random_events_in_every_mode_never_panic() {
             sent += 1;
         }
     }
-    assert_eq!(sent, 20_000);
+    assert_eq!(sent, 28_000);
     // whatever happened, the coder's file still parses
     Study::open(dir.path()).unwrap();
 }

@@ -101,6 +101,9 @@ pub struct SegmentsArgs {
     /// Attribute filter `column=value` (repeatable; all must hold).
     #[arg(long = "where", value_name = "COLUMN=VALUE")]
     pub filters: Vec<String>,
+    /// Group the segments by an attribute (e.g. role), for constant comparison.
+    #[arg(long)]
+    pub by: Option<String>,
 }
 
 /// One retrieved segment as printed.
@@ -176,8 +179,40 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
     if !coders.is_empty() {
         filter.coders = Some(coders.into_iter().collect());
     }
-    let rows: Vec<SegmentRow> = study
-        .select_segments(&filter)
+    let selected: Vec<(&str, &crate::model::Segment)> = if args.exact
+        || args.transcript.is_some()
+        || filter.coders.as_ref().is_some_and(|c| c.len() > 1)
+    {
+        study.select_segments(&filter)
+    } else {
+        // retrieval for constant comparison comes from the index (code facets include descendants)
+        let index = crate::cli::search::open_index(&study)?;
+        let query = crate::index::SegmentQuery {
+            codes: args
+                .code
+                .as_ref()
+                .map(|c| study.resolve_code(c, None).map(|code| code.id.clone()))
+                .transpose()?,
+            coder: filter
+                .coders
+                .as_ref()
+                .and_then(|c| c.iter().next().cloned()),
+            attributes: filter.attributes.clone(),
+        };
+        let by_id: std::collections::HashMap<&str, (&str, &crate::model::Segment)> = study
+            .codings
+            .iter()
+            .flat_map(|(c, segs)| segs.iter().map(move |s| (s.id.as_str(), (c.as_str(), s))))
+            .collect();
+        let mut found: Vec<(&str, &crate::model::Segment)> = index
+            .segments(&study, &query)?
+            .iter()
+            .filter_map(|h| h.segment.as_deref().and_then(|id| by_id.get(id).copied()))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(b.0).then(a.1.sort_key().cmp(&b.1.sort_key())));
+        found
+    };
+    let rows: Vec<SegmentRow> = selected
         .into_iter()
         .map(|(coder, s)| {
             let turn = study
@@ -203,6 +238,36 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
             }
         })
         .collect();
+    if let Some(by) = &args.by {
+        if !study.attributes.columns.iter().any(|c| c == by) {
+            bail!(
+                "no attribute column '{by}'; columns: {}",
+                study.attributes.columns.join(", ")
+            );
+        }
+        let mut groups: std::collections::BTreeMap<String, Vec<&SegmentRow>> =
+            std::collections::BTreeMap::new();
+        for r in &rows {
+            let value = study
+                .attributes
+                .get(&r.transcript, by)
+                .unwrap_or("(none)")
+                .to_string();
+            groups.entry(value).or_default().push(r);
+        }
+        if cli.json {
+            return output::json(&groups);
+        }
+        for (value, group) in &groups {
+            println!("── {by}: {value} ({} segment(s))", group.len());
+            for r in group {
+                println!("  {}  {}  {}  [{}]", r.id, r.coder, r.path, r.transcript);
+                println!("      \"{}\" ({})", shorten(&r.quote, 200), r.attribution);
+            }
+        }
+        println!("{} segment(s)", rows.len());
+        return Ok(());
+    }
     if cli.json {
         return output::json(&rows);
     }

@@ -10,6 +10,7 @@ mod import;
 mod matrix;
 mod output;
 pub mod saturation;
+pub mod search;
 mod study;
 
 use std::path::PathBuf;
@@ -76,6 +77,22 @@ pub enum Command {
     /// Write a report.
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Full-text search over turns and segments.
+    Search(search::SearchArgs),
+    /// Uncoded passages most like a coded segment.
+    Similar {
+        /// Segment id.
+        segment: String,
+        /// Passages to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Refresh the search index and report what changed.
+    Index {
+        /// Build it anew.
+        #[arg(long)]
+        rebuild: bool,
+    },
     /// Thematic saturation: when new interviews stopped adding codes.
     Saturation(saturation::SaturationArgs),
     /// Validate the study; report every problem with file:line.
@@ -98,6 +115,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Export(cmd)) => export::run(&cli, cmd),
         Some(Command::Matrix(cmd)) => matrix::run(&cli, cmd),
         Some(Command::Saturation(args)) => saturation::run(&cli, args),
+        Some(Command::Search(args)) => search::search(&cli, args),
+        Some(Command::Similar { segment, limit }) => search::similar(&cli, segment, *limit),
+        Some(Command::Index { rebuild }) => search::index(&cli, *rebuild),
         Some(Command::Check) => study::check(&cli),
     }
 }

@@ -31,7 +31,8 @@ pub fn marked(hit: &Hit) -> String {
     let mut out = String::new();
     let mut last = 0;
     for (a, b) in &hit.snippet.highlights {
-        if *a < last || *b > text.len() || !text.is_char_boundary(*a) || !text.is_char_boundary(*b) {
+        if *a < last || *b > text.len() || !text.is_char_boundary(*a) || !text.is_char_boundary(*b)
+        {
             continue;
         }
         out.push_str(&text[last..*a]);
@@ -45,17 +46,26 @@ pub fn marked(hit: &Hit) -> String {
 }
 
 fn print_hit(study: &Study, hit: &Hit) {
-    let attribution = study.attributes.attribution(&hit.transcript, &study.settings.attribution);
+    let attribution = study
+        .attributes
+        .attribution(&hit.transcript, &study.settings.attribution);
     let what = match hit.kind {
         HitKind::Turn => format!("turn {}", hit.turn),
         HitKind::Segment => format!(
             "segment {} · {} · {}",
             hit.segment.as_deref().unwrap_or(""),
             hit.coder.as_deref().unwrap_or(""),
-            hit.code.as_deref().map(|c| study.code_path(c)).unwrap_or_default()
+            hit.code
+                .as_deref()
+                .map(|c| study.code_path(c))
+                .unwrap_or_default()
         ),
     };
-    let speaker = hit.speaker.as_deref().map(|s| format!("{s}: ")).unwrap_or_default();
+    let speaker = hit
+        .speaker
+        .as_deref()
+        .map(|s| format!("{s}: "))
+        .unwrap_or_default();
     println!("{} {what}  ({attribution})", hit.transcript);
     println!("    {speaker}{}", marked(hit));
 }
@@ -70,7 +80,11 @@ pub fn search(cli: &Cli, args: &SearchArgs) -> Result<()> {
     for hit in &results.hits {
         print_hit(&study, hit);
     }
-    let turns = results.hits.iter().filter(|h| h.kind == HitKind::Turn).count();
+    let turns = results
+        .hits
+        .iter()
+        .filter(|h| h.kind == HitKind::Turn)
+        .count();
     println!(
         "{} match(es); showing {} ({} turns, {} segments)",
         results.total,
@@ -89,7 +103,10 @@ pub fn similar(cli: &Cli, segment: &str, limit: usize) -> Result<()> {
         return output::json(&hits);
     }
     if let Some((coder, s)) = study.find_segment(segment) {
-        println!("passages like {segment} ({coder}, {}):", study.code_path(&s.code));
+        println!(
+            "passages like {segment} ({coder}, {}):",
+            study.code_path(&s.code)
+        );
     }
     for hit in &hits {
         print_hit(&study, hit);

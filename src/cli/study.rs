@@ -26,9 +26,25 @@ pub fn init(dir: &Path, name: Option<&str>) -> Result<()> {
 
 /// With no command: the TUI on a terminal, else a summary of the study.
 pub fn open_default(cli: &Cli) -> Result<()> {
+    use std::io::IsTerminal;
     let study = cli.open()?;
-    summary(&study);
-    Ok(())
+    if !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
+        summary(&study);
+        return Ok(());
+    }
+    // a researcher trying the demo may not have set a coder yet: fall back to the login name
+    let coder = cli.coder().or_else(|_| {
+        let login = std::env::var("USER")
+            .or_else(|_| std::env::var("USERNAME"))
+            .unwrap_or_default();
+        let slug = crate::study::coder::slug(&login);
+        Ok::<String, anyhow::Error>(if slug.is_empty() {
+            "researcher".to_string()
+        } else {
+            slug
+        })
+    })?;
+    crate::tui::run(study, coder)
 }
 
 /// A few lines describing the study.

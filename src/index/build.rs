@@ -204,17 +204,28 @@ impl<'a> Documents<'a> {
             .map(|(c, t)| (c.as_str(), t.as_str()))
             .collect();
         let layer_coders: BTreeSet<&str> = layers.iter().map(|(c, _)| *c).collect();
-        let every_coder = !changes.transcripts.is_empty() || !changes.codes.is_empty();
+        let has_codes = !changes.codes.is_empty();
+        let every_coder = !changes.transcripts.is_empty() || has_codes;
         for (coder, segments) in &self.study.codings {
             if !every_coder && !layer_coders.contains(coder.as_str()) {
                 continue;
             }
             let mut last: Option<&Transcript> = None;
+            // whether the whole layer of the current transcript is wanted; layers are sorted by
+            // transcript, so this is decided once per run of segments
+            let mut run: Option<(&str, bool)> = None;
             for s in segments {
-                let wanted = changes.transcripts.contains(&s.transcript)
-                    || changes.codes.contains(&s.code)
-                    || layers.contains(&(coder.as_str(), s.transcript.as_str()));
-                if !wanted {
+                let whole = match run {
+                    Some((t, whole)) if t == s.transcript => whole,
+                    _ => {
+                        let whole = changes.transcripts.contains(&s.transcript)
+                            || layers.contains(&(coder.as_str(), s.transcript.as_str()));
+                        run = Some((s.transcript.as_str(), whole));
+                        whole
+                    }
+                };
+                let renamed = has_codes && changes.codes.contains(&s.code);
+                if !(whole || renamed) {
                     continue;
                 }
                 if let Some(t) = cached_transcript(self.study, &mut last, &s.transcript) {

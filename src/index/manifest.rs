@@ -115,8 +115,6 @@ impl Manifest {
         }
         let mut coders = BTreeMap::new();
         for (coder, segments) in &study.codings {
-            let mut layer = Fingerprint::new();
-            let mut per: BTreeMap<String, String> = BTreeMap::new();
             let mut partial: HashMap<&str, Fingerprint> = HashMap::new();
             // layers are sorted by transcript, so the running print is usually the right one
             let mut running: Option<(&str, Fingerprint)> = None;
@@ -129,19 +127,21 @@ impl Manifest {
                     running = Some((s.transcript.as_str(), print));
                 }
                 if let Some((_, print)) = running.as_mut() {
-                    for p in [&mut layer, print] {
-                        p.add_str(&s.id);
-                        p.add_u64(s.start as u64);
-                        p.add_u64(s.end as u64);
-                        p.add_str(&s.code);
-                    }
+                    let span = ((s.start as u64) << 32) ^ s.end as u64;
+                    print.add_u64((short_hash(&s.id) ^ span).wrapping_mul(K) ^ short_hash(&s.code));
                 }
             }
             if let Some((t, print)) = running.take() {
                 partial.insert(t, print);
             }
-            for (t, print) in partial {
-                per.insert(t.to_string(), print.finish());
+            let per: BTreeMap<String, String> = partial
+                .into_iter()
+                .map(|(t, print)| (t.to_string(), print.finish()))
+                .collect();
+            let mut layer = Fingerprint::new();
+            for (t, print) in &per {
+                layer.add_str(t);
+                layer.add_str(print);
             }
             coders.insert(
                 coder.clone(),
@@ -279,6 +279,19 @@ pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
     h
 }
 
+/// A quick hash of a short string such as an id (longer ones go through [`hash_bytes`]).
+fn short_hash(s: &str) -> u64 {
+    let b = s.as_bytes();
+    if b.len() > 16 {
+        return hash_bytes(b);
+    }
+    let (head, tail) = b.split_at(b.len().min(8));
+    (word(head) ^ (b.len() as u64) << 59)
+        .wrapping_mul(K)
+        .rotate_left(31)
+        ^ word(tail)
+}
+
 fn hex(h: u64) -> String {
     format!("{h:016x}")
 }
@@ -377,22 +390,5 @@ mod tests {
         );
         assert_eq!(changes.codes, ["c1".to_string()].into());
         assert!(changes.transcripts.is_empty());
-    }
-}
-#[cfg(test)]
-mod speed {
-    #[test]
-    #[ignore]
-    fn hash_speed() {
-        let text = "LW7: the bus stopped running in March, so I walk now. ".repeat(1_200_000);
-        let t = std::time::Instant::now();
-        let h = super::hash_bytes(text.as_bytes());
-        let e = t.elapsed();
-        println!(
-            "{} MB in {:?} = {:.2} GB/s ({h})",
-            text.len() / 1_000_000,
-            e,
-            text.len() as f64 / e.as_secs_f64() / 1e9
-        );
     }
 }

@@ -13,23 +13,27 @@
 //! column of the transcript. Segments also carry `coder`, `code` and `segment` (its id).
 //!
 //! **Queries.** tantivy's query language with `text` (stemmed) as the default field and AND
-//! between words unless `OR` is written: `bus AND (late OR cancelled)`, `"bus stop"`, `-kind:turn`,
-//! `speaker:LW7`, `coder:r1`, `transcript:LW7-y1`, `turn:[1 TO 5]`, `exact:buses` (single
-//! words, not stemmed; indexed without positions, so no phrases), attribute columns by lowercased name (`role:volunteer`, `wave:"first year"`;
-//! other characters than letters, digits, `_`, `-` become `_`: `Age group` → `age_group`).
-//! Labels and attribute values match whole and case-insensitively.
+//! between words unless `OR` is written: `bus AND (late OR cancelled)`, `"bus stop"`,
+//! `-kind:turn`, `speaker:LW7`, `coder:r1`, `transcript:LW7-y1`, `turn:[1 TO 5]`, `exact:buses`
+//! (single words, not stemmed; indexed without positions, so no phrases), and attribute columns
+//! by lowercased name (`role:volunteer`, `wave:"first year"`; characters other than letters,
+//! digits, `_` and `-` become `_`: `Age group` → `age_group`). Labels and attribute values match
+//! whole and case-insensitively. A column whose field name would be a built-in field
+//! (`speaker`, `code`, ...) is not indexed.
 //!
 //! **Codes are facets.** A segment's `code` is the path of its code's names from the theme
-//! down, each name lowercased with every run of other characters than letters and digits turned
-//! into `-`: `Challenges to service delivery/Transport` → `/challenges-to-service-delivery/transport`.
-//! `code:` accepts such a path, a path of names as written (`code:"Challenges to service
-//! delivery/Transport"`, matched case-insensitively), or a code id (`code:c4k9x2p`); it matches
-//! the code **and all its descendants**. Since the facet carries names, renaming or moving a
-//! code re-indexes its segments.
+//! down, each name lowercased with every run of characters other than letters and digits
+//! turned into `-`: `Challenges to service delivery/Transport` →
+//! `/challenges-to-service-delivery/transport`. `code:` accepts such a path, a path of names as
+//! written (`code:"Challenges to service delivery/Transport"`, case-insensitive), a code id
+//! (`code:c4k9x2p`), or a bare name only one code has (`code:transport`); it matches the code
+//! **and all its descendants**. Since the facet carries names, renaming or moving a code
+//! re-indexes its segments.
 //!
 //! This module owns the index folder; it reads the study and never writes study files.
 
 mod build;
+mod directory;
 mod manifest;
 mod query;
 mod schema;
@@ -41,13 +45,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{DocSetCollector, TopDocs};
+use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue, TantivyDocument, Value};
 use tantivy::tokenizer::Language;
 use tantivy::{DocAddress, IndexReader, IndexSettings, ReloadPolicy, Searcher, Term};
 
 use crate::index::build::{find_transcript, tantivy, Documents};
+use crate::index::directory::IndexFolder;
 use crate::index::manifest::Manifest;
 use crate::index::schema::{
     attribute_fields, code_facets, facet_of, normalise_code_path, register_analysers,
@@ -258,10 +263,12 @@ impl Index {
     /// and otherwise re-indexing only what changed since it was last refreshed.
     /// `progress` allows a progress bar on stderr for a large build.
     pub fn open(study: &Study, progress: bool) -> Result<(Index, Refresh), IndexError> {
+        let _serialised = crate::study::lock::lock_index(&study.root)?;
         let plan = Plan::of(study);
         if let Some(old) = Manifest::load(&plan.dir) {
             if old.compatible(&plan.manifest) {
-                if let Ok(index) = tantivy::Index::open_in_dir(&plan.dir) {
+                let opened = IndexFolder::open(&plan.dir).and_then(tantivy::Index::open);
+                if let Ok(index) = opened {
                     let (schema, fields) = Fields::build(&plan.columns);
                     if index.schema() == schema {
                         register_analysers(&index, plan.language);
@@ -296,6 +303,7 @@ impl Index {
 
     /// Builds the index anew from the study, whatever is on disk.
     pub fn rebuild(study: &Study, progress: bool) -> Result<Index, IndexError> {
+        let _serialised = crate::study::lock::lock_index(&study.root)?;
         Index::build(study, Plan::of(study), progress).map(|(index, _)| index)
     }
 
@@ -315,11 +323,8 @@ impl Index {
             docstore_blocksize: 4096,
             ..IndexSettings::default()
         };
-        let index = tantivy::Index::builder()
-            .schema(schema)
-            .settings(settings)
-            .create_in_dir(&dir)
-            .map_err(tantivy(&dir))?;
+        let folder = IndexFolder::open(&dir).map_err(tantivy(&dir))?;
+        let index = tantivy::Index::create(folder, schema, settings).map_err(tantivy(&dir))?;
         register_analysers(&index, plan.language);
         let writer = build::build_writer(&index, &dir)?;
         let docs = Documents::new(study, &fields, &plan.facets);
@@ -399,15 +404,23 @@ impl Index {
             .parse_query(&rewritten)
             .map_err(|e| query::explain(e, query, &names))?;
         let searcher = self.reader.searcher();
-        let total = parsed
-            .count(&searcher)
-            .map_err(|e| self.query_failure(query, e))?;
-        let top = if limit == 0 || total == 0 {
-            Vec::new()
+        // tantivy reserves room for twice the limit, so never ask for more than there is
+        let limit = limit.min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
+        let fail = |e| self.query_failure(query, e);
+        // a single word counts from its document frequency and finds its best documents by
+        // skipping whole blocks, so two passes are cheapest; anything else is one pass
+        let (total, top) = if limit == 0 {
+            (parsed.count(&searcher).map_err(fail)?, Vec::new())
+        } else if parsed.downcast_ref::<TermQuery>().is_some() {
+            let total = parsed.count(&searcher).map_err(fail)?;
+            let top = searcher
+                .search(&parsed, &TopDocs::with_limit(limit))
+                .map_err(fail)?;
+            (total, top)
         } else {
             searcher
-                .search(&parsed, &TopDocs::with_limit(limit))
-                .map_err(|e| self.query_failure(query, e))?
+                .search(&parsed, &(Count, TopDocs::with_limit(limit)))
+                .map_err(fail)?
         };
         let highlighter = Highlighter::for_query(&*parsed, &self.fields, &self.stems);
         let hits = top
@@ -465,8 +478,14 @@ impl Index {
             (Occur::Must, self.label_query(self.fields.kind, "turn")?),
         ]);
         let searcher = self.reader.searcher();
+        let wanted = limit
+            .saturating_add(excluded.len())
+            .min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
+        if wanted == 0 {
+            return Ok(Vec::new());
+        }
         let top = searcher
-            .search(&query, &TopDocs::with_limit(limit + excluded.len()))
+            .search(&query, &TopDocs::with_limit(wanted))
             .map_err(tantivy(&self.dir))?;
         let highlighter = Highlighter::new(terms, HashSet::new(), &self.stems);
         let mut hits = Vec::new();
@@ -541,6 +560,24 @@ impl Index {
         }
         if let Some(path) = self.facets.get(&value.to_lowercase()) {
             return Ok(path.clone());
+        }
+        // a bare name (`code:transport`) names the one code of that name, wherever it sits
+        if !path.is_empty() && path.matches('/').count() == 1 {
+            let mut found: Vec<&String> =
+                self.paths.iter().filter(|p| p.ends_with(&path)).collect();
+            found.sort();
+            match found.as_slice() {
+                [one] => return Ok((*one).clone()),
+                [] => {}
+                several => {
+                    let list: Vec<String> = several.iter().take(5).map(|p| p.to_string()).collect();
+                    return Err(IndexError::BadQuery(format!(
+                        "code:{value} names {} codes ({}); give the whole path",
+                        several.len(),
+                        list.join(", ")
+                    )));
+                }
+            }
         }
         Err(IndexError::UnknownCode(value.to_string()))
     }

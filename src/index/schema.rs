@@ -379,8 +379,12 @@ pub(crate) fn register_analysers(index: &tantivy::Index, language: Option<Langua
 /// `challenges-to-service-delivery`). A name with no letters or digits uses the code id.
 pub fn facet_step(name: &str, id: &str) -> String {
     let step = slug(name);
+    if !step.is_empty() {
+        return step;
+    }
+    let step = slug(id);
     if step.is_empty() {
-        slug(id)
+        "-".to_string() // no slug can be `-` alone, so this never meets a named code
     } else {
         step
     }

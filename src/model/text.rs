@@ -137,8 +137,76 @@ pub fn snap_to_graphemes(text: &str, start: usize, end: usize) -> (usize, usize)
 }
 
 /// Counts the words of `text` as Unicode word segmentation sees them.
+///
+/// No UAX #29 rule joins characters across ASCII whitespace, so the text is counted chunk by
+/// chunk. A chunk that is one plain word — ASCII letters and digits, apostrophes between
+/// letters (`don’t`), punctuation that never joins words at its edges (`"that."`, `(yes),`) —
+/// counts 1 without running the segmenter, which makes loading a large study several times
+/// faster; every other chunk goes to the segmenter.
 pub fn word_count(text: &str) -> usize {
-    text.unicode_words().count()
+    let mut count = 0;
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b.is_ascii_whitespace() {
+            if i > start {
+                count += chunk_words(&text[start..i]);
+            }
+            start = i + 1;
+        }
+    }
+    if start < text.len() {
+        count += chunk_words(&text[start..]);
+    }
+    count
+}
+
+fn chunk_words(chunk: &str) -> usize {
+    plain_word(chunk.as_bytes()).unwrap_or_else(|| chunk.unicode_words().count())
+}
+
+/// 1 (or 0 for bare punctuation) when `chunk` is one plain word as described at
+/// [`word_count`]; `None` when the segmenter must decide.
+fn plain_word(chunk: &[u8]) -> Option<usize> {
+    let edge = |b: &u8| {
+        matches!(
+            b,
+            b'.' | b','
+                | b';'
+                | b':'
+                | b'?'
+                | b'!'
+                | b'"'
+                | b'\''
+                | b'('
+                | b')'
+                | b'['
+                | b']'
+                | b'-'
+        )
+    };
+    let Some(start) = chunk.iter().position(|b| !edge(b)) else {
+        return Some(0);
+    };
+    let end = chunk.iter().rposition(|b| !edge(b)).unwrap_or(start) + 1;
+    let word = &chunk[start..end];
+    let letter_at = |i: usize| word.get(i).is_some_and(u8::is_ascii_alphabetic);
+    let mut i = 0;
+    while i < word.len() {
+        let b = word[i];
+        let apostrophe = b == b'\'' && i > 0 && letter_at(i - 1) && letter_at(i + 1);
+        if b.is_ascii_alphanumeric() || apostrophe {
+            i += 1;
+        } else if word[i..].starts_with("’".as_bytes())
+            && i > 0
+            && letter_at(i - 1)
+            && letter_at(i + 3)
+        {
+            i += 3;
+        } else {
+            return None;
+        }
+    }
+    Some(1)
 }
 
 #[cfg(test)]
@@ -164,6 +232,36 @@ mod tests {
         }
         assert_eq!(index.byte_of(&text, index.len_chars()), text.len());
         assert_eq!(index.slice(&text, 0, 4), "Siân");
+    }
+
+    #[test]
+    fn word_count_agrees_with_the_segmenter() {
+        let samples = [
+            "Two years. On Monday: lunch club.\nThen more.",
+            "can't won’t 1,000 3.14 e.g. U.S.A. a_b _x_ well-known (yes), \"quoted\" ... -- !?",
+            "Siân said café — naïve 👍🏽 ok; [laughs] [00:12] x:y a'b 'tis dogs' .5 5. ,a a,",
+            "  \t\r\n  ",
+            "\u{200D} a\u{200D} b \u{0301}c \u{0903}क ि x\u{00A0}y 日本語 テスト",
+            "",
+        ];
+        for text in samples {
+            assert_eq!(word_count(text), text.unicode_words().count(), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn word_count_matches_the_segmenter_on_any_text(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "a", "Z", "9", "'", "’", ".", ",", ":", ";", "_", "-", "(", ")", "\"", "[", "]",
+                "?", "!", "@", "/", " ", "\n", "\t", "\r", "é", "\u{0301}", "\u{200D}", "👍",
+                "🏽", "‘", "日", "क", "ि", "\u{0903}", "\u{00A0}", "\u{2003}", "אב", "״",
+            ]),
+            0..40,
+        )) {
+            let text: String = parts.concat();
+            proptest::prop_assert_eq!(word_count(&text), text.unicode_words().count(), "{:?}", text);
+        }
     }
 
     #[test]

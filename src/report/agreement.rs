@@ -10,7 +10,7 @@
 //!   segments, so a segment is never counted twice through its theme.
 //! - The `consensus` layer is a coder like any other but left out unless named.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
@@ -146,7 +146,7 @@ struct Ranges {
 fn collect(study: &Study, request: &AgreeRequest) -> Ranges {
     let m = request.coders.len();
     // which table codes each applied code counts for
-    let mut targets: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut targets: HashMap<String, Vec<&str>> = HashMap::new();
     for code in &request.codes {
         let members = if request.exact {
             [code.clone()].into()
@@ -157,32 +157,57 @@ fn collect(study: &Study, request: &AgreeRequest) -> Ranges {
                 .unwrap_or_default()
         };
         for member in members {
-            targets.entry(member).or_default().push(code.clone());
+            targets.entry(member).or_default().push(code);
         }
     }
-    let mut by_code: BTreeMap<String, BTreeMap<String, Vec<Vec<Span>>>> = BTreeMap::new();
+    // gathered with borrowed keys in hash maps, then ordered once: per-segment lookups in
+    // string-keyed B-trees dominated the time on large studies
+    let mut gathered: HashMap<&str, HashMap<&str, Vec<Vec<Span>>>> = HashMap::new();
     let mut coded = vec![BTreeSet::new(); m];
     for (i, coder) in request.coders.iter().enumerate() {
+        // (transcript, whether it exists, whether it is marked coded) of the previous segment
+        let mut last: Option<(&str, bool, bool)> = None;
         for s in study.segments_of(coder) {
-            if s.is_unanchored() || study.transcript(&s.transcript).is_none() {
+            let (known, marked) = match last {
+                Some((t, known, marked)) if t == s.transcript => (known, marked),
+                _ => (study.transcript(&s.transcript).is_some(), false),
+            };
+            last = Some((&s.transcript, known, marked));
+            if s.is_unanchored() || !known {
                 continue;
             }
-            coded[i].insert(s.transcript.clone());
+            if !marked {
+                if !coded[i].contains(&s.transcript) {
+                    coded[i].insert(s.transcript.clone());
+                }
+                last = Some((&s.transcript, known, true));
+            }
             let Some(tables) = targets.get(&s.code) else {
                 continue;
             };
             for table_code in tables {
-                let per_t = by_code.entry(table_code.clone()).or_default();
-                let slots = per_t
-                    .entry(s.transcript.clone())
-                    .or_insert_with(|| vec![Vec::new(); m]);
-                slots[i].push(Span {
-                    start: s.start as u64,
-                    end: s.end as u64,
-                });
+                gathered
+                    .entry(table_code)
+                    .or_default()
+                    .entry(&s.transcript)
+                    .or_insert_with(|| vec![Vec::new(); m])[i]
+                    .push(Span {
+                        start: s.start as u64,
+                        end: s.end as u64,
+                    });
             }
         }
     }
+    let by_code = gathered
+        .into_iter()
+        .map(|(code, per_t)| {
+            let per_t = per_t
+                .into_iter()
+                .map(|(t, spans)| (t.to_string(), spans))
+                .collect();
+            (code.to_string(), per_t)
+        })
+        .collect();
     Ranges { by_code, coded }
 }
 
@@ -243,6 +268,12 @@ pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport,
         .flat_map(|a| ((a + 1)..m).map(move |b| (a, b)))
         .collect();
     let empty: BTreeMap<String, Vec<Vec<Span>>> = BTreeMap::new();
+    let none: Vec<Vec<Span>> = vec![Vec::new(); m];
+    // which coders coded each transcript, looked up once rather than once per code
+    let coded_by: Vec<Vec<bool>> = transcripts
+        .iter()
+        .map(|t| (0..m).map(|i| ranges.coded[i].contains(&t.id)).collect())
+        .collect();
     let mut overall = PresenceTally::new(m).map_err(|e| data_err(&e))?;
     let mut overall_segments: Vec<Vec<SegmentTally>> = vec![Vec::new(); pairs.len()];
     let mut codes = Vec::new();
@@ -254,23 +285,14 @@ pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport,
         let mut per_transcript = Vec::new();
         let mut continuum: Vec<Vec<Span>> = vec![Vec::new(); m];
         let mut offset = 0u64;
-        for t in &transcripts {
-            let none: Vec<Vec<Span>> = vec![Vec::new(); m];
+        for (t, coded) in transcripts.iter().zip(&coded_by) {
             let spans = per_t.get(&t.id).unwrap_or(&none);
             let slots: Vec<Option<&[Span]>> = (0..m)
-                .map(|i| {
-                    ranges.coded[i]
-                        .contains(&t.id)
-                        .then_some(spans[i].as_slice())
-                })
+                .map(|i| coded[i].then_some(spans[i].as_slice()))
                 .collect();
             let pooled_spans = pooled_t.get(&t.id).unwrap_or(&none);
             let pooled_slots: Vec<Option<&[Span]>> = (0..m)
-                .map(|i| {
-                    ranges.coded[i]
-                        .contains(&t.id)
-                        .then_some(pooled_spans[i].as_slice())
-                })
+                .map(|i| coded[i].then_some(pooled_spans[i].as_slice()))
                 .collect();
             let len = t.len_chars() as u64;
             match request.unit {
@@ -403,19 +425,10 @@ pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport,
 
 /// MAXQDA's figures for one pair: percent agreement and Brennan–Prediger over the codes given.
 fn segment_figures(coders: &[String], a: usize, b: usize, tallies: &[SegmentTally]) -> Agreement {
-    let result = segment_agreement(tallies);
-    Agreement {
-        coders: vec![coders[a].clone(), coders[b].clone()],
-        units: result.agreements + result.disagreements,
-        percent_agreement: result.percent_agreement,
-        cohen_kappa: None,
-        fleiss_kappa: None,
-        krippendorff_alpha: None,
-        brennan_prediger: result.brennan_prediger,
-        gwet_ac1: None,
-    }
+    pooled_segment_figures(&[coders[a].clone(), coders[b].clone()], tallies)
 }
 
+/// MAXQDA's figures over the tallies given, labelled with `coders`.
 fn pooled_segment_figures(coders: &[String], tallies: &[SegmentTally]) -> Agreement {
     let result = segment_agreement(tallies);
     Agreement {

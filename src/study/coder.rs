@@ -44,15 +44,20 @@ pub fn slug(name: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
+/// Whether `name` can name a study file: letters, digits, `-`, `_`, `.`, not starting with a
+/// dot, at most `max` characters.
+pub fn is_file_safe(name: &str, max: usize) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= max
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 /// Coder ids name files: letters, digits, `-`, `_`, `.`; at most 40 characters.
 pub fn validate(coder: &str) -> Result<()> {
-    let ok = !coder.is_empty()
-        && coder.chars().count() <= 40
-        && !coder.starts_with('.')
-        && coder
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
+    if is_file_safe(coder, 40) {
         Ok(())
     } else {
         Err(StudyError::Invalid(format!(

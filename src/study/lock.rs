@@ -60,6 +60,32 @@ pub fn lock_coder(root: &Path, coder: &str) -> Result<CoderLock, StudyError> {
     }
 }
 
+/// A held lock on the study's derived index; released when dropped.
+#[derive(Debug)]
+pub struct IndexLock {
+    _file: File,
+}
+
+/// Waits for, then takes, the lock that serialises index builds and refreshes between processes
+/// (two `thema` commands refreshing the same index at once would otherwise collide).
+pub fn lock_index(root: &Path) -> Result<IndexLock, StudyError> {
+    let dir = root.join(".thema").join("locks");
+    let path = dir.join("index.lock");
+    let io = |source| StudyError::Io {
+        path: path.clone(),
+        source,
+    };
+    fs::create_dir_all(&dir).map_err(io)?;
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io)?;
+    file.lock().map_err(io)?;
+    Ok(IndexLock { _file: file })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -136,6 +136,16 @@ pub struct Study {
     /// What loading noticed and repaired in memory (segments re-anchored or flagged).
     pub notices: Vec<Problem>,
     locks: HashMap<String, CoderLock>,
+    /// Size and modification time of each coder file when it was read.
+    stamps: HashMap<String, FileStamp>,
+}
+
+/// What identifies a version of a file cheaply: its size and modification time.
+type FileStamp = (u64, Option<std::time::SystemTime>);
+
+fn stamp(path: &Path) -> Option<FileStamp> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()))
 }
 
 /// The coder id of the layer a team builds in meetings.
@@ -191,8 +201,14 @@ impl Study {
         let attributes = files::load_attributes(root)?;
         let codebooks = files::load_codebooks(root)?;
         let mut codings = BTreeMap::new();
+        let mut stamps = HashMap::new();
         for coder in files::coder_files(root)? {
+            let path = files::codings_path(root, &coder);
+            let before = stamp(&path);
             let segments = files::load_codings(root, &coder)?;
+            if let Some(before) = before.filter(|b| Some(*b) == stamp(&path)) {
+                stamps.insert(coder.clone(), before);
+            }
             codings.insert(coder, segments);
         }
         let memos = memo::load_memos(root)?;
@@ -206,6 +222,7 @@ impl Study {
             memos,
             notices: Vec::new(),
             locks: HashMap::new(),
+            stamps,
         };
         study.notices = coding::reanchor_all(&mut study);
         Ok(study)
@@ -326,6 +343,16 @@ impl Study {
         }
         coder::validate(coder)?;
         let lock = lock::lock_coder(&self.root, coder)?;
+        // re-read the layer unless it is provably the version already in memory
+        let path = files::codings_path(&self.root, coder);
+        let unchanged = self
+            .stamps
+            .get(coder)
+            .is_some_and(|s| Some(*s) == stamp(&path));
+        if unchanged {
+            self.locks.insert(coder.to_string(), lock);
+            return Ok(());
+        }
         let mut fresh = files::load_codings(&self.root, coder)?;
         if let Some(transcripts) = Some(&self.transcripts) {
             let _ = coding::reanchor_segments(transcripts, &mut fresh);
@@ -377,13 +404,7 @@ pub struct NewTranscript {
 
 /// Checks that a transcript id can name a file: letters, digits, `-`, `_`, `.`.
 pub fn validate_transcript_id(id: &str) -> Result<()> {
-    let ok = !id.is_empty()
-        && id.chars().count() <= 80
-        && !id.starts_with('.')
-        && id
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
+    if coder::is_file_safe(id, 80) {
         Ok(())
     } else {
         Err(StudyError::Invalid(format!(

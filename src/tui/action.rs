@@ -1,6 +1,7 @@
 //! Everything the application can do, as data: keys and mouse events become [`Action`]s in
 //! the keymap, and `App::update` is the only place they take effect.
 
+pub use crate::study::consensus::Take;
 pub use crate::tui::selection::Motion;
 
 /// The panes of the screen.
@@ -140,6 +141,27 @@ pub enum Action {
     SplitCode,
     /// Retrieval: show every coder's segments, or only this coder's.
     ToggleAllCoders,
+    /// Enter compare mode (choosing two coders and a code), or leave it.
+    ToggleCompare,
+    /// Compare mode: jump to the next disagreement, across transcripts.
+    NextDisagreement,
+    /// Compare mode: jump to the previous disagreement.
+    PrevDisagreement,
+    /// Compare mode: jump to the next disagreement not yet resolved.
+    NextOpenDisagreement,
+    /// Compare mode: resolve the disagreement under the cursor (asks what to take).
+    OpenResolve,
+    /// Resolve the disagreement: take A's, B's, both, neither, or the selection
+    /// ([`Take::Adjust`]); a prompt asks why.
+    Resolve(Take),
+    /// Show or hide the saturation chart.
+    ToggleSaturation,
+    /// Saturation chart: group the interviews by the next attribute.
+    SaturationGrouping,
+    /// Saturation chart: count the next coder's codes.
+    SaturationLayer,
+    /// Saturation chart: codes as applied, or rolled up to themes.
+    SaturationLevel,
     /// Type a character into the picker, prompt or search field.
     Input(char),
     /// Delete the last character of the field.

@@ -14,13 +14,16 @@ use ratatui::layout::Rect;
 use crate::model::codebook::Description;
 use crate::model::Transcript;
 use crate::study::coding::{shorten, SegmentFilter, Span};
+use crate::study::consensus::Take;
 use crate::study::framework::SplitAssignment;
 use crate::study::memo::{load_memos, save_memo, Memo};
-use crate::study::{Study, StudyError};
+use crate::study::{Study, StudyError, CONSENSUS};
 use crate::tui::action::{Action, Mouse, Pane};
+use crate::tui::compare::{place_panel, Compare};
 use crate::tui::history::{Change, History};
 use crate::tui::layout::{panes, Panes};
 use crate::tui::picker::{rank, Match};
+use crate::tui::saturation::SaturationChart;
 use crate::tui::search::{IndexSearch, SearchHit, Searcher};
 use crate::tui::selection::{self as sel, Motion, Range};
 use crate::tui::wrap::{cell_width, turn_bytes, TurnBytes, WrapCache};
@@ -40,6 +43,10 @@ pub enum Overlay {
     Picker(Picker),
     /// A one-line text prompt.
     Prompt(Prompt),
+    /// What to take for the disagreement with this id.
+    Resolve(String),
+    /// The saturation chart.
+    Saturation(SaturationChart),
 }
 
 /// What a picked code is for.
@@ -61,6 +68,20 @@ pub enum PickerPurpose {
     MergeInto {
         /// The code merged away.
         code: String,
+    },
+    /// Compare mode: the first coder (A).
+    CompareA,
+    /// Compare mode: the second coder (B).
+    CompareB {
+        /// Coder A.
+        a: String,
+    },
+    /// Compare mode: the code compared (`None`: every code).
+    CompareCode {
+        /// Coder A.
+        a: String,
+        /// Coder B.
+        b: String,
     },
 }
 
@@ -120,6 +141,15 @@ pub enum PromptPurpose {
     Split {
         /// Code id.
         code: String,
+    },
+    /// Why the team resolves disagreement `id` so (optional).
+    Resolve {
+        /// Disagreement id.
+        id: String,
+        /// What is taken.
+        take: Take,
+        /// The adjusted boundary, in code points, for [`Take::Adjust`].
+        adjust: Option<(usize, usize)>,
     },
 }
 
@@ -432,6 +462,8 @@ pub enum Mode {
     Select,
     /// Refining the code tree.
     Codebook,
+    /// Two coders side by side.
+    Compare,
 }
 
 /// A message in the status bar until the next key.
@@ -471,6 +503,8 @@ pub struct App {
     pub retrieval: Retrieval,
     /// The search pane.
     pub search: SearchPane,
+    /// Compare mode, when on.
+    pub compare: Option<Compare>,
     /// This session's changes.
     pub history: History,
     /// Segments per code id for the current coder.
@@ -489,6 +523,7 @@ pub struct App {
     places: HashMap<usize, (Range, RowPos)>,
     dragging: bool,
     editor: Option<PathBuf>,
+    compare_ended: Option<String>,
 }
 
 impl std::fmt::Debug for App {
@@ -532,6 +567,7 @@ impl App {
             doc: None,
             retrieval: Retrieval::default(),
             search: SearchPane::default(),
+            compare: None,
             history: History::default(),
             counts: HashMap::new(),
             transcript_counts: HashMap::new(),
@@ -543,6 +579,7 @@ impl App {
             places: HashMap::new(),
             dragging: false,
             editor: None,
+            compare_ended: None,
         };
         app.rebuild_tree(None);
         app.refresh_counts();
@@ -568,6 +605,8 @@ impl App {
             Mode::Codebook
         } else if self.select_mode && self.focus == Pane::Transcript {
             Mode::Select
+        } else if self.compare.is_some() {
+            Mode::Compare
         } else {
             Mode::Code
         }
@@ -575,12 +614,17 @@ impl App {
 
     /// Where the panes are for the current size.
     pub fn panes(&self) -> Panes {
-        panes(
-            self.area,
-            self.focus,
-            self.right,
-            self.study.transcripts.len(),
-        )
+        self.screen(self.area, self.focus).0
+    }
+
+    /// Where the panes and the compare panel (in compare mode) go on a screen of `area` when
+    /// `focus` has the focus.
+    pub fn screen(&self, area: Rect, focus: Pane) -> (Panes, Option<Rect>) {
+        let laid = panes(area, focus, self.right, self.study.transcripts.len());
+        match self.compare {
+            Some(_) => place_panel(laid, focus),
+            None => (laid, None),
+        }
     }
 
     /// The open transcript.
@@ -634,15 +678,7 @@ impl App {
         let rect = self
             .panes()
             .transcript
-            .or_else(|| {
-                panes(
-                    self.area,
-                    Pane::Transcript,
-                    self.right,
-                    self.study.transcripts.len(),
-                )
-                .transcript
-            })
+            .or_else(|| self.screen(self.area, Pane::Transcript).0.transcript)
             .unwrap_or_default();
         text_areas(rect)
     }
@@ -868,7 +904,45 @@ impl App {
             Action::ClearInput => self.clear_input(),
             Action::Submit => self.submit(),
             Action::Cancel => self.cancel(),
+            Action::ToggleCompare => self.toggle_compare(),
+            Action::NextDisagreement => self.jump_disagreement(true, false),
+            Action::PrevDisagreement => self.jump_disagreement(false, false),
+            Action::NextOpenDisagreement => self.jump_disagreement(true, true),
+            Action::OpenResolve => self.open_resolve(),
+            Action::Resolve(take) => self.choose_take(take),
+            Action::ToggleSaturation => {
+                self.overlay = match self.overlay {
+                    Some(Overlay::Saturation(_)) => None,
+                    _ => Some(Overlay::Saturation(SaturationChart::new(&self.study))),
+                }
+            }
+            Action::SaturationGrouping => {
+                if let Some(Overlay::Saturation(chart)) = &mut self.overlay {
+                    chart.next_grouping(&self.study);
+                }
+            }
+            Action::SaturationLayer => {
+                if let Some(Overlay::Saturation(chart)) = &mut self.overlay {
+                    chart.next_layer(&self.study);
+                }
+            }
+            Action::SaturationLevel => {
+                if let Some(Overlay::Saturation(chart)) = &mut self.overlay {
+                    chart.toggle_level(&self.study);
+                }
+            }
             Action::Mouse(m) => self.mouse(m),
+        }
+        if self.compare.is_some() && self.overlay.is_none() {
+            self.follow_cursor();
+        }
+        if let Some(why) = self.compare_ended.take() {
+            // said after whatever the action itself reported
+            let text = match self.message.take() {
+                Some(m) => format!("{} · compare mode ended: {why}", m.text),
+                None => format!("compare mode ended: {why}"),
+            };
+            self.error(text);
         }
     }
 
@@ -917,7 +991,7 @@ impl App {
                 p.selected = moved(p.selected, p.matches.len());
                 return;
             }
-            Some(Overlay::Prompt(_)) => return,
+            Some(Overlay::Prompt(_) | Overlay::Resolve(_) | Overlay::Saturation(_)) => return,
             None => {}
         }
         match self.focus {
@@ -1056,6 +1130,9 @@ impl App {
             .collect();
         coded.sort_by_key(|c| (c.start, c.end));
         doc.coded = coded;
+        if let Some(compare) = self.compare.as_mut() {
+            compare.load_transcript(&self.study, t);
+        }
     }
 
     fn refresh_counts(&mut self) {
@@ -1073,6 +1150,11 @@ impl App {
     /// Everything that depends on the codings changed.
     fn codings_changed(&mut self) {
         self.searcher.changed();
+        let refreshed = self.compare.as_mut().map(|c| c.refresh(&self.study));
+        if let Some(Err(e)) = refreshed {
+            self.compare = None;
+            self.compare_ended = Some(e);
+        }
         self.refresh_coded();
         self.refresh_counts();
         let code = self.retrieval.code.clone();
@@ -1670,6 +1752,247 @@ impl App {
         ));
     }
 
+    // ----- compare mode -----
+
+    fn toggle_compare(&mut self) {
+        if self.compare.take().is_some() {
+            self.refresh_coded();
+            self.info("left compare mode");
+            return;
+        }
+        let coders = self.study.coders();
+        if coders.len() < 2 {
+            self.error(format!(
+                "compare needs two coders with codings (found: {})",
+                if coders.is_empty() {
+                    "none".to_string()
+                } else {
+                    coders.join(", ")
+                }
+            ));
+            return;
+        }
+        self.open_picker(PickerPurpose::CompareA);
+    }
+
+    fn coder_candidates(&self, except: Option<&String>) -> Vec<Candidate> {
+        self.study
+            .coders()
+            .into_iter()
+            .filter(|c| Some(*c) != except.map(String::as_str))
+            .map(|c| Candidate {
+                code: None,
+                book: 0,
+                label: c.to_string(),
+                color: String::new(),
+            })
+            .collect()
+    }
+
+    /// Enters compare mode: coders `a` and `b` on `code` and its sub-codes (every code when
+    /// `None`). The transcript shows both coders' spans, the panel their agreement, and the
+    /// cursor goes to the first disagreement still open.
+    pub fn start_compare(&mut self, a: &str, b: &str, code: Option<&str>) {
+        let compare = match Compare::new(&self.study, a, b, code) {
+            Ok(c) => c,
+            Err(e) => {
+                self.error(e);
+                return;
+            }
+        };
+        let first = compare
+            .list
+            .iter()
+            .position(|d| d.resolution.is_none())
+            .or((!compare.list.is_empty()).then_some(0));
+        self.compare = Some(compare);
+        self.select_mode = false;
+        self.codebook_mode = false;
+        self.refresh_coded();
+        match first {
+            Some(i) => self.go_to_disagreement(i),
+            None => {
+                let what =
+                    code.map_or_else(|| "every code".to_string(), |c| self.study.code_path(c));
+                self.focus(Pane::Transcript);
+                self.info(format!("{a} and {b} agree on {what}: nothing to resolve"));
+            }
+        }
+    }
+
+    fn go_to_disagreement(&mut self, i: usize) {
+        let Some(compare) = self.compare.as_mut() else {
+            return;
+        };
+        let Some(d) = compare.list.get(i).cloned() else {
+            return;
+        };
+        compare.current = Some(i);
+        self.jump_to(&d.transcript, d.start, d.end);
+        self.scroll_cursor_high();
+        let Some(compare) = self.compare.as_ref() else {
+            return;
+        };
+        let status = match &d.resolution {
+            Some(r) => format!("resolved: took {}", compare.take_label(r.take)),
+            None => "open: r resolves".to_string(),
+        };
+        let text = format!(
+            "disagreement {} of {} · {} · {} · {status}",
+            i + 1,
+            compare.list.len(),
+            self.study.code_path(&d.code),
+            compare.kind_label(&d),
+        );
+        self.info(text);
+    }
+
+    /// Scrolls so the cursor's line is a quarter of the way down, leaving room below it for
+    /// the passage that starts there.
+    fn scroll_cursor_high(&mut self) {
+        let (_, text_rect) = self.transcript_viewport();
+        let width = usize::from(text_rect.width).max(1);
+        let height = usize::from(text_rect.height).max(1);
+        let Some(doc) = self.doc.as_mut() else {
+            return;
+        };
+        let Some(t) = self.study.transcripts.get(doc.transcript) else {
+            return;
+        };
+        let (mut top, _) = doc.locate(&t.text, doc.sel.head, width);
+        for _ in 0..height / 4 {
+            match doc.prev_row(&t.text, top, width) {
+                Some(p) => top = p,
+                None => break,
+            }
+        }
+        doc.top = top;
+    }
+
+    fn jump_disagreement(&mut self, forward: bool, open_only: bool) {
+        let Some(compare) = self.compare.as_ref() else {
+            return;
+        };
+        let target = compare.step(forward, open_only).or_else(|| {
+            // the next open one wraps round to the first
+            open_only
+                .then(|| compare.list.iter().position(|d| d.resolution.is_none()))
+                .flatten()
+        });
+        match target {
+            Some(i) => self.go_to_disagreement(i),
+            None => {
+                let text = if compare.list.is_empty() {
+                    "no disagreements: the coders agree here"
+                } else if open_only {
+                    "every disagreement is resolved"
+                } else if forward {
+                    "that was the last disagreement (p goes back)"
+                } else {
+                    "that was the first disagreement (n goes on)"
+                };
+                self.info(text);
+            }
+        }
+    }
+
+    /// Makes the disagreement under the cursor the current one.
+    fn follow_cursor(&mut self) {
+        let Some(head) = self.doc.as_ref().map(|d| d.sel.head) else {
+            return;
+        };
+        if let Some(compare) = self.compare.as_mut() {
+            if let Some(i) = compare.at(head) {
+                compare.current = Some(i);
+            }
+        }
+    }
+
+    fn open_resolve(&mut self) {
+        let Some(compare) = self.compare.as_ref() else {
+            return;
+        };
+        let here = self.transcript().map(|t| t.id.as_str());
+        match compare.current() {
+            Some(d) if Some(d.transcript.as_str()) == here => {
+                self.overlay = Some(Overlay::Resolve(d.id.clone()));
+            }
+            _ => self.error("no disagreement here: n and p jump to one"),
+        }
+    }
+
+    fn choose_take(&mut self, take: Take) {
+        let Some(Overlay::Resolve(id)) = self.overlay.take() else {
+            return;
+        };
+        let Some(compare) = self.compare.as_ref() else {
+            return;
+        };
+        let label = compare.take_label(take);
+        let adjust = if take == Take::Adjust {
+            let empty = self.doc.as_ref().is_none_or(|d| d.sel.is_empty());
+            let span = if empty { None } else { self.selection_span() };
+            match span {
+                Some((_, start, end)) => Some((start, end)),
+                None => {
+                    self.error(
+                        "select the boundary first (v and motions, x, s, Shift-arrows or the mouse), then r and s",
+                    );
+                    return;
+                }
+            }
+        } else {
+            None
+        };
+        let title = match adjust {
+            Some((start, end)) => {
+                let quote = self
+                    .transcript()
+                    .map(|t| shorten(t.slice(start, end), 30))
+                    .unwrap_or_default();
+                format!("Why take “{quote}”? (optional; Enter resolves)")
+            }
+            None => format!("Why take {label}? (optional; Enter resolves)"),
+        };
+        self.overlay = Some(Overlay::Prompt(Prompt {
+            purpose: PromptPurpose::Resolve { id, take, adjust },
+            title,
+            input: String::new(),
+        }));
+    }
+
+    fn resolve(&mut self, id: &str, take: Take, adjust: Option<(usize, usize)>, why: &str) {
+        let Some(compare) = self.compare.as_ref() else {
+            return;
+        };
+        let Some(d) = compare.list.iter().find(|d| d.id == id).cloned() else {
+            self.error("that disagreement is gone: the codings changed meanwhile");
+            return;
+        };
+        let (a, b) = (compare.a.clone(), compare.b.clone());
+        let label = compare.take_label(take);
+        let by = self.coder.clone();
+        let why = Some(why).filter(|w| !w.is_empty());
+        match self.study.resolve(&by, &d, (&a, &b), take, adjust, why) {
+            Ok(_) => {
+                self.unsaved = None;
+                self.codings_changed();
+                let (open, total) = self
+                    .compare
+                    .as_ref()
+                    .map_or((0, 0), |c| (c.remaining(), c.list.len()));
+                self.info(format!(
+                    "resolved {}: took {label} · {open} of {total} still open · n next, N next open",
+                    self.study.code_path(&d.code)
+                ));
+            }
+            Err(StudyError::Locked { coder }) if coder == CONSENSUS => self.error(
+                "the consensus layer is open in another thema process (another meeting?): nothing was written; close it first",
+            ),
+            Err(e) => self.failed(e),
+        }
+    }
+
     // ----- memos -----
 
     fn open_memo(&mut self) {
@@ -1750,8 +2073,21 @@ impl App {
     // ----- pickers and prompts -----
 
     fn candidates(&self, purpose: &PickerPurpose) -> Vec<Candidate> {
+        match purpose {
+            PickerPurpose::CompareA => return self.coder_candidates(None),
+            PickerPurpose::CompareB { a } => return self.coder_candidates(Some(a)),
+            _ => {}
+        }
         let several = self.study.codebooks.len() > 1;
         let mut out = Vec::new();
+        if let PickerPurpose::CompareCode { .. } = purpose {
+            out.push(Candidate {
+                code: None,
+                book: 0,
+                label: "(every code)".to_string(),
+                color: String::new(),
+            });
+        }
         let (only_book, exclude) = match purpose {
             PickerPurpose::MoveTo { code } | PickerPurpose::MergeInto { code } => (
                 self.study
@@ -1826,6 +2162,9 @@ impl App {
                 }
                 format!("Merge “{}” into", self.study.code_path(code))
             }
+            PickerPurpose::CompareA => "Compare: coder A".to_string(),
+            PickerPurpose::CompareB { a } => format!("Compare {a} (A) with coder B"),
+            PickerPurpose::CompareCode { a, b } => format!("Compare {a} and {b} on"),
         };
         let candidates = self.candidates(&purpose);
         if candidates.is_empty() {
@@ -1834,11 +2173,20 @@ impl App {
         }
         let matches = rank("", candidates.iter().map(|c| c.label.as_str()));
         // start on the highlighted code when applying, so `c` then Enter codes with it
+        let coder_at = |wanted: &dyn Fn(&str) -> bool| {
+            matches
+                .iter()
+                .position(|(i, _)| wanted(&candidates[*i].label))
+                .unwrap_or(0)
+        };
         let selected = match (&purpose, self.highlighted_code()) {
             (PickerPurpose::Apply, Some(code)) => matches
                 .iter()
                 .position(|(i, _)| candidates[*i].code.as_ref() == Some(&code))
                 .unwrap_or(0),
+            // A: the coder at the keyboard, if they coded; B: the first other coder
+            (PickerPurpose::CompareA, _) => coder_at(&|c| c == self.coder),
+            (PickerPurpose::CompareB { .. }, _) => coder_at(&|c| c != CONSENSUS),
             _ => 0,
         };
         self.overlay = Some(Overlay::Picker(Picker {
@@ -1876,7 +2224,9 @@ impl App {
                 format!("Split “{path}” into new child codes (names, comma-separated)"),
                 String::new(),
             ),
-            PromptPurpose::Add { .. } => (String::new(), String::new()),
+            PromptPurpose::Add { .. } | PromptPurpose::Resolve { .. } => {
+                (String::new(), String::new())
+            }
         };
         self.overlay = Some(Overlay::Prompt(Prompt {
             purpose,
@@ -1931,7 +2281,7 @@ impl App {
                 p.offset.set(0);
             }
             Some(Overlay::Prompt(p)) => edit(&mut p.input),
-            Some(Overlay::Help { .. }) => {}
+            Some(Overlay::Help { .. } | Overlay::Resolve(_) | Overlay::Saturation(_)) => {}
             None if self.focus == Pane::Search => {
                 edit(&mut self.search.query);
                 self.run_search();
@@ -1948,7 +2298,7 @@ impl App {
                 p.selected = 0;
             }
             Some(Overlay::Prompt(p)) => p.input.clear(),
-            Some(Overlay::Help { .. }) => {}
+            Some(Overlay::Help { .. } | Overlay::Resolve(_) | Overlay::Saturation(_)) => {}
             None if self.focus == Pane::Search => {
                 self.search.query.clear();
                 self.run_search();
@@ -2040,6 +2390,15 @@ impl App {
                     let path = self.study.code_path(&code);
                     self.info(format!("moved: now {path}"));
                 }
+            }
+            PickerPurpose::CompareA => {
+                self.open_picker(PickerPurpose::CompareB { a: choice.label })
+            }
+            PickerPurpose::CompareB { a } => {
+                self.open_picker(PickerPurpose::CompareCode { a, b: choice.label })
+            }
+            PickerPurpose::CompareCode { a, b } => {
+                self.start_compare(&a, &b, choice.code.as_deref())
             }
             PickerPurpose::MergeInto { code } => {
                 let Some(into) = choice.code else {
@@ -2141,6 +2500,9 @@ impl App {
                     }
                     Err(e) => self.failed(e),
                 }
+            }
+            PromptPurpose::Resolve { id, take, adjust } => {
+                self.resolve(&id, take, adjust, &answer);
             }
             PromptPurpose::Split { code } => {
                 let names: Vec<String> = answer

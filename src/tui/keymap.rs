@@ -6,7 +6,7 @@ use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
 
-use crate::tui::action::{Action, Mouse, Pane};
+use crate::tui::action::{Action, Mouse, Pane, Take};
 use crate::tui::app::{App, Overlay};
 use crate::tui::selection::Motion;
 
@@ -27,6 +27,10 @@ pub enum Context {
     Transcript,
     /// The transcript in select mode.
     Select,
+    /// Compare mode (two coders' spans over the transcript).
+    Compare,
+    /// Resolving a disagreement.
+    Resolve,
     /// The retrieval pane.
     Retrieval,
     /// The search pane (typing goes into the query).
@@ -35,13 +39,15 @@ pub enum Context {
     Picker,
     /// A text prompt.
     Prompt,
+    /// The saturation chart.
+    Saturation,
     /// This help screen.
     Help,
 }
 
 impl Context {
     /// Contexts in the order the help screen lists them.
-    pub const ALL: [Context; 12] = [
+    pub const ALL: [Context; 15] = [
         Context::Anywhere,
         Context::Global,
         Context::Transcripts,
@@ -49,10 +55,13 @@ impl Context {
         Context::Codebook,
         Context::Transcript,
         Context::Select,
+        Context::Compare,
+        Context::Resolve,
         Context::Retrieval,
         Context::Search,
         Context::Picker,
         Context::Prompt,
+        Context::Saturation,
         Context::Help,
     ];
 
@@ -66,10 +75,13 @@ impl Context {
             Context::Codebook => "Code tree, codebook mode (C)",
             Context::Transcript => "Transcript (code mode)",
             Context::Select => "Transcript, select mode (v): every motion extends the selection",
+            Context::Compare => "Compare mode (=): both coders' spans, their disagreements",
+            Context::Resolve => "Resolving a disagreement (r in compare mode), then a reason",
             Context::Retrieval => "Retrieval",
             Context::Search => "Search",
             Context::Picker => "Code picker",
             Context::Prompt => "Prompt",
+            Context::Saturation => "Saturation chart (S)",
             Context::Help => "Help",
         }
     }
@@ -205,6 +217,18 @@ pub const BINDINGS: &[Binding] = &[
         &[k('o')],
         Action::OpenMemo,
         "memo of the code, segment or transcript in $EDITOR",
+    ),
+    bind(
+        C::Global,
+        &[k('=')],
+        Action::ToggleCompare,
+        "compare two coders (team meeting) on/off",
+    ),
+    bind(
+        C::Global,
+        &[k('S'), key(KC::F(2))],
+        Action::ToggleSaturation,
+        "saturation chart: new codes per interview, by group",
     ),
     // transcripts list
     bind(
@@ -528,6 +552,63 @@ pub const BINDINGS: &[Binding] = &[
         Action::PrevSegment,
         "previous coded segment",
     ),
+    // compare mode (tried before the transcript keys)
+    bind(
+        C::Compare,
+        &[k('n')],
+        Action::NextDisagreement,
+        "next disagreement (across transcripts)",
+    ),
+    bind(
+        C::Compare,
+        &[k('p')],
+        Action::PrevDisagreement,
+        "previous disagreement",
+    ),
+    bind(
+        C::Compare,
+        &[k('N')],
+        Action::NextOpenDisagreement,
+        "next disagreement not yet resolved",
+    ),
+    bind(
+        C::Compare,
+        &[k('r'), key(KC::Enter)],
+        Action::OpenResolve,
+        "resolve the disagreement under the cursor",
+    ),
+    // resolving
+    bind(
+        C::Resolve,
+        &[k('a')],
+        Action::Resolve(Take::A),
+        "take coder A's spans",
+    ),
+    bind(
+        C::Resolve,
+        &[k('b')],
+        Action::Resolve(Take::B),
+        "take coder B's spans",
+    ),
+    bind(
+        C::Resolve,
+        &[k('+')],
+        Action::Resolve(Take::Both),
+        "take both, merged where they overlap",
+    ),
+    bind(
+        C::Resolve,
+        &[k('-')],
+        Action::Resolve(Take::None),
+        "take neither: the code does not apply here",
+    ),
+    bind(
+        C::Resolve,
+        &[k('s')],
+        Action::Resolve(Take::Adjust),
+        "take the selection: a boundary the team adjusted",
+    ),
+    bind(C::Resolve, &[key(KC::Esc)], Action::Cancel, "cancel"),
     // retrieval
     bind(
         C::Retrieval,
@@ -624,6 +705,12 @@ pub const BINDINGS: &[Binding] = &[
         Action::Cancel,
         "back to the transcript",
     ),
+    bind(
+        C::Search,
+        &[key(KC::F(2))],
+        Action::ToggleSaturation,
+        "saturation chart",
+    ),
     // picker
     bind(
         C::Picker,
@@ -675,6 +762,31 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(C::Prompt, &[ctrl('u')], Action::ClearInput, "clear"),
     bind(C::Prompt, &[key(KC::Esc)], Action::Cancel, "cancel"),
+    // saturation chart
+    bind(
+        C::Saturation,
+        &[k('g')],
+        Action::SaturationGrouping,
+        "group the interviews by the next attribute (or not at all)",
+    ),
+    bind(
+        C::Saturation,
+        &[k('c')],
+        Action::SaturationLayer,
+        "whose codes: every coder, each coder, consensus",
+    ),
+    bind(
+        C::Saturation,
+        &[k('l')],
+        Action::SaturationLevel,
+        "codes as applied / rolled up to themes",
+    ),
+    bind(
+        C::Saturation,
+        &[key(KC::Esc), k('q'), k('S'), key(KC::F(2))],
+        Action::Cancel,
+        "close",
+    ),
     // help
     bind(
         C::Help,
@@ -706,19 +818,31 @@ pub fn contexts(app: &App) -> Vec<Context> {
         Some(Overlay::Help { .. }) => return vec![C::Help, C::Anywhere],
         Some(Overlay::Picker(_)) => return vec![C::Picker, C::Anywhere],
         Some(Overlay::Prompt(_)) => return vec![C::Prompt, C::Anywhere],
+        Some(Overlay::Resolve(_)) => return vec![C::Resolve, C::Anywhere],
+        Some(Overlay::Saturation(_)) => return vec![C::Saturation, C::Anywhere],
         None => {}
     }
-    match app.focus {
-        Pane::Search => vec![C::Search, C::Anywhere],
-        Pane::Transcript if app.select_mode => {
-            vec![C::Select, C::Transcript, C::Global, C::Anywhere]
-        }
-        Pane::Transcript => vec![C::Transcript, C::Global, C::Anywhere],
-        Pane::Codes if app.codebook_mode => vec![C::Codebook, C::Codes, C::Global, C::Anywhere],
-        Pane::Codes => vec![C::Codes, C::Global, C::Anywhere],
-        Pane::Transcripts => vec![C::Transcripts, C::Global, C::Anywhere],
-        Pane::Retrieval => vec![C::Retrieval, C::Global, C::Anywhere],
+    let mut out = match app.focus {
+        Pane::Search => return vec![C::Search, C::Anywhere],
+        Pane::Transcript if app.select_mode => vec![C::Select, C::Transcript],
+        Pane::Transcript => vec![C::Transcript],
+        Pane::Codes if app.codebook_mode => vec![C::Codebook, C::Codes],
+        Pane::Codes => vec![C::Codes],
+        Pane::Transcripts => vec![C::Transcripts],
+        Pane::Retrieval => vec![C::Retrieval],
+    };
+    if app.compare.is_some() {
+        // in the transcript the compare keys come first (n is in-vivo coding otherwise);
+        // in the lists, after the list's own keys
+        let at = match out.first() {
+            Some(C::Select) => 1,
+            Some(C::Transcript) => 0,
+            _ => out.len(),
+        };
+        out.insert(at, C::Compare);
     }
+    out.extend([C::Global, C::Anywhere]);
+    out
 }
 
 fn matches(binding: &Key, event: &KeyEvent) -> Option<Option<char>> {

@@ -6,14 +6,19 @@
 //! changes the state, and the study only through `Study` functions; the files under [`view`] draw
 //! from `&App` and change nothing. [`event::run`] is the synchronous terminal loop. Nothing here
 //! reads or writes study files itself; the one outside program it starts is `$EDITOR` on a memo.
+//! [`compare`] keeps compare mode's state (two coders' layers, their disagreements, the figures
+//! `thema agree` gives) and [`saturation`] the saturation chart's; both compute through the
+//! library and resolve or save only through `Study`.
 
 pub mod action;
 pub mod app;
+pub mod compare;
 pub mod event;
 pub mod history;
 pub mod keymap;
 pub mod layout;
 pub mod picker;
+pub mod saturation;
 pub mod search;
 pub mod selection;
 pub mod view;

@@ -59,8 +59,28 @@ fn match_word(word: &[char], hay: &[char]) -> Option<(i64, Vec<usize>)> {
 }
 
 /// Matches `query` against `candidate`, case-insensitively; `None` when some word is missing.
-/// An empty query matches everything with score 0.
+/// An empty query matches everything with score 0. A `Codebook: ` prefix on the candidate is
+/// matched only when the code path alone does not match, and then ranks lower, so "work"
+/// finds "Workload" before every code of the "Link workers" codebook.
 pub fn fuzzy(query: &str, candidate: &str) -> Option<Match> {
+    if let Some(split) = candidate.find(": ") {
+        let path = &candidate[split + 2..];
+        if let Some(mut m) = fuzzy_path(query, path) {
+            let shift = candidate[..split + 2].chars().count();
+            for p in &mut m.positions {
+                *p += shift;
+            }
+            return Some(m);
+        }
+        return fuzzy_path(query, candidate).map(|mut m| {
+            m.score -= 40;
+            m
+        });
+    }
+    fuzzy_path(query, candidate)
+}
+
+fn fuzzy_path(query: &str, candidate: &str) -> Option<Match> {
     let hay: Vec<char> = candidate.chars().flat_map(char::to_lowercase).collect();
     // lowercase expansions are rare in code names; fall back to the raw text if lengths differ
     let hay = if hay.len() == candidate.chars().count() {
@@ -104,6 +124,17 @@ pub fn rank<'a>(query: &str, candidates: impl Iterator<Item = &'a str>) -> Vec<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn codebook_prefix_ranks_below_the_code_path() {
+        let labels = [
+            "Link workers: Outcomes",
+            "Link workers: Challenges/Workload and caseload",
+        ];
+        let ranked = rank("work", labels.iter().copied());
+        assert_eq!(ranked[0].0, 1, "{ranked:?}");
+        assert_eq!(ranked.len(), 2, "the prefix still matches as a fallback");
+    }
 
     #[test]
     fn subsequences_match_and_rank() {

@@ -2,10 +2,12 @@
 //! the scroll offsets they keep in `Cell`s; everything they show comes from the app's state.
 
 pub mod codes;
+pub mod compare;
 pub mod help;
 pub mod picker;
 pub mod prompt;
 pub mod retrieval;
+pub mod saturation;
 pub mod search;
 pub mod status;
 pub mod transcript;
@@ -24,7 +26,7 @@ use crate::tui::app::{App, Overlay};
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
-    let panes = crate::tui::layout::panes(area, app.focus, app.right, app.study.transcripts.len());
+    let (panes, panel) = app.screen(area, app.focus);
     if let Some(r) = panes.transcripts {
         transcripts::draw(frame, app, r);
     }
@@ -40,11 +42,16 @@ pub fn draw(frame: &mut Frame, app: &App) {
             _ => retrieval::draw(frame, app, r),
         }
     }
+    if let (Some(r), Some(c)) = (panel, app.compare.as_ref()) {
+        compare::draw_panel(frame, app, c, r);
+    }
     status::draw(frame, app, panes.status);
     match &app.overlay {
         Some(Overlay::Help { scroll }) => help::draw(frame, *scroll, area),
         Some(Overlay::Picker(p)) => picker::draw(frame, p, area),
         Some(Overlay::Prompt(p)) => prompt::draw(frame, p, area),
+        Some(Overlay::Resolve(id)) => compare::draw_resolve(frame, app, id, area),
+        Some(Overlay::Saturation(chart)) => saturation::draw(frame, chart, area),
         None => {}
     }
 }

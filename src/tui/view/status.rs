@@ -19,6 +19,7 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
         Mode::Code => (" CODE ", Color::Blue),
         Mode::Select => (" SELECT ", Color::Magenta),
         Mode::Codebook => (" CODEBOOK ", Color::Green),
+        Mode::Compare => (" COMPARE ", Color::Yellow),
     };
     let saved = match (&app.read_only, &app.unsaved) {
         (Some(why), _) => Span::styled(why.clone(), Style::default().fg(Color::Yellow)),

@@ -1,6 +1,7 @@
 //! The open transcript: only the rows on screen are laid out and drawn. Speaker labels bold,
 //! timestamps dim, this coder's segments in their code's colour, the selection reversed, and a
 //! gutter of coding stripes: one coloured column per code covering the line, as NVivo draws them.
+//! In compare mode the spans and the gutter are the two coders' (drawn by [`super::compare`]).
 
 use std::collections::HashMap;
 
@@ -53,6 +54,19 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
         return;
     };
     let (vis_start, vis_end) = (first.start, last.end.max(first.start));
+    if let Some(compare) = &app.compare {
+        super::compare::draw_gutter(frame, compare, gutter, &rows);
+        for (i, row) in rows.iter().enumerate() {
+            let y = area.y + u16::try_from(i).unwrap_or(u16::MAX);
+            if row.blank {
+                continue;
+            }
+            let paint = super::compare::row_painter(compare, row.start, row.end);
+            let line = row_line(doc, &t.text, row, &paint, focused, width);
+            frame.buffer_mut().set_line(area.x, y, &line, area.width);
+        }
+        return;
+    }
     let visible: Vec<&CodedSpan> = doc
         .coded
         .iter()
@@ -65,7 +79,21 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
         if row.blank {
             continue;
         }
-        let line = row_line(doc, &t.text, row, &visible, &colors, focused, width);
+        let here: Vec<&&CodedSpan> = visible
+            .iter()
+            .filter(|c| c.start < row.end && c.end > row.start)
+            .collect();
+        // the innermost (shortest) segment covering a character gives the colour
+        let paint = |at: usize| {
+            here.iter()
+                .filter(|c| c.start <= at && at < c.end)
+                .min_by_key(|c| c.end - c.start)
+                .map(|span| {
+                    let color = colors.get(&span.code).copied().unwrap_or(Color::Gray);
+                    Style::default().bg(color).fg(Color::Black)
+                })
+        };
+        let line = row_line(doc, &t.text, row, &paint, focused, width);
         frame.buffer_mut().set_line(area.x, y, &line, area.width);
     }
 }
@@ -96,23 +124,19 @@ fn base_style(turn: &TurnBytes, at: usize) -> Style {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// One row of text: `paint` gives the style of coded text at a byte (laid over the base style),
+/// then the selection and the cursor go on top.
 fn row_line(
     doc: &Doc,
     text: &str,
     row: &VisualRow,
-    visible: &[&CodedSpan],
-    colors: &HashMap<String, Color>,
+    paint: &dyn Fn(usize) -> Option<Style>,
     focused: bool,
     width: usize,
 ) -> Line<'static> {
     let Some(turn) = doc.turns.get(row.pos.turn) else {
         return Line::default();
     };
-    let here: Vec<&&CodedSpan> = visible
-        .iter()
-        .filter(|c| c.start < row.end && c.end > row.start)
-        .collect();
     let (from, to) = (doc.sel.from(), doc.sel.to());
     let head = doc.sel.head;
     let mut runs = Runs::default();
@@ -126,14 +150,8 @@ fn row_line(
         }
         used += w;
         let mut style = base_style(turn, at);
-        // the innermost (shortest) segment covering this character gives the colour
-        if let Some(span) = here
-            .iter()
-            .filter(|c| c.start <= at && at < c.end)
-            .min_by_key(|c| c.end - c.start)
-        {
-            let color = colors.get(&span.code).copied().unwrap_or(Color::Gray);
-            style = style.bg(color).fg(Color::Black);
+        if let Some(coded) = paint(at) {
+            style = style.patch(coded);
         }
         if at >= from && at < to {
             style = style.add_modifier(Modifier::REVERSED);
