@@ -141,11 +141,17 @@ pub struct Study {
 }
 
 /// What identifies a version of a file cheaply: its size and modification time.
-type FileStamp = (u64, Option<std::time::SystemTime>);
+/// File times are coarse (a kernel tick, or seconds on FAT and network drives), so the stamp
+/// also holds the file's identity: every atomic write makes a new file (inode) on Unix.
+type FileStamp = (u64, Option<std::time::SystemTime>, u64);
 
 fn stamp(path: &Path) -> Option<FileStamp> {
     let meta = std::fs::metadata(path).ok()?;
-    Some((meta.len(), meta.modified().ok()))
+    #[cfg(unix)]
+    let identity = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let identity = 0;
+    Some((meta.len(), meta.modified().ok(), identity))
 }
 
 /// The coder id of the layer a team builds in meetings.

@@ -3,6 +3,7 @@
 
 mod codebook_duplicate_ids;
 mod codebook_lost_update;
+mod coder_file_rewritten_within_a_tick;
+mod future_fields_keep_their_floats;
 mod note_read_as_turn;
 mod reanchor_shifted_by_case;
-mod future_fields_keep_their_floats;
