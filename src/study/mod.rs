@@ -196,6 +196,12 @@ impl Study {
         )?;
         // derived data, and the temporary files a crash mid-write can leave (atomic.rs)
         atomic::write_atomic(&dir.join(".gitignore"), b".thema/\n.thema-*.tmp\n")?;
+        // two people refining one codebook on different clones both append to its history:
+        // a union merge keeps both lines instead of stopping with a conflict
+        atomic::write_atomic(
+            &dir.join(".gitattributes"),
+            b"codebooks/*.log.jsonl merge=union\n",
+        )?;
         Ok(dir.to_path_buf())
     }
 
