@@ -287,22 +287,11 @@ impl Codebook {
 
     /// Sets the descriptive fields given as `Some`.
     pub fn describe(&mut self, id: &str, fields: &Description) -> Result<(), CodebookError> {
-        self.require(id)?;
+        let name = self.name.clone();
         let code = self
             .get_mut(id)
-            .ok_or_else(|| CodebookError::NotFound(id.to_string(), String::new()))?;
-        let pairs = [
-            (&mut code.description, &fields.description),
-            (&mut code.include, &fields.include),
-            (&mut code.exclude, &fields.exclude),
-            (&mut code.example, &fields.example),
-            (&mut code.color, &fields.color),
-        ];
-        for (slot, value) in pairs {
-            if let Some(v) = value {
-                slot.clone_from(v);
-            }
-        }
+            .ok_or_else(|| CodebookError::NotFound(id.to_string(), name))?;
+        fields.apply_to(code);
         Ok(())
     }
 
@@ -362,6 +351,22 @@ pub struct Description {
 }
 
 impl Description {
+    /// Writes the fields given as `Some` into `code`.
+    pub fn apply_to(&self, code: &mut Code) {
+        let pairs = [
+            (&mut code.description, &self.description),
+            (&mut code.include, &self.include),
+            (&mut code.exclude, &self.exclude),
+            (&mut code.example, &self.example),
+            (&mut code.color, &self.color),
+        ];
+        for (slot, value) in pairs {
+            if let Some(v) = value {
+                slot.clone_from(v);
+            }
+        }
+    }
+
     /// Whether no field is set.
     pub fn is_empty(&self) -> bool {
         *self == Description::default()

@@ -149,7 +149,7 @@ impl Study {
                         color: String::new(),
                     };
                     if i == parts.len() - 1 {
-                        apply_description(&mut code, fields);
+                        fields.apply_to(&mut code);
                     }
                     let book = &mut self.codebook_mut(slot).codebook;
                     book.add(code)
@@ -551,20 +551,5 @@ impl Study {
             why,
         )?;
         Ok(moved)
-    }
-}
-
-fn apply_description(code: &mut Code, fields: &Description) {
-    let pairs = [
-        (&mut code.description, &fields.description),
-        (&mut code.include, &fields.include),
-        (&mut code.exclude, &fields.exclude),
-        (&mut code.example, &fields.example),
-        (&mut code.color, &fields.color),
-    ];
-    for (slot, value) in pairs {
-        if let Some(v) = value {
-            slot.clone_from(v);
-        }
     }
 }

@@ -5,52 +5,60 @@
 //! with the process, so a crash never leaves a stale lock behind.
 
 use std::fs::{self, File, TryLockError};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::study::StudyError;
 
-/// A held lock (of a coder, or of a codebook while it is written); released when dropped.
+/// A held lock (of a coder, a codebook while it is written, or the index); released when
+/// dropped.
 #[derive(Debug)]
 pub struct CoderLock {
     _file: File,
+}
+
+/// A held lock on the study's derived index; released when dropped.
+pub type IndexLock = CoderLock;
+
+/// Opens (creating it and its folder) the lock file `.thema/locks/{name}.lock`.
+fn lock_file(root: &Path, name: &str) -> Result<(File, PathBuf), StudyError> {
+    let path = root
+        .join(".thema")
+        .join("locks")
+        .join(format!("{name}.lock"));
+    let io = |source| StudyError::Io {
+        path: path.clone(),
+        source,
+    };
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(io)?;
+    }
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(io)?;
+    Ok((file, path))
+}
+
+/// Opens a lock file and waits until this process holds it.
+fn wait_for(root: &Path, name: &str) -> Result<CoderLock, StudyError> {
+    let (file, path) = lock_file(root, name)?;
+    file.lock()
+        .map_err(|source| StudyError::Io { path, source })?;
+    Ok(CoderLock { _file: file })
 }
 
 /// Takes the write lock of codebook `file` (its file stem), waiting while another process holds
 /// it. A codebook's compare-with-disk, its write and its history line happen under this lock,
 /// so two refinements in different processes can neither clobber each other nor interleave.
 pub fn lock_codebook(root: &Path, file: &str) -> Result<CoderLock, StudyError> {
-    let dir = root.join(".thema").join("locks").join("codebooks");
-    let path = dir.join(format!("{file}.lock"));
-    let io = |source| StudyError::Io {
-        path: path.clone(),
-        source,
-    };
-    fs::create_dir_all(&dir).map_err(io)?;
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(io)?;
-    file.lock().map_err(io)?;
-    Ok(CoderLock { _file: file })
+    wait_for(root, &format!("codebooks/{file}"))
 }
 
 /// Takes the lock of `coder` in the study at `root`, failing at once if another process holds it.
 pub fn lock_coder(root: &Path, coder: &str) -> Result<CoderLock, StudyError> {
-    let dir = root.join(".thema").join("locks");
-    let path = dir.join(format!("{coder}.lock"));
-    let io = |source| StudyError::Io {
-        path: path.clone(),
-        source,
-    };
-    fs::create_dir_all(&dir).map_err(io)?;
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(io)?;
+    let (file, path) = lock_file(root, coder)?;
     match file.try_lock() {
         Ok(()) => Ok(CoderLock { _file: file }),
         Err(TryLockError::WouldBlock) => Err(StudyError::Locked {
@@ -60,30 +68,10 @@ pub fn lock_coder(root: &Path, coder: &str) -> Result<CoderLock, StudyError> {
     }
 }
 
-/// A held lock on the study's derived index; released when dropped.
-#[derive(Debug)]
-pub struct IndexLock {
-    _file: File,
-}
-
 /// Waits for, then takes, the lock that serialises index builds and refreshes between processes
 /// (two `thema` commands refreshing the same index at once would otherwise collide).
 pub fn lock_index(root: &Path) -> Result<IndexLock, StudyError> {
-    let dir = root.join(".thema").join("locks");
-    let path = dir.join("index.lock");
-    let io = |source| StudyError::Io {
-        path: path.clone(),
-        source,
-    };
-    fs::create_dir_all(&dir).map_err(io)?;
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(io)?;
-    file.lock().map_err(io)?;
-    Ok(IndexLock { _file: file })
+    wait_for(root, "index")
 }
 
 #[cfg(test)]
