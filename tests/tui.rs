@@ -6,7 +6,6 @@ use std::path::Path;
 use std::time::Instant;
 
 use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use tempfile::TempDir;
@@ -20,6 +19,9 @@ use thema::tui::app::Overlay;
 use thema::tui::keymap::{action_for_event, BINDINGS};
 use thema::tui::selection::Motion;
 use thema::tui::{view, App};
+
+mod common;
+use common::tui::{find_cell, text_of, Driver as Harness};
 
 const LW07_Y1: &str = "[Interview with LW7, first year, 3 May 2024]
 
@@ -110,12 +112,6 @@ fn build_study(dir: &Path) {
     code("r2", "LW07-y2", "Trust, mostly.", &trust);
 }
 
-struct Harness {
-    app: App,
-    terminal: Terminal<TestBackend>,
-    dir: TempDir,
-}
-
 impl Harness {
     fn new(width: u16, height: u16) -> Harness {
         let dir = tempfile::tempdir().unwrap();
@@ -124,54 +120,7 @@ impl Harness {
     }
 
     fn open(dir: TempDir, width: u16, height: u16) -> Harness {
-        let study = Study::open(dir.path()).unwrap();
-        let mut app = App::new(study, "r1".to_string());
-        app.update(Action::Resize(width, height));
-        let terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        Harness { app, terminal, dir }
-    }
-
-    fn resize(&mut self, width: u16, height: u16) {
-        self.terminal.backend_mut().resize(width, height);
-        self.app.update(Action::Resize(width, height));
-    }
-
-    /// Draws a frame and returns it as plain text, one line per row.
-    fn screen(&mut self) -> String {
-        let app = &self.app;
-        self.terminal.draw(|f| view::draw(f, app)).unwrap();
-        text_of(self.terminal.backend().buffer())
-    }
-
-    fn press(&mut self, code: KeyCode, mods: KeyModifiers) {
-        let event = Event::Key(KeyEvent::new(code, mods));
-        if let Some(action) = action_for_event(&self.app, &event) {
-            self.app.update(action);
-        }
-    }
-
-    /// Types keys: each character is one key press (uppercase with Shift).
-    fn keys(&mut self, keys: &str) {
-        for c in keys.chars() {
-            let mods = if c.is_uppercase() {
-                KeyModifiers::SHIFT
-            } else {
-                KeyModifiers::NONE
-            };
-            self.press(KeyCode::Char(c), mods);
-        }
-    }
-
-    fn enter(&mut self) {
-        self.press(KeyCode::Enter, KeyModifiers::NONE);
-    }
-
-    fn esc(&mut self) {
-        self.press(KeyCode::Esc, KeyModifiers::NONE);
-    }
-
-    fn file(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.dir.path().join(rel)).unwrap_or_default()
+        Harness::open_as(dir, "r1", width, height)
     }
 
     /// Selects the first occurrence of `text` (in the first transcript holding it) by opening
@@ -218,28 +167,6 @@ fn open_at(app: &mut App, transcript: &str, start: usize, end: usize) {
     while app.doc.as_ref().unwrap().sel.head < b {
         app.update(Action::Extend(Motion::CharRight));
     }
-}
-
-/// A buffer as text, wide characters counted once.
-fn text_of(buffer: &Buffer) -> String {
-    let area = buffer.area;
-    let mut out = String::new();
-    for y in 0..area.height {
-        let mut line = String::new();
-        let mut skip = 0;
-        for x in 0..area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buffer[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
-            line.push_str(symbol);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 #[test]
@@ -892,18 +819,6 @@ fn an_empty_study_opens_and_takes_its_first_theme() {
     h.enter();
     assert!(h.app.study.resolve_code("Belonging", None).is_ok());
     assert!(h.screen().contains("Belonging"));
-}
-
-/// The cell where `needle` starts on screen.
-fn find_cell(buffer: &Buffer, needle: &str) -> (u16, u16) {
-    let text = text_of(buffer);
-    for (y, line) in text.lines().enumerate() {
-        if let Some(byte) = line.find(needle) {
-            let x = unicode_width::UnicodeWidthStr::width(&line[..byte]);
-            return (x as u16, y as u16);
-        }
-    }
-    panic!("{needle} not on screen:\n{text}");
 }
 
 #[test]

@@ -7,12 +7,10 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
 use serde_json::Value;
-use tempfile::TempDir;
 use thema::model::codebook::Description;
 use thema::model::Attributes;
 use thema::study::coding::Span;
@@ -23,6 +21,9 @@ use thema::tui::app::{Mode, Overlay};
 use thema::tui::compare::{coverage_at, Coverage, LayerSpan};
 use thema::tui::keymap::{action_for_event, contexts};
 use thema::tui::{view, App};
+
+mod common;
+use common::tui::{find_cell, text_of, Driver as Harness};
 
 const T1: &str = "Interviewer: How do people get to the groups?
 
@@ -89,60 +90,11 @@ fn build(dir: &Path) {
     code("r2", "V01", "I was lonely before.", &lonely);
 }
 
-struct Harness {
-    app: App,
-    terminal: Terminal<TestBackend>,
-    dir: TempDir,
-}
-
 impl Harness {
     fn new(width: u16, height: u16) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         build(dir.path());
-        let study = Study::open(dir.path()).unwrap();
-        let mut app = App::new(study, "chair".to_string());
-        app.update(Action::Resize(width, height));
-        let terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-        Harness { app, terminal, dir }
-    }
-
-    fn screen(&mut self) -> String {
-        let app = &self.app;
-        self.terminal.draw(|f| view::draw(f, app)).unwrap();
-        text_of(self.terminal.backend().buffer())
-    }
-
-    fn press(&mut self, code: KeyCode, mods: KeyModifiers) {
-        let event = Event::Key(KeyEvent::new(code, mods));
-        if let Some(action) = action_for_event(&self.app, &event) {
-            self.app.update(action);
-        }
-    }
-
-    fn keys(&mut self, keys: &str) {
-        for c in keys.chars() {
-            let mods = if c.is_uppercase() {
-                KeyModifiers::SHIFT
-            } else {
-                KeyModifiers::NONE
-            };
-            self.press(KeyCode::Char(c), mods);
-        }
-    }
-
-    /// Types into a picker or prompt (no Shift, so capitals are typed, not commands).
-    fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.press(KeyCode::Char(c), KeyModifiers::NONE);
-        }
-    }
-
-    fn enter(&mut self) {
-        self.press(KeyCode::Enter, KeyModifiers::NONE);
-    }
-
-    fn esc(&mut self) {
-        self.press(KeyCode::Esc, KeyModifiers::NONE);
+        Harness::open_as(dir, "chair", width, height)
     }
 
     fn compare(&mut self, a: &str, b: &str, code: &str) {
@@ -164,19 +116,11 @@ impl Harness {
     }
 
     fn log(&self) -> Vec<Value> {
-        std::fs::read_to_string(self.dir.path().join("codings/consensus.log.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+        self.jsonl("codings/consensus.log.jsonl")
     }
 
     fn consensus(&self) -> Vec<Value> {
-        std::fs::read_to_string(self.dir.path().join("codings/consensus.jsonl"))
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+        self.jsonl("codings/consensus.jsonl")
     }
 
     /// Code points of the first occurrence of `text` in transcript `id`.
@@ -185,38 +129,6 @@ impl Harness {
         let start = t.text[..t.text.find(text).unwrap()].chars().count();
         (start, start + text.chars().count())
     }
-}
-
-fn text_of(buffer: &Buffer) -> String {
-    let area = buffer.area;
-    let mut out = String::new();
-    for y in 0..area.height {
-        let mut line = String::new();
-        let mut skip = 0;
-        for x in 0..area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buffer[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
-            line.push_str(symbol);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
-}
-
-fn find_cell(buffer: &Buffer, needle: &str) -> (u16, u16) {
-    let text = text_of(buffer);
-    for (y, line) in text.lines().enumerate() {
-        if let Some(byte) = line.find(needle) {
-            let x = unicode_width::UnicodeWidthStr::width(&line[..byte]);
-            return (x as u16, y as u16);
-        }
-    }
-    panic!("{needle} not on screen:\n{text}");
 }
 
 #[test]

@@ -5,73 +5,24 @@
 
 use std::path::Path;
 
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::Terminal;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use serde_json::Value;
-use tempfile::TempDir;
 use thema::cli::saturation::{reports, Level, SaturationArgs};
 use thema::report::agreement::{compute, AgreeRequest, Unit};
 use thema::study::consensus::{disagreements, Take};
 use thema::study::Study;
 use thema::tui::app::Overlay;
-use thema::tui::keymap::action_for_event;
-use thema::tui::{view, Action, App};
 
 mod common;
 use common::demo_copy;
+use common::tui::Driver as Demo;
 
 /// The code the meeting tests walk: Challenges to service delivery/Transport.
 const TRANSPORT: &str = "c11";
 
-struct Demo {
-    app: App,
-    terminal: Terminal<TestBackend>,
-    dir: TempDir,
-}
-
 impl Demo {
     fn open() -> Demo {
-        let dir = demo_copy();
-        let study = Study::open(dir.path()).unwrap();
-        let mut app = App::new(study, "r1".to_string());
-        app.update(Action::Resize(120, 40));
-        let terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        Demo { app, terminal, dir }
-    }
-
-    fn screen(&mut self) -> String {
-        let app = &self.app;
-        self.terminal.draw(|f| view::draw(f, app)).unwrap();
-        text_of(self.terminal.backend().buffer())
-    }
-
-    fn press(&mut self, code: KeyCode, mods: KeyModifiers) {
-        let event = Event::Key(KeyEvent::new(code, mods));
-        if let Some(action) = action_for_event(&self.app, &event) {
-            self.app.update(action);
-        }
-    }
-
-    /// Types keys: each character is one key press (uppercase with Shift).
-    fn keys(&mut self, keys: &str) {
-        for c in keys.chars() {
-            let mods = if c.is_uppercase() {
-                KeyModifiers::SHIFT
-            } else {
-                KeyModifiers::NONE
-            };
-            self.press(KeyCode::Char(c), mods);
-        }
-    }
-
-    fn enter(&mut self) {
-        self.press(KeyCode::Enter, KeyModifiers::NONE);
-    }
-
-    fn esc(&mut self) {
-        self.press(KeyCode::Esc, KeyModifiers::NONE);
+        Demo::open_as(demo_copy(), "r1", 120, 40)
     }
 
     /// `=`, then coder A, coder B and the code typed into the three pickers.
@@ -82,53 +33,19 @@ impl Demo {
                 matches!(self.app.overlay, Some(Overlay::Picker(_))),
                 "a picker asks for {answer}"
             );
-            for c in answer.chars() {
-                self.press(KeyCode::Char(c), KeyModifiers::NONE);
-            }
+            self.type_text(answer);
             self.enter();
         }
         assert!(self.app.compare.is_some(), "{:?}", self.app.message);
     }
 
-    fn file(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.dir.path().join(rel)).unwrap_or_default()
-    }
-
     fn log(&self) -> Vec<Value> {
-        self.file("codings/consensus.log.jsonl")
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+        self.jsonl("codings/consensus.log.jsonl")
     }
 
     fn consensus(&self) -> Vec<Value> {
-        self.file("codings/consensus.jsonl")
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
+        self.jsonl("codings/consensus.jsonl")
     }
-}
-
-/// A buffer as text, wide characters counted once.
-fn text_of(buffer: &Buffer) -> String {
-    let area = buffer.area;
-    let mut out = String::new();
-    for y in 0..area.height {
-        let mut line = String::new();
-        let mut skip = 0;
-        for x in 0..area.width {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            let symbol = buffer[(x, y)].symbol();
-            skip = unicode_width::UnicodeWidthStr::width(symbol).saturating_sub(1);
-            line.push_str(symbol);
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 #[test]
