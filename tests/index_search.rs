@@ -340,6 +340,23 @@ fn search_equals_a_brute_force_scan() {
             "phrase {phrase}"
         );
     }
+    // exact phrases: words as written, in order
+    for phrase in ["the bus", "walking buses", "stopped"] {
+        let want_words = exact_words(phrase);
+        let want = expected(&study, |d| has_phrase(&d.exact, &want_words));
+        assert!(!want.is_empty(), "exact {phrase} should occur");
+        assert_eq!(
+            keys_of(&index, &study, &format!("exact:\"{phrase}\"")),
+            want,
+            "exact phrase {phrase}"
+        );
+    }
+    // a stemmed phrase matches every written form at each place ("stopping" and "stopped")
+    let want_words = stems("we stopping");
+    assert_eq!(
+        keys_of(&index, &study, "\"we stopping\""),
+        expected(&study, |d| has_phrase(&d.words, &want_words))
+    );
     // code facets include descendants, by slug path, by name path, by id
     for (query, reference) in [
         (
@@ -393,6 +410,24 @@ fn search_equals_a_brute_force_scan() {
             attribute(&study, &d.transcript, "wave") == "second year"
                 && attribute(&study, &d.transcript, "Role") == "link worker"
         })
+    );
+    assert_eq!(
+        keys_of(&index, &study, "bus -role:volunteer"),
+        expected(&study, |d| attribute(&study, &d.transcript, "Role")
+            != "volunteer"
+            && d.words.contains(&a))
+    );
+    assert_eq!(
+        keys_of(&index, &study, "role:volun* OR wave:IN [\"first year\"]"),
+        expected(&study, |d| attribute(&study, &d.transcript, "Role")
+            .starts_with("volun")
+            || attribute(&study, &d.transcript, "wave") == "first year")
+    );
+    assert_eq!(
+        keys_of(&index, &study, "kind:turn AND wave:[first TO second]"),
+        expected(&study, |d| d.coder.is_none()
+            && attribute(&study, &d.transcript, "wave").as_str() >= "first"
+            && attribute(&study, &d.transcript, "wave").as_str() <= "second")
     );
     assert_eq!(
         keys_of(&index, &study, "speaker:lw2 kind:turn"),
@@ -819,9 +854,10 @@ fn bad_queries_explain_themselves() {
     assert!(message("turn:abc").contains("number"));
     assert!(message("-bus").contains("exclude"));
     assert!(message("(bus").contains("cannot read"));
-    assert!(message("exact:\"the bus\"").contains("single words"));
+    assert!(message("text:[a TO b]").contains("not on words"));
     // these are fine
     for q in [
+        "exact:\"the bus\"",
         "don't",
         "10:30",
         "bus*",

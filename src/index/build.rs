@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use tantivy::indexer::{IndexWriterOptions, NoMergePolicy};
 use tantivy::merge_policy::LogMergePolicy;
-use tantivy::schema::{Field, TantivyDocument};
+use tantivy::schema::TantivyDocument;
 use tantivy::{IndexWriter, TantivyError, Term};
 
 use crate::index::manifest::Changes;
@@ -48,28 +48,14 @@ pub(crate) struct Documents<'a> {
     study: &'a Study,
     fields: &'a Fields,
     facets: &'a HashMap<String, String>,
-    /// Attribute values per transcript, as (field, value).
-    attributes: HashMap<&'a str, Vec<(Field, &'a str)>>,
 }
 
 impl<'a> Documents<'a> {
     pub fn new(study: &'a Study, fields: &'a Fields, facets: &'a HashMap<String, String>) -> Self {
-        let mut attributes = HashMap::new();
-        for t in &study.transcripts {
-            let values: Vec<(Field, &str)> = fields
-                .attributes
-                .values()
-                .filter_map(|(column, field)| {
-                    study.attributes.get(&t.id, column).map(|v| (*field, v))
-                })
-                .collect();
-            attributes.insert(t.id.as_str(), values);
-        }
         Documents {
             study,
             fields,
             facets,
-            attributes,
         }
     }
 
@@ -77,11 +63,6 @@ impl<'a> Documents<'a> {
         let f = self.fields;
         doc.add_text(f.transcript, &t.id);
         doc.add_text(f.key_transcript, &t.id);
-        if let Some(values) = self.attributes.get(t.id.as_str()) {
-            for (field, value) in values {
-                doc.add_text(*field, value);
-            }
-        }
     }
 
     /// One document per paragraph of a transcript (speaker turns and notes).
@@ -97,9 +78,7 @@ impl<'a> Documents<'a> {
             doc.add_u64(f.turn, turn.number as u64);
             doc.add_u64(f.start, turn.body_start as u64);
             doc.add_u64(f.end, turn.end as u64);
-            let body = t.body(turn);
-            doc.add_text(f.text, body);
-            doc.add_text(f.exact, body);
+            doc.add_text(f.text, t.body(turn));
             doc
         })
     }
@@ -125,9 +104,7 @@ impl<'a> Documents<'a> {
         doc.add_text(f.code_id, &s.code);
         doc.add_text(f.segment, &s.id);
         doc.add_text(f.key_layer, layer_key(coder, &t.id));
-        let text = t.slice(s.start, s.end);
-        doc.add_text(f.text, text);
-        doc.add_text(f.exact, text);
+        doc.add_text(f.text, t.slice(s.start, s.end));
         doc
     }
 
@@ -172,12 +149,14 @@ impl<'a> Documents<'a> {
         Ok(added)
     }
 
-    /// Deletes and re-adds what `changes` names; returns the documents added.
+    /// Deletes and re-adds what `changes` names; `text` hears the words of every document
+    /// added; returns the documents added.
     pub fn apply(
         &self,
         writer: &IndexWriter,
         changes: &Changes,
         dir: &Path,
+        text: &mut dyn FnMut(&str),
     ) -> Result<usize, IndexError> {
         let f = self.fields;
         for t in &changes.transcripts {
@@ -192,6 +171,9 @@ impl<'a> Documents<'a> {
         let mut added = 0;
         for id in &changes.transcripts {
             if let Some(t) = find_transcript(self.study, id) {
+                for turn in &t.turns {
+                    text(t.body(turn));
+                }
                 for doc in self.turns(t) {
                     writer.add_document(doc).map_err(tantivy(dir))?;
                     added += 1;
@@ -229,6 +211,7 @@ impl<'a> Documents<'a> {
                     continue;
                 }
                 if let Some(t) = cached_transcript(self.study, &mut last, &s.transcript) {
+                    text(t.slice(s.start, s.end));
                     writer
                         .add_document(self.segment(coder, t, s))
                         .map_err(tantivy(dir))?;

@@ -9,17 +9,22 @@
 //!
 //! **Documents.** `kind:turn` — one per paragraph (speaker turns and notes), its speech without
 //! the label; `kind:segment` — one per coded segment, its coded text. Both carry `transcript`,
-//! `speaker` (for a segment: of the turn where it starts), `turn`, offsets, and every attribute
-//! column of the transcript. Segments also carry `coder`, `code` and `segment` (its id).
+//! `speaker` (for a segment: of the turn where it starts), `turn` and offsets. Segments also
+//! carry `coder`, `code` and `segment` (its id). The speech is indexed once, each word
+//! lowercased as written; `words.tsv` groups the indexed words by stem.
 //!
-//! **Queries.** tantivy's query language with `text` (stemmed) as the default field and AND
-//! between words unless `OR` is written: `bus AND (late OR cancelled)`, `"bus stop"`,
-//! `-kind:turn`, `speaker:LW7`, `coder:r1`, `transcript:LW7-y1`, `turn:[1 TO 5]`, `exact:buses`
-//! (single words, not stemmed; indexed without positions, so no phrases), and attribute columns
-//! by lowercased name (`role:volunteer`, `wave:"first year"`; characters other than letters,
-//! digits, `_` and `-` become `_`: `Age group` → `age_group`). Labels and attribute values match
-//! whole and case-insensitively. A column whose field name would be a built-in field
-//! (`speaker`, `code`, ...) is not indexed.
+//! **Queries.** tantivy's query language with `text` as the default field and AND between words
+//! unless `OR` is written: `bus AND (late OR cancelled)`, `"bus stop"`, `trans*`, `-kind:turn`,
+//! `speaker:LW7`, `coder:r1`, `transcript:LW7-y1`, `turn:[1 TO 5]`. A `text:` word is stemmed
+//! and searches every indexed word with that stem (`buses` finds `bus`, `buses`, `bused`); in a
+//! phrase, each place may hold any of them. `exact:buses` and `exact:"the buses"` search words as
+//! written. Attribute columns are named by lowercased name (`role:volunteer`,
+//! `wave:"first year"`, `role:vol*`, `wave:IN ["first year" "second year"]`, `order:[1 TO 10]`,
+//! numbers compared as numbers; characters other than letters, digits, `_` and `-` become `_`:
+//! `Age group` → `age_group`); they are not indexed but answered from the study's attribute
+//! table, as the set of transcripts whose row matches. Labels and attribute values match whole
+//! and case-insensitively. A column whose field name would be a built-in field (`speaker`,
+//! `code`, ...) cannot be queried. Boosts (`word^2`) are accepted and ignored.
 //!
 //! **Codes are facets.** A segment's `code` is the path of its code's names from the theme
 //! down, each name lowercased with every run of characters other than letters and digits
@@ -33,32 +38,38 @@
 //! This module owns the index folder; it reads the study and never writes study files.
 
 mod build;
+mod compile;
 mod directory;
 mod manifest;
 mod query;
 mod schema;
 mod snippet;
+mod vocabulary;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
-use tantivy::query::{BooleanQuery, MoreLikeThisQuery, Occur, Query, QueryParser, TermQuery};
+use tantivy::query::{
+    BooleanQuery, MoreLikeThisQuery, Occur, Query, QueryParser, QueryParserError, TermQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue, TantivyDocument, Value};
 use tantivy::tokenizer::Language;
 use tantivy::{DocAddress, IndexReader, IndexSettings, ReloadPolicy, Searcher, Term};
 
 use crate::index::build::{find_transcript, tantivy, Documents};
+use crate::index::compile::{transcripts_where, Compiler};
 use crate::index::directory::IndexFolder;
 use crate::index::manifest::Manifest;
 use crate::index::schema::{
     attribute_fields, code_facets, facet_of, normalise_code_path, register_analysers,
-    stemming_language, Fields,
+    stemmed_analyser, stemming_language, words_analyser, Fields,
 };
 use crate::index::snippet::{Highlighter, Stems, STOP_WORDS};
+use crate::index::vocabulary::Vocabulary;
 use crate::study::{Study, StudyError};
 
 pub use schema::{attribute_field_name, code_facet, SCHEMA_VERSION};
@@ -217,6 +228,8 @@ pub struct Index {
     paths: HashSet<String>,
     stems: Mutex<Stems>,
     language: Option<Language>,
+    /// The indexed words by stem, read on the first query that needs it.
+    vocabulary: Mutex<Option<Arc<Vocabulary>>>,
 }
 
 impl std::fmt::Debug for Index {
@@ -269,23 +282,35 @@ impl Index {
             if old.compatible(&plan.manifest) {
                 let opened = IndexFolder::open(&plan.dir).and_then(tantivy::Index::open);
                 if let Ok(index) = opened {
-                    let (schema, fields) = Fields::build(&plan.columns);
+                    let (schema, parser_schema, fields) = Fields::build(&plan.columns);
                     if index.schema() == schema {
-                        register_analysers(&index, plan.language);
+                        register_analysers(&index);
                         let changes = old.changes(&plan.manifest);
                         let mut refresh = Refresh::default();
                         if !changes.is_empty() {
+                            let before = index.reader().map_err(tantivy(&plan.dir))?.searcher();
                             let writer = build::refresh_writer(&index, &plan.dir)?;
                             let docs = Documents::new(study, &fields, &plan.facets);
-                            refresh.docs = docs.apply(&writer, &changes, &plan.dir)?;
+                            let mut words = HashSet::new();
+                            let mut analyser = words_analyser();
+                            refresh.docs =
+                                docs.apply(&writer, &changes, &plan.dir, &mut |text| {
+                                    analyser.token_stream(text).process(&mut |t| {
+                                        if !words.contains(&t.text) {
+                                            words.insert(t.text.clone());
+                                        }
+                                    })
+                                })?;
                             commit(writer, &plan.dir)?;
+                            let known = |word: &str| holds_word(&before, fields.text, word);
+                            Vocabulary::append_new(&plan.dir, &words, &known, plan.language)?;
                             refresh.transcripts = changes.transcripts.len();
                             refresh.coders = changes.coders(study).len();
                         }
                         if old != plan.manifest {
                             plan.manifest.save(&plan.dir)?;
                         }
-                        let opened = Index::assemble(index, fields, plan)?;
+                        let opened = Index::assemble(index, parser_schema, fields, plan)?;
                         return Ok((opened, refresh));
                     }
                 }
@@ -317,7 +342,7 @@ impl Index {
             std::fs::remove_dir_all(&dir).map_err(io)?;
         }
         std::fs::create_dir_all(&dir).map_err(io)?;
-        let (schema, fields) = Fields::build(&plan.columns);
+        let (schema, parser_schema, fields) = Fields::build(&plan.columns);
         let settings = IndexSettings {
             docstore_compression: tantivy::store::Compressor::Lz4,
             docstore_blocksize: 4096,
@@ -325,7 +350,7 @@ impl Index {
         };
         let folder = IndexFolder::open(&dir).map_err(tantivy(&dir))?;
         let index = tantivy::Index::create(folder, schema, settings).map_err(tantivy(&dir))?;
-        register_analysers(&index, plan.language);
+        register_analysers(&index);
         let writer = build::build_writer(&index, &dir)?;
         let docs = Documents::new(study, &fields, &plan.facets);
         let total = docs.count();
@@ -343,17 +368,28 @@ impl Index {
         let added = docs.add_all(&writer, &dir, &|n| bar.set_position(n))?;
         commit(writer, &dir)?;
         bar.finish_and_clear();
+        let searcher = index.reader().map_err(tantivy(&dir))?.searcher();
+        let vocabulary = Vocabulary::rebuild(&searcher, fields.text, plan.language, &dir)?;
+        // the manifest comes last: an index without it is rebuilt on the next open
         plan.manifest.save(&dir)?;
-        Ok((Index::assemble(index, fields, plan)?, added))
+        let opened = Index::assemble(index, parser_schema, fields, plan)?;
+        *opened.lock_vocabulary() = Some(Arc::new(vocabulary));
+        Ok((opened, added))
     }
 
-    fn assemble(index: tantivy::Index, fields: Fields, plan: Plan) -> Result<Index, IndexError> {
+    fn assemble(
+        index: tantivy::Index,
+        parser_schema: tantivy::schema::Schema,
+        fields: Fields,
+        plan: Plan,
+    ) -> Result<Index, IndexError> {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(tantivy(&plan.dir))?;
-        let mut parser = QueryParser::for_index(&index, vec![fields.text]);
+        let mut parser =
+            QueryParser::new(parser_schema, vec![fields.text], index.tokenizers().clone());
         parser.set_conjunction_by_default();
         let paths = plan.facets.values().cloned().collect();
         Ok(Index {
@@ -366,7 +402,35 @@ impl Index {
             paths,
             stems: Mutex::new(Stems::new(plan.language)),
             language: plan.language,
+            vocabulary: Mutex::new(None),
         })
+    }
+
+    fn lock_vocabulary(&self) -> std::sync::MutexGuard<'_, Option<Arc<Vocabulary>>> {
+        self.vocabulary
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The indexed words by stem: read from the index folder once, or rebuilt from the index
+    /// when the file is missing.
+    fn vocabulary(&self) -> Result<Arc<Vocabulary>, IndexError> {
+        let mut slot = self.lock_vocabulary();
+        if let Some(vocabulary) = slot.as_ref() {
+            return Ok(Arc::clone(vocabulary));
+        }
+        let vocabulary = match Vocabulary::load(&self.dir)? {
+            Some(vocabulary) => vocabulary,
+            None => Vocabulary::rebuild(
+                &self.reader.searcher(),
+                self.fields.text,
+                self.language,
+                &self.dir,
+            )?,
+        };
+        let vocabulary = Arc::new(vocabulary);
+        *slot = Some(Arc::clone(&vocabulary));
+        Ok(vocabulary)
     }
 
     /// The index folder.
@@ -399,10 +463,27 @@ impl Index {
     ) -> Result<SearchResults, IndexError> {
         let names = self.fields.query_names();
         let rewritten = query::rewrite(query, &names, &|value| self.resolve_code(value))?;
-        let parsed = self
+        let syntax = tantivy::query_grammar::parse_query(&rewritten).map_err(|_| {
+            query::explain(
+                QueryParserError::SyntaxError(rewritten.clone()),
+                query,
+                &names,
+            )
+        })?;
+        let vocabulary = self.vocabulary()?;
+        let compiler = Compiler::new(
+            &self.fields,
+            &vocabulary,
+            study,
+            stemmed_analyser(self.language),
+            words_analyser(),
+        );
+        let (syntax, mut compiled) = compiler.compile(syntax)?;
+        let built = self
             .parser
-            .parse_query(&rewritten)
+            .build_query_from_user_input_ast(syntax)
             .map_err(|e| query::explain(e, query, &names))?;
+        let parsed = compiled.substitute(built.as_ref());
         let searcher = self.reader.searcher();
         // tantivy reserves room for twice the limit, so never ask for more than there is
         let limit = limit.min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
@@ -422,7 +503,7 @@ impl Index {
                 .search(&parsed, &(Count, TopDocs::with_limit(limit)))
                 .map_err(fail)?
         };
-        let highlighter = Highlighter::for_query(&*parsed, &self.fields, &self.stems);
+        let highlighter = Highlighter::new(compiled.stemmed, compiled.exact, &self.stems);
         let hits = top
             .into_iter()
             .map(|(score, address)| self.hit(study, &searcher, address, score, &highlighter))
@@ -522,8 +603,14 @@ impl Index {
             clauses.push((Occur::Must, self.label_query(f.coder, coder)?));
         }
         for (column, value) in &filter.attributes {
-            let field = self.attribute_field(column)?;
-            clauses.push((Occur::Must, self.label_query(field, value)?));
+            let query = match self.attribute_field(column)? {
+                Filter::Label(field) => self.label_query(field, value)?,
+                Filter::Column(column) => {
+                    let value = value.trim().to_lowercase();
+                    transcripts_where(study, &self.fields, &column, &|v| v == value)
+                }
+            };
+            clauses.push((Occur::Must, query));
         }
         let searcher = self.reader.searcher();
         let found = searcher
@@ -582,18 +669,18 @@ impl Index {
         Err(IndexError::UnknownCode(value.to_string()))
     }
 
-    /// The field of an attribute column (or `transcript`, `speaker`) for retrieval.
-    fn attribute_field(&self, column: &str) -> Result<Field, IndexError> {
+    /// How retrieval filters on an attribute column (or `transcript`, `speaker`).
+    fn attribute_field(&self, column: &str) -> Result<Filter, IndexError> {
         let name = attribute_field_name(column);
         match name.as_str() {
-            "transcript" => return Ok(self.fields.transcript),
-            "speaker" => return Ok(self.fields.speaker),
+            "transcript" => return Ok(Filter::Label(self.fields.transcript)),
+            "speaker" => return Ok(Filter::Label(self.fields.speaker)),
             _ => {}
         }
         self.fields
             .attributes
             .get(&name)
-            .map(|(_, field)| *field)
+            .map(|column| Filter::Column(column.clone()))
             .ok_or_else(|| {
                 let mut valid: Vec<&str> = vec!["transcript", "speaker"];
                 valid.extend(self.fields.attributes.keys().map(String::as_str));
@@ -709,6 +796,24 @@ impl Index {
             snippet,
         })
     }
+}
+
+/// How retrieval filters on a column: a label field of the index, or an attribute column of
+/// the study (through the transcripts whose row matches).
+enum Filter {
+    Label(Field),
+    Column(String),
+}
+
+/// Whether the `text` field of an index (as `searcher` sees it) holds a word.
+fn holds_word(searcher: &Searcher, field: Field, word: &str) -> bool {
+    searcher.segment_readers().iter().any(|reader| {
+        reader
+            .inverted_index(field)
+            .ok()
+            .and_then(|inverted| inverted.terms().get(word.as_bytes()).ok().flatten())
+            .is_some()
+    })
 }
 
 /// Commits a writer and waits for the merges it started, so the process may exit safely.

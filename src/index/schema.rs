@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use tantivy::schema::{
     Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
-    TextOptions, STORED, STRING,
+    TextOptions, STORED, STRING, TEXT,
 };
 use tantivy::tokenizer::{
     Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
@@ -19,14 +19,15 @@ use crate::study::coder::slug;
 
 /// Bumped whenever the fields, their options or the analysers change: a different version on
 /// disk means a full rebuild.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
-/// Analyser of the `text` field: words, lowercased, stemmed.
-pub(crate) const STEMMED: &str = "thema_stemmed";
-/// Analyser of the `exact` field: words, lowercased, not stemmed.
-pub(crate) const EXACT: &str = "thema_exact";
-/// Analyser of label fields (speaker, coder, attributes): the whole value, lowercased.
+/// Analyser of the indexed `text` field: words, lowercased, as written (stems are found at
+/// query time through the [`Vocabulary`](crate::index::vocabulary::Vocabulary)).
+pub(crate) const WORDS: &str = "thema_words";
+/// Analyser of label fields (speaker, coder, transcript, kind): the whole value, lowercased.
 pub(crate) const LABEL: &str = "thema_label";
+/// The query-only field that stands for a piece of a query thema compiled itself.
+pub(crate) const SLOT: &str = "_slot";
 
 /// Longest word indexed, in bytes; longer tokens (URLs, noise) are dropped.
 const MAX_WORD: usize = 40;
@@ -44,14 +45,12 @@ pub const BUILT_IN_FIELDS: [&str; 9] = [
     "segment",
 ];
 
-/// The fields of the index.
+/// The fields of the index, and the two the query parser knows besides them.
 #[derive(Debug, Clone)]
 pub(crate) struct Fields {
-    /// Speech, stemmed (the default search field).
+    /// Speech: every word lowercased, with positions. `text:` (stemmed) and `exact:` (as
+    /// written) queries both search it.
     pub text: Field,
-    /// Speech, lowercased but not stemmed; words only (no positions, so no phrases: positions
-    /// would cost the build almost half again).
-    pub exact: Field,
     /// `turn` or `segment`.
     pub kind: Field,
     /// Transcript id (stored as written, searched lowercased).
@@ -76,35 +75,30 @@ pub(crate) struct Fields {
     pub key_transcript: Field,
     /// `coder` + U+001F + `transcript`, exact: deletes one coder's segments of one transcript.
     pub key_layer: Field,
-    /// Attribute fields: field name → (column, field).
-    pub attributes: BTreeMap<String, (String, Field)>,
+    /// Query-parser only: [`SLOT`].
+    pub slot: Field,
+    /// Attribute columns a query may name: field name → column. They are not indexed: an
+    /// attribute filter becomes the set of transcripts whose row matches.
+    pub attributes: BTreeMap<String, String>,
 }
 
 impl Fields {
-    /// The schema for a study whose attribute table has these columns.
-    pub fn build(columns: &[String]) -> (Schema, Fields) {
-        let mut builder = Schema::builder();
-        let words = |analyser: &str| {
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(analyser)
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-            )
-        };
+    /// The index schema, the query parser's schema (the index's fields, same ids, then `exact`
+    /// and the slot field), and the fields, for a study whose attribute table has these columns.
+    pub fn build(columns: &[String]) -> (Schema, Schema, Fields) {
         let label = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(LABEL)
                 .set_index_option(IndexRecordOption::Basic)
                 .set_fieldnorms(false),
         );
-        let text = builder.add_text_field("text", words(STEMMED));
-        let exact = builder.add_text_field(
-            "exact",
+        let mut builder = Schema::builder();
+        let text = builder.add_text_field(
+            "text",
             TextOptions::default().set_indexing_options(
                 TextFieldIndexing::default()
-                    .set_tokenizer(EXACT)
-                    .set_index_option(IndexRecordOption::Basic)
-                    .set_fieldnorms(false),
+                    .set_tokenizer(WORDS)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
             ),
         );
         let kind = builder.add_text_field("kind", label.clone());
@@ -116,18 +110,25 @@ impl Fields {
         let end = builder.add_u64_field("_end", STORED);
         let coder = builder.add_text_field("coder", label.clone().set_stored());
         let code = builder.add_facet_field("code", FacetOptions::default());
-        let segment = builder.add_text_field("segment", label.clone().set_stored());
+        let segment = builder.add_text_field("segment", label.set_stored());
         let code_id = builder.add_text_field("_code", STRING | STORED);
         let key_transcript = builder.add_text_field("_transcript", STRING);
         let key_layer = builder.add_text_field("_layer", STRING);
-        let mut attributes = BTreeMap::new();
-        for (name, column) in attribute_fields(columns) {
-            let field = builder.add_text_field(&name, label.clone());
-            attributes.insert(name, (column, field));
+        let index_schema = builder.build();
+
+        let mut builder = Schema::builder();
+        for (_, entry) in index_schema.fields() {
+            builder.add_field(entry.clone());
         }
+        // `exact:` is compiled to `text` terms before the parser sees it; the field only makes
+        // the name known
+        builder.add_text_field("exact", TEXT);
+        let slot = builder.add_text_field(SLOT, STRING);
+        let parser_schema = builder.build();
+
+        let attributes = attribute_fields(columns).into_iter().collect();
         let fields = Fields {
             text,
-            exact,
             kind,
             transcript,
             speaker,
@@ -140,9 +141,10 @@ impl Fields {
             code_id,
             key_transcript,
             key_layer,
+            slot,
             attributes,
         };
-        (builder.build(), fields)
+        (index_schema, parser_schema, fields)
     }
 
     /// Every field name a query may use: the built-in ones, then the attribute columns.
@@ -219,7 +221,7 @@ pub(crate) fn stemming_language(setting: &str) -> Option<Language> {
     Some(lang)
 }
 
-/// The analyser of the `text` field.
+/// The analyser of `text:` queries: words, lowercased, stemmed.
 pub(crate) fn stemmed_analyser(language: Option<Language>) -> TextAnalyzer {
     let base = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_WORD))
@@ -353,8 +355,8 @@ impl std::hash::Hasher for WordHasher {
     }
 }
 
-/// The analyser of the `exact` field.
-pub(crate) fn exact_analyser() -> TextAnalyzer {
+/// The analyser of the indexed `text` field and of `exact:` queries: words, lowercased.
+pub(crate) fn words_analyser() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_WORD))
         .filter(LowerCaser)
@@ -362,10 +364,9 @@ pub(crate) fn exact_analyser() -> TextAnalyzer {
 }
 
 /// Registers the analysers the schema names (they are not stored in the index).
-pub(crate) fn register_analysers(index: &tantivy::Index, language: Option<Language>) {
+pub(crate) fn register_analysers(index: &tantivy::Index) {
     let manager = index.tokenizers();
-    manager.register(STEMMED, stemmed_analyser(language));
-    manager.register(EXACT, exact_analyser());
+    manager.register(WORDS, words_analyser());
     manager.register(
         LABEL,
         TextAnalyzer::builder(RawTokenizer::default())

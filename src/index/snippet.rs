@@ -8,10 +8,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use serde::Serialize;
-use tantivy::query::Query;
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::index::schema::{exact_analyser, stemmed_analyser, Fields};
+use crate::index::schema::{stemmed_analyser, words_analyser};
 
 /// Target length of a snippet, in bytes of the original text (≈ characters for most speech).
 pub const SNIPPET_WIDTH: usize = 160;
@@ -76,22 +75,6 @@ pub(crate) struct Highlighter<'a> {
 }
 
 impl<'a> Highlighter<'a> {
-    /// A highlighter for the terms a query looks for in `text` (stemmed) and `exact`.
-    pub fn for_query(query: &dyn Query, fields: &Fields, stems: &'a Mutex<Stems>) -> Self {
-        let mut stemmed = HashSet::new();
-        let mut exact = HashSet::new();
-        query.query_terms(&mut |term, _| {
-            if let Some(text) = term.value().as_str() {
-                if term.field() == fields.text {
-                    stemmed.insert(text.to_string());
-                } else if term.field() == fields.exact {
-                    exact.insert(text.to_string());
-                }
-            }
-        });
-        Self::new(stemmed, exact, stems)
-    }
-
     /// A highlighter for a set of stems.
     pub fn new(stemmed: HashSet<String>, exact: HashSet<String>, stems: &'a Mutex<Stems>) -> Self {
         let first_letters = stemmed.iter().filter_map(|s| s.chars().next()).collect();
@@ -99,7 +82,7 @@ impl<'a> Highlighter<'a> {
             stemmed,
             exact,
             first_letters,
-            words: exact_analyser(),
+            words: words_analyser(),
             stems,
         }
     }

@@ -1,0 +1,503 @@
+//! Compiles the parts of a parsed query that thema answers itself, before tantivy's parser
+//! builds the rest:
+//!
+//! - `text:` words (the default field) are stemmed and become every written form with that stem
+//!   in the [`Vocabulary`]; phrases become phrase queries over those forms;
+//! - `exact:` words are searched as written (phrases too);
+//! - attribute filters (`role:volunteer`, `wave:"first year"`, `order:[1 TO 5]`, `role:*`)
+//!   become the set of transcripts whose row of `attributes.csv` matches.
+//!
+//! Each compiled leaf is swapped for a placeholder term on the parser-only slot field; tantivy's
+//! parser then builds the boolean structure (with its conjunction and negation rules), and
+//! [`Compiled::substitute`] puts the compiled queries back in.
+
+use std::collections::HashSet;
+
+use tantivy::query::{
+    BooleanQuery, EmptyQuery, Occur, PhraseQuery, Query, RegexPhraseQuery, RegexQuery, TermQuery,
+    TermSetQuery,
+};
+use tantivy::query_grammar::{
+    Delimiter, UserInputAst, UserInputBound, UserInputLeaf, UserInputLiteral,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::Term;
+
+use crate::index::schema::{Fields, SLOT};
+use crate::index::vocabulary::Vocabulary;
+use crate::index::IndexError;
+use crate::study::Study;
+
+/// What compiling a query produced besides the rewritten syntax tree.
+pub(crate) struct Compiled {
+    slots: Vec<Option<Box<dyn Query>>>,
+    slot_field: tantivy::schema::Field,
+    /// Stems the query looks for (for highlighting).
+    pub stemmed: HashSet<String>,
+    /// Words the query looks for as written (for highlighting).
+    pub exact: HashSet<String>,
+}
+
+/// Compiles one query.
+pub(crate) struct Compiler<'a> {
+    fields: &'a Fields,
+    vocabulary: &'a Vocabulary,
+    study: &'a Study,
+    stemmer: TextAnalyzer,
+    words: TextAnalyzer,
+    out: Compiled,
+}
+
+impl<'a> Compiler<'a> {
+    /// A compiler for queries on an index with these fields, its vocabulary and the study's
+    /// attribute table; `stemmer` and `words` are the query analysers of `text:` and `exact:`.
+    pub fn new(
+        fields: &'a Fields,
+        vocabulary: &'a Vocabulary,
+        study: &'a Study,
+        stemmer: TextAnalyzer,
+        words: TextAnalyzer,
+    ) -> Self {
+        Compiler {
+            fields,
+            vocabulary,
+            study,
+            stemmer,
+            words,
+            out: Compiled {
+                slots: Vec::new(),
+                slot_field: fields.slot,
+                stemmed: HashSet::new(),
+                exact: HashSet::new(),
+            },
+        }
+    }
+
+    /// Rewrites a syntax tree: compiled leaves become slot terms, leaves with no word left
+    /// (punctuation only) disappear, boosts are dropped (ranking is by BM25 alone).
+    pub fn compile(mut self, ast: UserInputAst) -> Result<(UserInputAst, Compiled), IndexError> {
+        let ast = self.node(ast)?;
+        Ok((ast, self.out))
+    }
+
+    fn node(&mut self, ast: UserInputAst) -> Result<UserInputAst, IndexError> {
+        Ok(match ast {
+            UserInputAst::Clause(children) => UserInputAst::Clause(
+                children
+                    .into_iter()
+                    .map(|(occur, child)| Ok((occur, self.node(child)?)))
+                    .collect::<Result<_, IndexError>>()?,
+            ),
+            UserInputAst::Boost(inner, _) => self.node(*inner)?,
+            UserInputAst::Leaf(leaf) => match self.leaf(*leaf)? {
+                Leaf::Keep(leaf) => UserInputAst::Leaf(Box::new(leaf)),
+                Leaf::Compiled(query) => self.slot(query),
+                Leaf::Nothing => UserInputAst::Clause(Vec::new()),
+            },
+        })
+    }
+
+    fn slot(&mut self, query: Box<dyn Query>) -> UserInputAst {
+        let n = self.out.slots.len();
+        self.out.slots.push(Some(query));
+        UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(UserInputLiteral {
+            field_name: Some(SLOT.to_string()),
+            phrase: n.to_string(),
+            delimiter: Delimiter::None,
+            slop: 0,
+            prefix: false,
+        })))
+    }
+
+    fn leaf(&mut self, leaf: UserInputLeaf) -> Result<Leaf, IndexError> {
+        match leaf {
+            UserInputLeaf::Literal(mut literal) => {
+                // tantivy's grammar keeps the `*` of a bare `word*` in the phrase
+                if literal.delimiter == Delimiter::None && literal.phrase.ends_with('*') {
+                    literal.phrase.pop();
+                    literal.prefix = true;
+                }
+                match Target::of(literal.field_name.as_deref(), self.fields) {
+                    Target::Text => self.words_query(&literal, true),
+                    Target::Exact => self.words_query(&literal, false),
+                    Target::Attribute(column) => {
+                        let value = literal.phrase.trim().to_lowercase();
+                        let prefix = literal.prefix;
+                        Ok(self.attribute(&column, &|v: &str| {
+                            if prefix {
+                                v.starts_with(&value)
+                            } else {
+                                v == value
+                            }
+                        }))
+                    }
+                    Target::Other => Ok(Leaf::Keep(UserInputLeaf::Literal(literal))),
+                }
+            }
+            UserInputLeaf::Set { field, elements } => {
+                match Target::of(field.as_deref(), self.fields) {
+                    Target::Other => Ok(Leaf::Keep(UserInputLeaf::Set { field, elements })),
+                    Target::Attribute(column) => {
+                        let wanted: HashSet<String> =
+                            elements.iter().map(|e| e.trim().to_lowercase()).collect();
+                        Ok(self.attribute(&column, &|v: &str| wanted.contains(v)))
+                    }
+                    target => {
+                        let stemmed = matches!(target, Target::Text);
+                        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                        for element in elements {
+                            let literal = UserInputLiteral {
+                                field_name: field.clone(),
+                                phrase: element,
+                                delimiter: Delimiter::None,
+                                slop: 0,
+                                prefix: false,
+                            };
+                            if let Leaf::Compiled(query) = self.words_query(&literal, stemmed)? {
+                                clauses.push((Occur::Should, query));
+                            }
+                        }
+                        Ok(if clauses.is_empty() {
+                            Leaf::Nothing
+                        } else {
+                            Leaf::Compiled(Box::new(BooleanQuery::new(clauses)))
+                        })
+                    }
+                }
+            }
+            UserInputLeaf::Range {
+                field,
+                lower,
+                upper,
+            } => match Target::of(field.as_deref(), self.fields) {
+                Target::Other => Ok(Leaf::Keep(UserInputLeaf::Range {
+                    field,
+                    lower,
+                    upper,
+                })),
+                Target::Attribute(column) => {
+                    Ok(self.attribute(&column, &|v: &str| in_range(v, &lower, &upper)))
+                }
+                _ => Err(IndexError::BadQuery(
+                    "ranges work on turn numbers and attribute columns (turn:[1 TO 5], order:[1 TO 10]), not on words".into(),
+                )),
+            },
+            UserInputLeaf::Exists { field } => match Target::of(Some(&field), self.fields) {
+                Target::Attribute(column) => Ok(self.attribute(&column, &|v: &str| !v.is_empty())),
+                Target::Other => Ok(Leaf::Keep(UserInputLeaf::Exists { field })),
+                _ => Err(IndexError::BadQuery(format!(
+                    "'{field}:*' is not a search: every turn has words"
+                ))),
+            },
+            UserInputLeaf::All => Ok(Leaf::Keep(UserInputLeaf::All)),
+        }
+    }
+
+    /// A word or phrase on `text` (stemmed: every written form of each stem) or `exact`.
+    fn words_query(
+        &mut self,
+        literal: &UserInputLiteral,
+        stemmed: bool,
+    ) -> Result<Leaf, IndexError> {
+        let field = self.fields.text;
+        let analyser = if stemmed {
+            &mut self.stemmer
+        } else {
+            &mut self.words
+        };
+        let mut tokens: Vec<(usize, String)> = Vec::new();
+        analyser
+            .token_stream(&literal.phrase)
+            .process(&mut |t| tokens.push((t.position, t.text.clone())));
+        let last_word = if literal.prefix {
+            let mut last = None;
+            self.words
+                .token_stream(&literal.phrase)
+                .process(&mut |t| last = Some(t.text.clone()));
+            last
+        } else {
+            None
+        };
+        if tokens.is_empty() {
+            return Ok(Leaf::Nothing);
+        }
+        let count = tokens.len();
+        // each position: the words it may be, or a pattern (a prefix) for its last word
+        let mut positions: Vec<(usize, Position)> = Vec::with_capacity(count);
+        for (i, (position, token)) in tokens.into_iter().enumerate() {
+            let is_last = i + 1 == count;
+            if is_last {
+                if let Some(word) = &last_word {
+                    self.out.exact.insert(word.clone());
+                    positions.push((position, Position::Prefix(word.clone())));
+                    continue;
+                }
+            }
+            let forms = if stemmed {
+                self.out.stemmed.insert(token.clone());
+                self.vocabulary.forms(&token).to_vec()
+            } else {
+                self.out.exact.insert(token.clone());
+                vec![token]
+            };
+            if forms.is_empty() {
+                return Ok(Leaf::Compiled(Box::new(EmptyQuery)));
+            }
+            positions.push((position, Position::Words(forms)));
+        }
+        let term = |word: &str| Term::from_field_text(field, word);
+        if let [(_, only)] = positions.as_slice() {
+            let query: Box<dyn Query> = match only {
+                Position::Words(forms) if forms.len() == 1 => Box::new(TermQuery::new(
+                    term(&forms[0]),
+                    IndexRecordOption::WithFreqs,
+                )),
+                Position::Words(forms) => Box::new(BooleanQuery::new(
+                    forms
+                        .iter()
+                        .map(|w| {
+                            let q: Box<dyn Query> =
+                                Box::new(TermQuery::new(term(w), IndexRecordOption::WithFreqs));
+                            (Occur::Should, q)
+                        })
+                        .collect(),
+                )),
+                Position::Prefix(word) => Box::new(
+                    RegexQuery::from_pattern(&format!("{}.*", escape(word)), field)
+                        .map_err(|e| IndexError::BadQuery(e.to_string()))?,
+                ),
+            };
+            return Ok(Leaf::Compiled(query));
+        }
+        let single = positions
+            .iter()
+            .all(|(_, p)| matches!(p, Position::Words(forms) if forms.len() == 1));
+        let query: Box<dyn Query> = if single {
+            let terms = positions
+                .iter()
+                .filter_map(|(offset, p)| match p {
+                    Position::Words(forms) => Some((*offset, term(&forms[0]))),
+                    Position::Prefix(_) => None,
+                })
+                .collect();
+            Box::new(PhraseQuery::new_with_offset_and_slop(terms, literal.slop))
+        } else {
+            let patterns = positions
+                .iter()
+                .map(|(offset, p)| {
+                    let pattern = match p {
+                        Position::Words(forms) => {
+                            let alternatives: Vec<String> =
+                                forms.iter().map(|w| escape(w)).collect();
+                            format!("({})", alternatives.join("|"))
+                        }
+                        Position::Prefix(word) => format!("{}.*", escape(word)),
+                    };
+                    (*offset, pattern)
+                })
+                .collect();
+            Box::new(RegexPhraseQuery::new_with_offset_and_slop(
+                field,
+                patterns,
+                literal.slop,
+            ))
+        };
+        Ok(Leaf::Compiled(query))
+    }
+
+    /// The documents of the transcripts whose value in `column` passes `keep` (lowercased).
+    fn attribute(&self, column: &str, keep: &dyn Fn(&str) -> bool) -> Leaf {
+        Leaf::Compiled(transcripts_where(self.study, self.fields, column, keep))
+    }
+}
+
+/// The documents of every transcript whose (lowercased, trimmed) value in `column` passes `keep`.
+pub(crate) fn transcripts_where(
+    study: &Study,
+    fields: &Fields,
+    column: &str,
+    keep: &dyn Fn(&str) -> bool,
+) -> Box<dyn Query> {
+    let terms: Vec<Term> = study
+        .transcripts
+        .iter()
+        .filter(|t| {
+            let value = study.attributes.get(&t.id, column).unwrap_or("");
+            keep(&value.trim().to_lowercase())
+        })
+        .map(|t| Term::from_field_text(fields.transcript, &t.id.to_lowercase()))
+        .collect();
+    if terms.is_empty() {
+        Box::new(EmptyQuery)
+    } else {
+        Box::new(TermSetQuery::new(terms))
+    }
+}
+
+impl Compiled {
+    /// Puts the compiled queries in place of their slot terms in what tantivy's parser built.
+    pub fn substitute(&mut self, query: &dyn Query) -> Box<dyn Query> {
+        if let Some(boolean) = query.downcast_ref::<BooleanQuery>() {
+            let clauses = boolean
+                .clauses()
+                .iter()
+                .map(|(occur, q)| (*occur, self.substitute(q.as_ref())))
+                .collect();
+            return Box::new(BooleanQuery::with_minimum_required_clauses(
+                clauses,
+                boolean.get_minimum_number_should_match(),
+            ));
+        }
+        if let Some(term) = query.downcast_ref::<TermQuery>() {
+            if term.term().field() == self.slot_field {
+                let slot = term
+                    .term()
+                    .value()
+                    .as_str()
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .and_then(|n| self.slots.get_mut(n))
+                    .and_then(Option::take);
+                return slot.unwrap_or_else(|| Box::new(EmptyQuery));
+            }
+        }
+        query.box_clone()
+    }
+}
+
+enum Leaf {
+    Keep(UserInputLeaf),
+    Compiled(Box<dyn Query>),
+    Nothing,
+}
+
+enum Position {
+    Words(Vec<String>),
+    Prefix(String),
+}
+
+enum Target {
+    Text,
+    Exact,
+    Attribute(String),
+    Other,
+}
+
+impl Target {
+    fn of(field: Option<&str>, fields: &Fields) -> Target {
+        match field {
+            None | Some("text") => Target::Text,
+            Some("exact") => Target::Exact,
+            Some(name) => match fields.attributes.get(name) {
+                Some(column) => Target::Attribute(column.clone()),
+                None => Target::Other,
+            },
+        }
+    }
+}
+
+/// Whether an attribute value lies in a range: compared as numbers when the value and every
+/// bound are numbers, else as lowercased text.
+fn in_range(value: &str, lower: &UserInputBound, upper: &UserInputBound) -> bool {
+    let bound = |b: &UserInputBound| match b {
+        UserInputBound::Inclusive(s) | UserInputBound::Exclusive(s) => {
+            Some(s.trim().to_lowercase())
+        }
+        UserInputBound::Unbounded => None,
+    };
+    let (lo, hi) = (bound(lower), bound(upper));
+    let numbers = value.parse::<f64>().ok().and_then(|v| {
+        let lo = match &lo {
+            Some(s) => Some(s.parse::<f64>().ok()?),
+            None => None,
+        };
+        let hi = match &hi {
+            Some(s) => Some(s.parse::<f64>().ok()?),
+            None => None,
+        };
+        Some((v, lo, hi))
+    });
+    let order = |a: &dyn Fn() -> std::cmp::Ordering, b: &UserInputBound, low: bool| match b {
+        UserInputBound::Unbounded => true,
+        UserInputBound::Inclusive(_) => {
+            if low {
+                a().is_ge()
+            } else {
+                a().is_le()
+            }
+        }
+        UserInputBound::Exclusive(_) => {
+            if low {
+                a().is_gt()
+            } else {
+                a().is_lt()
+            }
+        }
+    };
+    match numbers {
+        Some((v, lo_n, hi_n)) => {
+            order(
+                &|| v.total_cmp(&lo_n.unwrap_or(f64::NEG_INFINITY)),
+                lower,
+                true,
+            ) && order(
+                &|| v.total_cmp(&hi_n.unwrap_or(f64::INFINITY)),
+                upper,
+                false,
+            )
+        }
+        None => {
+            let empty = String::new();
+            order(
+                &|| value.cmp(lo.as_ref().unwrap_or(&empty).as_str()),
+                lower,
+                true,
+            ) && order(
+                &|| value.cmp(hi.as_ref().unwrap_or(&empty).as_str()),
+                upper,
+                false,
+            )
+        }
+    }
+}
+
+/// A word as a regular expression that matches only itself.
+fn escape(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inclusive(s: &str) -> UserInputBound {
+        UserInputBound::Inclusive(s.into())
+    }
+
+    #[test]
+    fn ranges_compare_numbers_as_numbers_and_text_as_text() {
+        assert!(in_range("9", &inclusive("1"), &inclusive("10")));
+        assert!(!in_range("11", &inclusive("1"), &inclusive("10")));
+        assert!(!in_range(
+            "10",
+            &inclusive("1"),
+            &UserInputBound::Exclusive("10".into())
+        ));
+        assert!(in_range("10", &inclusive("1"), &UserInputBound::Unbounded));
+        assert!(in_range("first year", &inclusive("f"), &inclusive("g")));
+        assert!(!in_range("second year", &inclusive("f"), &inclusive("g")));
+    }
+
+    #[test]
+    fn escaping_keeps_words_literal() {
+        assert_eq!(escape("bus"), "bus");
+        assert_eq!(escape("a.b"), "a\\.b");
+    }
+}
