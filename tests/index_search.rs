@@ -713,6 +713,19 @@ fn editing_a_transcript_reindexes_it() {
     let hits = index.search(&study, "zeppelin", 10).unwrap();
     assert_eq!(hits.total, 1);
     assert_eq!(hits.hits[0].transcript, "V3-y2");
+    // the refresh added the new word to the vocabulary, so other forms of it find it too
+    assert_eq!(index.search(&study, "zeppelins", 10).unwrap().total, 1);
+    assert_eq!(
+        index.search(&study, "exact:zeppelins", 10).unwrap().total,
+        0
+    );
+    // a lost vocabulary file is rebuilt from the index
+    drop(index);
+    std::fs::remove_file(dir.path().join(".thema/index/words.tsv")).unwrap();
+    let (index, refresh) = Index::open(&study, false).unwrap();
+    assert!(!refresh.rebuilt);
+    assert_eq!(index.search(&study, "zeppelins", 10).unwrap().total, 1);
+    assert!(dir.path().join(".thema/index/words.tsv").exists());
     // the transcript's segments moved with the text and are found at their new offsets
     for hit in index
         .search(&study, "transcript:V3-y2 kind:segment", 100)
