@@ -487,6 +487,15 @@ fn hits_carry_offsets_and_highlighted_snippets() {
         }
     }
     assert!(best.score > 0.0);
+    // a prefix marks every word that begins with it
+    let begun = index.search(&study, "hospit*", 5).unwrap();
+    assert!(!begun.hits.is_empty());
+    for hit in &begun.hits {
+        assert!(!hit.snippet.highlights.is_empty(), "{:?}", hit.snippet);
+        for &(a, b) in &hit.snippet.highlights {
+            assert!(hit.snippet.text[a..b].to_lowercase().starts_with("hospit"));
+        }
+    }
     // a query without words still gives the beginning of the text as its snippet
     let coded = index.search(&study, "kind:segment", 3).unwrap();
     assert_eq!(coded.hits.len(), 3);

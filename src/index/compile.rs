@@ -37,6 +37,8 @@ pub(crate) struct Compiled {
     pub stemmed: HashSet<String>,
     /// Words the query looks for as written (for highlighting).
     pub exact: HashSet<String>,
+    /// Beginnings of words the query looks for (`trans*`, for highlighting).
+    pub prefixes: Vec<String>,
 }
 
 /// Compiles one query.
@@ -70,6 +72,7 @@ impl<'a> Compiler<'a> {
                 slot_field: fields.slot,
                 stemmed: HashSet::new(),
                 exact: HashSet::new(),
+                prefixes: Vec::new(),
             },
         }
     }
@@ -229,7 +232,7 @@ impl<'a> Compiler<'a> {
             let is_last = i + 1 == count;
             if is_last {
                 if let Some(word) = &last_word {
-                    self.out.exact.insert(word.clone());
+                    self.out.prefixes.push(word.clone());
                     positions.push((position, Position::Prefix(word.clone())));
                     continue;
                 }

@@ -503,7 +503,8 @@ impl Index {
                 .search(&parsed, &(Count, TopDocs::with_limit(limit)))
                 .map_err(fail)?
         };
-        let highlighter = Highlighter::new(compiled.stemmed, compiled.exact, &self.stems);
+        let highlighter = Highlighter::new(compiled.stemmed, compiled.exact, &self.stems)
+            .with_prefixes(compiled.prefixes);
         let hits = top
             .into_iter()
             .map(|(score, address)| self.hit(study, &searcher, address, score, &highlighter))

@@ -11,6 +11,7 @@ use serde::Serialize;
 use tantivy::tokenizer::TextAnalyzer;
 
 use crate::index::schema::{stemmed_analyser, words_analyser};
+use crate::index::vocabulary::stem_of;
 
 /// Target length of a snippet, in bytes of the original text (≈ characters for most speech).
 pub const SNIPPET_WIDTH: usize = 160;
@@ -51,12 +52,7 @@ impl Stems {
         if let Some(stem) = self.memory.get(word) {
             return stem.clone();
         }
-        let mut stream = self.analyser.token_stream(word);
-        let stem = if stream.advance() {
-            stream.token().text.clone()
-        } else {
-            String::new()
-        };
+        let stem = stem_of(&mut self.analyser, word);
         if self.memory.len() >= STEM_MEMORY {
             self.memory.clear();
         }
@@ -69,6 +65,7 @@ impl Stems {
 pub(crate) struct Highlighter<'a> {
     stemmed: HashSet<String>,
     exact: HashSet<String>,
+    prefixes: Vec<String>,
     first_letters: HashSet<char>,
     words: TextAnalyzer,
     stems: &'a Mutex<Stems>,
@@ -81,15 +78,22 @@ impl<'a> Highlighter<'a> {
         Highlighter {
             stemmed,
             exact,
+            prefixes: Vec::new(),
             first_letters,
             words: words_analyser(),
             stems,
         }
     }
 
+    /// Also marks words that begin with one of `prefixes` (lowercased).
+    pub fn with_prefixes(mut self, prefixes: Vec<String>) -> Self {
+        self.prefixes = prefixes;
+        self
+    }
+
     /// Byte ranges of the matching words of `text`.
     pub fn marks(&self, text: &str) -> Vec<(usize, usize)> {
-        if self.stemmed.is_empty() && self.exact.is_empty() {
+        if self.stemmed.is_empty() && self.exact.is_empty() && self.prefixes.is_empty() {
             return Vec::new();
         }
         let mut marks = Vec::new();
@@ -103,6 +107,10 @@ impl<'a> Highlighter<'a> {
         while stream.advance() {
             let token = stream.token();
             let hit = self.exact.contains(&token.text)
+                || self
+                    .prefixes
+                    .iter()
+                    .any(|p| token.text.starts_with(p.as_str()))
                 || (!self.stemmed.is_empty()
                     && (!stems.english
                         || token
