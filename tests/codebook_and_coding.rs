@@ -54,7 +54,7 @@ fn code(root: &Path, coder: &str, transcript: &str, quote: &str, code: &str) {
 
 fn count(root: &Path, coder: &str) -> usize {
     let study = Study::open(root).unwrap();
-    study.segments_of(coder).len()
+    study.layer(coder).unwrap().len()
 }
 
 #[test]
@@ -258,7 +258,8 @@ fn refinement_keeps_every_segment_and_history_replays() {
 
     let study = Study::open(root).unwrap();
     let r2: Vec<String> = study
-        .segments_of("r2")
+        .layer("r2")
+        .unwrap()
         .iter()
         .map(|s| study.code_path(&s.code))
         .collect();
@@ -456,15 +457,15 @@ fn edited_transcripts_reanchor_or_flag_segments() {
         V3.replace(" Befriending gave me that.", ""),
     )
     .unwrap();
-    let study = Study::open(root).unwrap();
-    let segs = study.segments_of("r1");
+    let study = Study::open_all(root).unwrap();
+    let segs = study.layer("r1").unwrap();
     assert_eq!(segs.len(), 3, "no segment disappears");
     let t = study.transcript("LW7-y1").unwrap();
     let bus = segs.iter().find(|s| s.quote.starts_with("The 42")).unwrap();
     assert_eq!(t.slice(bus.start, bus.end), "The 42 bus stops at six");
     let lost = segs.iter().find(|s| s.transcript == "V3").unwrap();
     assert!(lost.is_unanchored());
-    assert!(study.notices.len() >= 2);
+    assert!(study.notices().len() >= 2);
     thema(root)
         .arg("check")
         .assert()

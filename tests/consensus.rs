@@ -22,7 +22,7 @@ fn a_meeting_resolves_every_disagreement_of_one_code() {
         list.len()
     );
     let ways = [Take::A, Take::B, Take::Both, Take::None];
-    let before = study.segments_of("consensus").len();
+    let before = study.layer("consensus").unwrap().len();
     for (i, d) in list.iter().enumerate() {
         let take = ways[i % ways.len()];
         let r = study
@@ -38,7 +38,8 @@ fn a_meeting_resolves_every_disagreement_of_one_code() {
         // the consensus layer now holds exactly the chosen spans of that code in that extent
         let reopened = Study::open(root).unwrap();
         let spans: Vec<(usize, usize)> = reopened
-            .segments_of("consensus")
+            .layer("consensus")
+            .unwrap()
             .iter()
             .filter(|s| {
                 s.transcript == d.transcript
@@ -51,7 +52,8 @@ fn a_meeting_resolves_every_disagreement_of_one_code() {
         assert_eq!(spans, r.spans, "consensus spans after taking {take:?}");
         for (s, e) in &r.spans {
             let seg = reopened
-                .segments_of("consensus")
+                .layer("consensus")
+                .unwrap()
                 .iter()
                 .find(|x| x.start == *s && x.end == *e && x.code == d.code)
                 .unwrap();
@@ -70,7 +72,7 @@ fn a_meeting_resolves_every_disagreement_of_one_code() {
         .all(|r| r.by == "r3" && r.why.as_deref() == Some("agreed in meeting")));
     let after = disagreements(&study, "r1", "r2", Some(&codes)).unwrap();
     assert!(after.iter().all(|d| d.resolution.is_some()));
-    assert!(study.segments_of("consensus").len() != before || list.is_empty());
+    assert!(study.layer("consensus").unwrap().len() != before || list.is_empty());
 
     // status from the CLI, and each coder's agreement with the consensus layer
     let mut cmd = Command::cargo_bin("thema").unwrap();

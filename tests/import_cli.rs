@@ -61,8 +61,8 @@ fn imports_every_fixture_into_a_clean_study() {
     cmd.assert().success().stdout(contains("imported"));
     thema(root).arg("check").assert().success();
     let study = Study::open(root).unwrap();
-    assert_eq!(study.transcripts.len(), files.len());
-    for t in &study.transcripts {
+    assert_eq!(study.transcripts().len(), files.len());
+    for t in &study.all_transcripts().unwrap() {
         assert!(!t.turns.is_empty(), "{} has paragraphs", t.id);
         assert!(!t.text.contains('\r'));
         assert_eq!(study.attributes.get(&t.id, "wave"), Some("first year"));
@@ -112,7 +112,7 @@ fn bad_input_gets_one_clear_line_and_nothing_is_written() {
             .assert()
             .failure();
     }
-    assert!(Study::open(root).unwrap().transcripts.is_empty());
+    assert!(Study::open(root).unwrap().transcripts().is_empty());
 }
 
 #[test]
@@ -139,11 +139,12 @@ fn demo_round_trips_through_qdpx_on_the_command_line() {
     thema(&root).arg("check").assert().success();
     let copy = Study::open(&root).unwrap();
     let demo = Study::open(Path::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
-    assert_eq!(copy.transcripts.len(), demo.transcripts.len());
+    assert_eq!(copy.transcripts().len(), demo.transcripts().len());
     for coder in ["r1", "r2", "r3", "consensus"] {
         let quotes = |s: &Study| {
             let mut q: Vec<(String, usize, usize, String)> = s
-                .segments_of(coder)
+                .layer(coder)
+                .unwrap()
                 .iter()
                 .map(|x| (x.transcript.clone(), x.start, x.end, s.code_path(&x.code)))
                 .collect();

@@ -246,8 +246,8 @@ fn nvivo12_import_then_export_keeps_every_excerpt_and_code_guid() {
         .iter()
         .any(|(id, unit)| id == "videos_10_selected" && unit.starts_with("UTF-16 code units")));
     // the study is consistent: nothing re-anchored, no errors
-    let study = Study::open(&root).unwrap();
-    assert!(study.notices.is_empty(), "{:?}", study.notices);
+    let study = Study::open_all(&root).unwrap();
+    assert!(study.notices().is_empty(), "{:?}", study.notices());
     let problems = study.check().unwrap();
     assert!(
         problems
@@ -731,7 +731,7 @@ fn build_study() -> Built {
             memo_segment = s.id.clone();
         }
     }
-    let first = study.segments_of("r1")[0].id.clone();
+    let first = study.layer("r1").unwrap()[0].id.clone();
     study
         .update_segment("r1", &first, |s| {
             s.memo = Some("Strong example;\nsee the memo.".to_string())
@@ -809,7 +809,8 @@ struct View {
 
 fn view(study: &Study) -> View {
     let transcripts = study
-        .transcripts
+        .all_transcripts()
+        .unwrap()
         .iter()
         .map(|t| (t.id.clone(), t.text.clone()))
         .collect();
@@ -838,10 +839,10 @@ fn view(study: &Study) -> View {
         })
         .collect();
     let mut segments = BTreeSet::new();
-    for (coder, list) in &study.codings {
+    for (coder, list) in study.layers().unwrap() {
         for s in list {
             segments.insert((
-                coder.clone(),
+                coder.to_string(),
                 s.transcript.clone(),
                 s.start,
                 s.end,
@@ -853,7 +854,8 @@ fn view(study: &Study) -> View {
         }
     }
     let attributes = study
-        .transcripts
+        .all_transcripts()
+        .unwrap()
         .iter()
         .map(|t| {
             let row = study
@@ -874,7 +876,7 @@ fn view(study: &Study) -> View {
                 fields.insert("code".into(), study.code_path(&code));
             }
             if let Some(seg) = fields.get("segment").cloned() {
-                let (coder, s) = study.find_segment(&seg).unwrap();
+                let (coder, s) = study.find_segment(&seg).unwrap().unwrap();
                 fields.insert(
                     "segment".into(),
                     format!(
@@ -953,8 +955,8 @@ fn a_study_survives_export_and_import_into_an_empty_study() {
             ("r1".to_string(), 4)
         ])
     );
-    let copy = Study::open(&target).unwrap();
-    assert!(copy.notices.is_empty());
+    let copy = Study::open_all(&target).unwrap();
+    assert!(copy.notices().is_empty());
     assert_eq!(copy.coders(), study.coders());
     assert_eq!(view(&copy), view(&study));
     assert_eq!(copy.name(), study.name());
@@ -1066,7 +1068,7 @@ fn importing_into_an_existing_study_adds_to_it() {
     let summary = apply_to_study(&built.root, &nvivo).unwrap();
     assert_eq!(summary.segments["gergo"], 303);
     let study = Study::open(&built.root).unwrap();
-    assert_eq!(study.transcripts.len(), 4);
+    assert_eq!(study.transcripts().len(), 4);
     assert_eq!(study.codebooks.len(), 3);
     assert_eq!(study.coders(), ["consensus", "gergo", "jane-smith", "r1"]);
     let history = files::load_history(&built.root, "untitled").unwrap();
@@ -1252,7 +1254,7 @@ fn maxqda_like_project_maps_cases_variables_and_reports_edge_selections() {
 fn what_cannot_be_exported_is_reported() {
     let built = build_study();
     let mut study = Study::open(&built.root).unwrap();
-    let id = study.segments_of("r1")[1].id.clone();
+    let id = study.layer("r1").unwrap()[1].id.clone();
     study
         .update_segment("r1", &id, |s| s.starred = true)
         .unwrap();

@@ -275,7 +275,8 @@ fn the_same_coder_started_many_times_at_once_is_refused_or_saved_never_half() {
     }
     let study = Study::open(&root).unwrap();
     let on_disk: BTreeSet<(usize, usize)> = study
-        .segments_of("r6")
+        .layer("r6")
+        .unwrap()
         .iter()
         .map(|s| (s.start, s.end))
         .collect();

@@ -316,7 +316,7 @@ fn killed_commands_never_lose_acknowledged_work() {
             history_out_of_step = Some(round);
         }
         for (id, (coder, known)) in &segments {
-            let on_disk = study.segments_of(coder).iter().any(|s| &s.id == id);
+            let on_disk = study.layer(coder).unwrap().iter().any(|s| &s.id == id);
             match known {
                 Known::Present => assert!(
                     on_disk,

@@ -146,7 +146,7 @@ proptest! {
         let edited = apply(&text, &edit);
         std::fs::write(root.join("transcripts/t1.txt"), &edited).unwrap();
         let study = Study::open(root).unwrap();
-        let after = study.segments_of("r1");
+        let after = study.layer("r1").unwrap();
         let ids = |s: &[Segment]| s.iter().map(|x| x.id.clone()).collect::<BTreeSet<_>>();
         prop_assert_eq!(ids(after), ids(&segments), "a segment disappeared");
 
@@ -176,8 +176,8 @@ proptest! {
         study.lock("r1").unwrap();
         study.save_coder("r1").unwrap();
         drop(study);
-        let study = Study::open(root).unwrap();
-        prop_assert_eq!(study.segments_of("r1").len(), segments.len());
-        prop_assert_eq!(study.notices.len(), flagged, "{:?}", study.notices);
+        let study = Study::open_all(root).unwrap();
+        prop_assert_eq!(study.layer("r1").unwrap().len(), segments.len());
+        prop_assert_eq!(study.notices().len(), flagged, "{:?}", study.notices());
     }
 }

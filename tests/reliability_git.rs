@@ -400,10 +400,10 @@ fn two_coders_and_a_codebook_editor_merge_through_git_without_conflicts() {
         let said = String::from_utf8_lossy(&out.stdout);
         assert!(!said.contains("error:"), "{said}");
         let study = Study::open(clone).unwrap();
-        assert_eq!(study.segments_of("r1").len(), 4);
-        assert_eq!(study.segments_of("r2").len(), 3);
+        assert_eq!(study.layer("r1").unwrap().len(), 4);
+        assert_eq!(study.layer("r2").unwrap().len(), 3);
         assert_eq!(
-            study.code_path(&study.segments_of("r1")[1].code),
+            study.code_path(&study.layer("r1").unwrap()[1].code),
             "Challenges/Transport and distance",
             "segments follow the renamed code"
         );
@@ -442,8 +442,8 @@ fn two_coders_and_a_codebook_editor_merge_through_git_without_conflicts() {
     team.share(&lead, "Codebook: meeting 2");
     team.pull(&r1);
     let study = Study::open(&r1).unwrap();
-    assert_eq!(study.segments_of("r1").len(), 5);
-    assert_eq!(study.segments_of("r2").len(), 4);
+    assert_eq!(study.layer("r1").unwrap().len(), 5);
+    assert_eq!(study.layer("r2").unwrap().len(), 4);
     assert!(study
         .resolve_code("Support for volunteers/Training", None)
         .is_ok());

@@ -532,11 +532,11 @@ mod strange_study {
                 let _ = loaded.codebook.tree();
             }
             let _ = thema::report::agreement::all_codes(&study);
-            let all = study.select_segments(&SegmentFilter::default());
+            let all = study.select_segments(&SegmentFilter::default()).unwrap();
             prop_assert_eq!(all.len(), r1.len() + r2.len(), "no segment is dropped on loading");
             for (_, s) in &all {
                 let _ = study.code_path(&s.code);
-                if let Some(t) = study.transcript(&s.transcript) {
+                if let Ok(t) = study.transcript(&s.transcript) {
                     let _ = t.turn_at(s.start);
                     let _ = t.slice(s.start, s.end);
                 }

@@ -147,12 +147,13 @@ fn worker() {
     let seconds = started.elapsed().as_secs_f64();
     let big = study
         .transcript("big")
+        .ok()
         .map(|t| (t.len_chars(), t.turns.len()));
     println!(
         "LOADED=big transcript {:?} (chars, turns); {} segments; {} notices",
         big,
-        study.segments_of("r1").len(),
-        study.notices.len()
+        study.layer("r1").unwrap().len(),
+        study.notices().len()
     );
     println!("SECONDS={seconds}");
     println!("PEAK_KB={}", peak_kb().unwrap_or(0));

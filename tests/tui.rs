@@ -129,8 +129,8 @@ impl Harness {
         let t = self
             .app
             .study
-            .transcripts
-            .iter()
+            .each_transcript()
+            .map(Result::unwrap)
             .find(|t| t.text.contains(text))
             .unwrap();
         let byte = t.text.find(text).unwrap();
@@ -145,7 +145,7 @@ impl Harness {
 fn open_at(app: &mut App, transcript: &str, start: usize, end: usize) {
     let i = app
         .study
-        .transcripts
+        .transcripts()
         .iter()
         .position(|t| t.id == transcript)
         .unwrap();
@@ -246,7 +246,8 @@ fn the_picker_filters_fuzzily_and_enter_applies_the_best_match() {
     let seg = h
         .app
         .study
-        .segments_of("r1")
+        .layer("r1")
+        .unwrap()
         .iter()
         .find(|s| s.quote.contains("Mill Street"))
         .unwrap();

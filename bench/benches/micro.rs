@@ -88,7 +88,7 @@ fn agreement(c: &mut Criterion) {
     generate(&Spec::scaled(20, 10_000, 3), &dir).expect("generate the study");
     let study = Study::open(&dir).expect("open the generated study");
     let theme = study.codebooks[0].codebook.children(None)[0].id.clone();
-    let leaf = study.segments_of("r1")[0].code.clone();
+    let leaf = study.layer("r1").unwrap()[0].code.clone();
     for (label, code) in [("a theme", theme), ("a leaf code", leaf)] {
         let request = AgreeRequest {
             coders: default_coders(&study),

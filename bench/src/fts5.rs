@@ -79,7 +79,7 @@ pub fn build(study: &Study, path: &Path) -> rusqlite::Result<usize> {
                 );
             }
         };
-        for t in &study.transcripts {
+        for t in &study.all_transcripts().unwrap() {
             for turn in &t.turns {
                 row.clear();
                 row.push(t.body(turn).to_string());
@@ -97,17 +97,16 @@ pub fn build(study: &Study, path: &Path) -> rusqlite::Result<usize> {
                 docs += 1;
             }
         }
-        for (coder, segments) in &study.codings {
+        for (coder, segments) in study.layers().unwrap() {
             for s in segments {
-                let turn = study
-                    .transcript(&s.transcript)
-                    .and_then(|t| t.turn_at(s.start));
+                let t = study.transcript(&s.transcript).ok();
+                let turn = t.as_ref().and_then(|t| t.turn_at(s.start));
                 row.clear();
                 row.push(s.quote.clone());
                 row.push("segment".into());
                 row.push(s.transcript.clone());
                 row.push(turn.and_then(|t| t.speaker.clone()).unwrap_or_default());
-                row.push(coder.clone());
+                row.push(coder.to_string());
                 row.push(lineage.get(s.code.as_str()).cloned().unwrap_or_default());
                 row.push(s.id.clone());
                 row.push(turn.map(|t| t.number).unwrap_or(0).to_string());

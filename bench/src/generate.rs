@@ -1608,15 +1608,15 @@ mod tests {
         for (_, n) in &summary.segments {
             assert_eq!(*n, 60);
         }
-        let study = Study::open(&a).unwrap();
-        assert!(study.notices.is_empty(), "{:?}", study.notices);
-        assert_eq!(study.transcripts.len(), 6);
-        for t in &study.transcripts {
+        let study = Study::open_all(&a).unwrap();
+        assert!(study.notices().is_empty(), "{:?}", study.notices());
+        assert_eq!(study.transcripts().len(), 6);
+        for t in &study.all_transcripts().unwrap() {
             assert!(t.words >= 1500 && t.words < 1500 + 400, "{} words", t.words);
             assert!(!t.text.is_ascii(), "typographic apostrophes expected");
         }
         for coder in ["r1", "r2", "r3"] {
-            for s in study.segments_of(coder) {
+            for s in study.layer(coder).unwrap() {
                 let t = study.transcript(&s.transcript).unwrap();
                 assert_eq!(t.slice(s.start, s.end), s.quote);
                 assert!(study.code(&s.code).is_some());

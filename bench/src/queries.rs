@@ -73,9 +73,10 @@ fn band(vocab: &Vocabulary, lo: usize, hi: usize, real_only: bool) -> Vec<String
 fn bigrams(study: &Study, rng: &mut Rng, n: usize) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut guard = 0;
-    while out.len() < n && guard < n * 200 && !study.transcripts.is_empty() {
+    let texts = study.all_transcripts().unwrap_or_default();
+    while out.len() < n && guard < n * 200 && !texts.is_empty() {
         guard += 1;
-        let t = rng.pick(&study.transcripts);
+        let t = rng.pick(&texts);
         let turns: Vec<_> = t.speaker_turns().collect();
         if turns.is_empty() {
             continue;

@@ -3,6 +3,9 @@
 //!
 //! Words match whole and case-insensitively (no stemming). It reads the study; it writes nothing.
 
+use std::sync::Arc;
+
+use thema::model::Transcript;
 use thema::study::Study;
 
 use crate::queries::ScanQuery;
@@ -51,8 +54,20 @@ pub fn text_matches(text: &str, phrases: &[Vec<String>], any: &[String]) -> bool
     false
 }
 
-/// Every turn and segment matching `query`, counted, with the first `limit` kept.
-pub fn scan(study: &Study, query: &ScanQuery, limit: usize) -> ScanResult {
+/// Every turn and segment matching `query`, counted, with the first `limit` kept. `texts` are
+/// the study's transcripts, read beforehand and sorted by id (the scan works in memory).
+pub fn scan(
+    study: &Study,
+    texts: &[Arc<Transcript>],
+    query: &ScanQuery,
+    limit: usize,
+) -> ScanResult {
+    let find = |id: &str| {
+        texts
+            .binary_search_by(|t| t.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &texts[i])
+    };
     let mut out = ScanResult::default();
     let mut keep = |transcript: &str, start: usize| {
         out.total += 1;
@@ -67,7 +82,7 @@ pub fn scan(study: &Study, query: &ScanQuery, limit: usize) -> ScanResult {
             .is_none_or(|(k, v)| study.attributes.matches(transcript, k, v))
     };
     if query.codes.is_none() {
-        for t in &study.transcripts {
+        for t in texts {
             if !attribute_ok(&t.id) {
                 continue;
             }
@@ -85,7 +100,7 @@ pub fn scan(study: &Study, query: &ScanQuery, limit: usize) -> ScanResult {
             }
         }
     }
-    for segments in study.codings.values() {
+    for (_, segments) in study.layers().unwrap_or_default() {
         for s in segments {
             if query.codes.as_ref().is_some_and(|c| !c.contains(&s.code)) {
                 continue;
@@ -94,8 +109,7 @@ pub fn scan(study: &Study, query: &ScanQuery, limit: usize) -> ScanResult {
                 continue;
             }
             if let Some(speaker) = &query.speaker {
-                let said = study
-                    .transcript(&s.transcript)
+                let said = find(&s.transcript)
                     .and_then(|t| t.turn_at(s.start))
                     .and_then(|turn| turn.speaker.as_deref());
                 if said != Some(speaker.as_str()) {

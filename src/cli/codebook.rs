@@ -385,12 +385,12 @@ fn selected<'a>(
 fn list(cli: &Cli, codebook: Option<&str>) -> Result<()> {
     let study = cli.open()?;
     let mut counts: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
-    for (coder, segments) in &study.codings {
+    for (coder, segments) in study.layers()? {
         for s in segments {
             *counts
                 .entry(s.code.as_str())
                 .or_default()
-                .entry(coder.clone())
+                .entry(coder.to_string())
                 .or_default() += 1;
         }
     }

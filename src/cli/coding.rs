@@ -5,7 +5,7 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::cli::{output, Cli};
-use crate::study::coding::{shorten, SegmentFilter, Span};
+use crate::study::coding::{shorten, Span};
 
 /// Arguments of `thema code`.
 #[derive(Debug, Args)]
@@ -156,12 +156,8 @@ pub fn parse_filters(filters: &[String]) -> Result<Vec<(String, String)>> {
 
 pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
     let study = cli.open()?;
-    let mut filter = SegmentFilter {
-        attributes: parse_filters(&args.filters)?,
-        transcript: args.transcript.clone(),
-        ..SegmentFilter::default()
-    };
-    for (column, _) in &filter.attributes {
+    let attributes = parse_filters(&args.filters)?;
+    for (column, _) in &attributes {
         if column != "transcript" && !study.attributes.columns.iter().any(|c| c == column) {
             bail!(
                 "no attribute column '{column}'; columns: {}",
@@ -169,72 +165,66 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
             );
         }
     }
-    if let Some(code) = &args.code {
-        filter.codes = Some(study.code_selection(code, args.exact)?);
-    }
+    let code = match &args.code {
+        Some(code) => Some(study.resolve_code(code, None)?.id.clone()),
+        None => None,
+    };
     let mut coders: Vec<String> = args.by_coder.clone();
     if let Some(c) = &cli.coder {
         coders.push(c.clone());
     }
-    if !coders.is_empty() {
-        filter.coders = Some(coders.into_iter().collect());
-    }
-    let selected: Vec<(&str, &crate::model::Segment)> = if args.exact
-        || args.transcript.is_some()
-        || filter.coders.as_ref().is_some_and(|c| c.len() > 1)
-    {
-        study.select_segments(&filter)
-    } else {
-        // retrieval for constant comparison comes from the index (code facets include descendants)
-        let index = crate::cli::search::open_index(&study)?;
-        let query = crate::index::SegmentQuery {
-            codes: args
-                .code
-                .as_ref()
-                .map(|c| study.resolve_code(c, None).map(|code| code.id.clone()))
-                .transpose()?,
-            coder: filter
-                .coders
-                .as_ref()
-                .and_then(|c| c.iter().next().cloned()),
-            attributes: filter.attributes.clone(),
-        };
-        let by_id: std::collections::HashMap<&str, (&str, &crate::model::Segment)> = study
-            .codings
-            .iter()
-            .flat_map(|(c, segs)| segs.iter().map(move |s| (s.id.as_str(), (c.as_str(), s))))
-            .collect();
-        let mut found: Vec<(&str, &crate::model::Segment)> = index
-            .segments(&study, &query)?
-            .iter()
-            .filter_map(|h| h.segment.as_deref().and_then(|id| by_id.get(id).copied()))
-            .collect();
-        found.sort_by(|a, b| a.0.cmp(b.0).then(a.1.sort_key().cmp(&b.1.sort_key())));
-        found
+    // retrieval for constant comparison comes from the index: no transcript is parsed and no
+    // coder's file is read
+    let index = crate::cli::search::open_index(&study)?;
+    let query = crate::index::SegmentQuery {
+        codes: code,
+        exact: args.exact,
+        coder: None,
+        coders,
+        transcript: args
+            .transcript
+            .as_ref()
+            .map(|t| {
+                study
+                    .transcript_info(t)
+                    .map(|info| info.id.clone())
+                    .ok_or_else(|| crate::study::StudyError::NoTranscript(t.clone()))
+            })
+            .transpose()?,
+        attributes,
     };
-    let rows: Vec<SegmentRow> = selected
+    let mut hits = index.segments(&study, &query)?;
+    hits.sort_by(|a, b| {
+        (&a.coder, &a.transcript, a.start, a.end, &a.code, &a.segment).cmp(&(
+            &b.coder,
+            &b.transcript,
+            b.start,
+            b.end,
+            &b.code,
+            &b.segment,
+        ))
+    });
+    let rows: Vec<SegmentRow> = hits
         .into_iter()
-        .map(|(coder, s)| {
-            let turn = study
-                .transcript(&s.transcript)
-                .and_then(|t| t.turn_at(s.start));
+        .map(|hit| {
+            let code = hit.code.unwrap_or_default();
             SegmentRow {
-                id: s.id.clone(),
-                coder: coder.to_string(),
-                transcript: s.transcript.clone(),
-                participant: study.attributes.participant(&s.transcript).to_string(),
+                id: hit.segment.unwrap_or_default(),
+                coder: hit.coder.unwrap_or_default(),
+                participant: study.attributes.participant(&hit.transcript).to_string(),
                 attribution: study
                     .attributes
-                    .attribution(&s.transcript, &study.settings.attribution),
-                code: s.code.clone(),
-                path: study.code_path(&s.code),
-                start: s.start,
-                end: s.end,
-                turn: turn.map(|t| t.number),
-                speaker: turn.and_then(|t| t.speaker.clone()),
-                quote: s.quote.clone(),
-                memo: s.memo.clone(),
-                flag: s.flag.clone(),
+                    .attribution(&hit.transcript, &study.settings.attribution),
+                path: study.code_path(&code),
+                code,
+                start: hit.start,
+                end: hit.end,
+                turn: (hit.turn > 0).then_some(hit.turn),
+                speaker: hit.speaker,
+                quote: hit.quote.unwrap_or(hit.text),
+                memo: hit.memo,
+                flag: hit.flag,
+                transcript: hit.transcript,
             }
         })
         .collect();

@@ -139,8 +139,9 @@ pub fn run(cli: &Cli, cmd: &ConsensusCommand) -> Result<()> {
                 return output::json(&list);
             }
             for d in &list {
-                let t = study.transcript(&d.transcript);
+                let t = study.find_transcript(&d.transcript)?;
                 let turn = t
+                    .as_ref()
                     .and_then(|t| t.turn_at(d.start))
                     .map(|t| format!(" turn {}", t.number))
                     .unwrap_or_default();
@@ -158,7 +159,11 @@ pub fn run(cli: &Cli, cmd: &ConsensusCommand) -> Result<()> {
                 let quote = |spans: &[(usize, usize)]| -> String {
                     spans
                         .iter()
-                        .map(|(s, e)| t.map(|t| shorten(t.slice(*s, *e), 120)).unwrap_or_default())
+                        .map(|(s, e)| {
+                            t.as_ref()
+                                .map(|t| shorten(t.slice(*s, *e), 120))
+                                .unwrap_or_default()
+                        })
                         .collect::<Vec<_>>()
                         .join(" … ")
                 };

@@ -192,7 +192,7 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
                 by: by.clone(),
                 quotes: *quotes,
             };
-            let report = theme_report(&study, &options);
+            let report = theme_report(&study, &options)?;
             let text = match target.format {
                 Format::Md => themes::to_markdown(&report),
                 Format::Json => serde_json::to_string_pretty(&report)? + "\n",
@@ -227,7 +227,7 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
                 Format::Csv => {
                     let rows = segments_export::table(
                         &study,
-                        &segments_export::records(&study, &options.layer),
+                        &segments_export::records(&study, &options.layer)?,
                     );
                     to_csv(&rows, target.bom)?
                 }
@@ -236,7 +236,7 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
         }
         ExportCommand::Codebook { target, layer: l } => {
             let study = cli.open()?;
-            let entries = codebook_export::entries(&study, &layer(cli, &study, l)?);
+            let entries = codebook_export::entries(&study, &layer(cli, &study, l)?)?;
             let text = match target.format {
                 Format::Md | Format::Html => codebook_export::to_markdown(&study.name(), &entries),
                 Format::Json => serde_json::to_string_pretty(&entries)? + "\n",
@@ -246,7 +246,7 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
         }
         ExportCommand::Segments { target, layer: l } => {
             let study = cli.open()?;
-            let records = segments_export::records(&study, &layer(cli, &study, l)?);
+            let records = segments_export::records(&study, &layer(cli, &study, l)?)?;
             let text = match target.format {
                 Format::Json => serde_json::to_string_pretty(&records)? + "\n",
                 Format::Csv | Format::Md | Format::Html => {

@@ -66,7 +66,7 @@ fn build(cli: &Cli, args: &MatrixArgs) -> Result<crate::report::matrix::Matrix> 
         CountArg::Participants => Count::Participants,
     };
     if args.cooccurrence {
-        return Ok(cooccurrence(&study, &layer, count));
+        return Ok(cooccurrence(&study, &layer, count)?);
     }
     let column = args.cols.as_deref().unwrap_or_default();
     if !study.attributes.columns.iter().any(|c| c == column) {
@@ -75,7 +75,7 @@ fn build(cli: &Cli, args: &MatrixArgs) -> Result<crate::report::matrix::Matrix> 
             study.attributes.columns.join(", ")
         );
     }
-    Ok(matrix_coding(&study, &layer, column, count))
+    Ok(matrix_coding(&study, &layer, column, count)?)
 }
 
 /// Writes the matrix to a target in a format.

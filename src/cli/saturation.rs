@@ -84,7 +84,7 @@ pub fn reports(
         coder
     };
     if let Some(l) = layer {
-        if !study.codings.contains_key(l) {
+        if !study.has_coder(l) {
             bail!(
                 "no codings for '{l}' (coders: {})",
                 study.coders().join(", ")
@@ -92,7 +92,7 @@ pub fn reports(
         }
     }
     let mut codes: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
-    for (c, segments) in &study.codings {
+    for (c, segments) in study.layers()? {
         if layer.is_some_and(|l| l != c) || (layer.is_none() && c == CONSENSUS) {
             continue;
         }
@@ -104,7 +104,7 @@ pub fn reports(
         }
     }
     let mut interviews: Vec<Interview> = study
-        .transcripts
+        .transcripts()
         .iter()
         .map(|t| Interview {
             transcript: t.id.clone(),
@@ -132,7 +132,7 @@ pub fn reports(
         .or_else(|| default_order_attribute(&columns));
     let values = |column: Option<&str>| -> BTreeMap<String, String> {
         study
-            .transcripts
+            .transcripts()
             .iter()
             .filter_map(|t| {
                 column

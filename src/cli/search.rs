@@ -102,10 +102,10 @@ pub fn similar(cli: &Cli, segment: &str, limit: usize) -> Result<()> {
     if cli.json {
         return output::json(&hits);
     }
-    if let Some((coder, s)) = study.find_segment(segment) {
+    if let Some((coder, code)) = index.segment_owner(&study, segment)? {
         println!(
             "passages like {segment} ({coder}, {}):",
-            study.code_path(&s.code)
+            study.code_path(&code)
         );
     }
     for hit in &hits {

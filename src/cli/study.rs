@@ -29,8 +29,7 @@ pub fn open_default(cli: &Cli) -> Result<()> {
     use std::io::IsTerminal;
     let study = cli.open()?;
     if !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
-        summary(&study);
-        return Ok(());
+        return summary(&study);
     }
     // a researcher trying the demo may not have set a coder yet: fall back to the login name
     let coder = cli.coder().or_else(|_| {
@@ -48,10 +47,14 @@ pub fn open_default(cli: &Cli) -> Result<()> {
 }
 
 /// A few lines describing the study.
-pub fn summary(study: &Study) {
-    let words: usize = study.transcripts.iter().map(|t| t.words).sum();
+pub fn summary(study: &Study) -> Result<()> {
+    let words: usize = study.transcripts().iter().map(|t| t.words).sum();
     println!("{} — {}", study.name(), study.root.display());
-    println!("  {} transcripts, {} words", study.transcripts.len(), words);
+    println!(
+        "  {} transcripts, {} words",
+        study.transcripts().len(),
+        words
+    );
     for loaded in &study.codebooks {
         println!(
             "  codebook '{}': {} codes",
@@ -59,10 +62,11 @@ pub fn summary(study: &Study) {
             loaded.codebook.codes.len()
         );
     }
-    for (coder, segments) in &study.codings {
+    for (coder, segments) in study.layers()? {
         println!("  coder {coder}: {} segments", segments.len());
     }
     println!("  {} memos", study.memos.len());
+    Ok(())
 }
 
 #[derive(Serialize)]
@@ -77,12 +81,12 @@ struct TranscriptRow<'a> {
 pub fn transcripts(cli: &Cli) -> Result<()> {
     let study = cli.open()?;
     let rows: Vec<TranscriptRow> = study
-        .transcripts
+        .transcripts()
         .iter()
         .map(|t| TranscriptRow {
             id: &t.id,
             participant: study.attributes.participant(&t.id),
-            turns: t.speaker_turns().count(),
+            turns: t.speaker_turns,
             words: t.words,
             attributes: study
                 .attributes

@@ -1,9 +1,10 @@
 //! Writing documents: one per turn, one per coded segment, and the full build and incremental
 //! refresh that add and delete them.
 //!
-//! Reads the study in memory only; the index folder is written through tantivy's writer.
+//! Reads transcripts and coder files through the study layer; the index folder is written
+//! through tantivy's writer.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::time::Duration;
 
@@ -16,6 +17,8 @@ use crate::index::manifest::Changes;
 use crate::index::schema::{facet_of, facet_step, Fields};
 use crate::index::IndexError;
 use crate::model::{Segment, Transcript};
+use crate::study::files::codings_path;
+use crate::study::layer_file::{LayerFile, LayerRuns};
 use crate::study::Study;
 
 /// Memory of each indexing thread in a full build: large, so the build writes few index
@@ -34,14 +37,8 @@ pub(crate) fn layer_key(coder: &str, transcript: &str) -> String {
     format!("{coder}\u{1f}{transcript}")
 }
 
-/// The transcript with exactly this id (the study keeps them sorted by id).
-pub(crate) fn find_transcript<'s>(study: &'s Study, id: &str) -> Option<&'s Transcript> {
-    study
-        .transcripts
-        .binary_search_by(|t| t.id.as_str().cmp(id))
-        .ok()
-        .map(|i| &study.transcripts[i])
-}
+/// One coder's segments of one transcript, re-anchored as loading a layer would.
+type Layers = Vec<(String, Vec<Segment>)>;
 
 /// Makes documents from the study.
 pub(crate) struct Documents<'a> {
@@ -59,10 +56,14 @@ impl<'a> Documents<'a> {
         }
     }
 
-    fn common(&self, doc: &mut TantivyDocument, t: &Transcript) {
+    fn common(&self, doc: &mut TantivyDocument, t: &Transcript, start: usize, end: usize) {
         let f = self.fields;
         doc.add_text(f.transcript, &t.id);
         doc.add_text(f.key_transcript, &t.id);
+        doc.add_u64(f.start, start as u64);
+        doc.add_u64(f.end, end as u64);
+        doc.add_u64(f.byte_start, t.index.byte_of(&t.text, start) as u64);
+        doc.add_u64(f.byte_end, t.index.byte_of(&t.text, end) as u64);
     }
 
     /// One document per paragraph of a transcript (speaker turns and notes).
@@ -71,13 +72,11 @@ impl<'a> Documents<'a> {
         t.turns.iter().map(move |turn| {
             let mut doc = TantivyDocument::new();
             doc.add_text(f.kind, "turn");
-            self.common(&mut doc, t);
+            self.common(&mut doc, t, turn.body_start, turn.end);
             if let Some(speaker) = &turn.speaker {
                 doc.add_text(f.speaker, speaker);
             }
             doc.add_u64(f.turn, turn.number as u64);
-            doc.add_u64(f.start, turn.body_start as u64);
-            doc.add_u64(f.end, turn.end as u64);
             doc.add_text(f.text, t.body(turn));
             doc
         })
@@ -88,14 +87,17 @@ impl<'a> Documents<'a> {
         let f = self.fields;
         let mut doc = TantivyDocument::new();
         doc.add_text(f.kind, "segment");
-        self.common(&mut doc, t);
+        self.common(&mut doc, t, s.start, s.end);
         let turn = t.turn_at(s.start);
         if let Some(speaker) = turn.and_then(|turn| turn.speaker.as_ref()) {
             doc.add_text(f.speaker, speaker);
         }
-        doc.add_u64(f.turn, turn.map_or(0, |turn| turn.number) as u64);
-        doc.add_u64(f.start, s.start as u64);
-        doc.add_u64(f.end, s.end as u64);
+        let first = turn.map_or(0, |turn| turn.number);
+        let last = t
+            .turn_at(s.end.saturating_sub(1).max(s.start))
+            .map_or(first, |turn| turn.number);
+        doc.add_u64(f.turn, first as u64);
+        doc.add_u64(f.last_turn, last as u64);
         doc.add_text(f.coder, coder);
         match self.facets.get(&s.code) {
             Some(path) => doc.add_facet(f.code, facet_of(path)),
@@ -104,61 +106,112 @@ impl<'a> Documents<'a> {
         doc.add_text(f.code_id, &s.code);
         doc.add_text(f.segment, &s.id);
         doc.add_text(f.key_layer, layer_key(coder, &t.id));
+        if let Some(memo) = &s.memo {
+            doc.add_text(f.memo, memo);
+        }
+        if let Some(flag) = &s.flag {
+            doc.add_text(f.flag, flag);
+        }
+        if s.is_unanchored() {
+            doc.add_text(f.quote, &s.quote);
+        }
         doc.add_text(f.text, t.slice(s.start, s.end));
         doc
     }
 
-    /// Documents in a full build: turns and segments.
+    /// Transcripts in a full build (the unit of its progress).
     pub fn count(&self) -> u64 {
-        let turns: usize = self.study.transcripts.iter().map(|t| t.turns.len()).sum();
-        let segments: usize = self.study.codings.values().map(Vec::len).sum();
-        (turns + segments) as u64
+        self.study.transcripts().len() as u64
     }
 
-    /// Adds every document of the study; `tick` hears how many were added so far.
+    /// Adds one transcript's turns (when `turns`) and the given coders' segments of it.
+    fn add_transcript(
+        &self,
+        writer: &IndexWriter,
+        dir: &Path,
+        t: &Transcript,
+        turns: bool,
+        layers: &Layers,
+        text: &mut dyn FnMut(&str),
+    ) -> Result<usize, IndexError> {
+        let mut added = 0;
+        if turns {
+            for turn in &t.turns {
+                text(t.body(turn));
+            }
+            for doc in self.turns(t) {
+                writer.add_document(doc).map_err(tantivy(dir))?;
+                added += 1;
+            }
+        }
+        for (coder, segments) in layers {
+            for s in segments {
+                text(t.slice(s.start, s.end));
+                writer
+                    .add_document(self.segment(coder, t, s))
+                    .map_err(tantivy(dir))?;
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+
+    /// Adds every document of the study, transcript by transcript, reading each coder's file
+    /// in one pass beside them (so no layer is held whole); `tick` hears how many transcripts
+    /// are done.
     pub fn add_all(
         &self,
         writer: &IndexWriter,
         dir: &Path,
         tick: &dyn Fn(u64),
     ) -> Result<usize, IndexError> {
-        let mut added = 0;
-        for t in &self.study.transcripts {
-            for doc in self.turns(t) {
-                writer.add_document(doc).map_err(tantivy(dir))?;
-                added += 1;
+        let study = self.study;
+        let mut runs = Vec::new();
+        for coder in study.coders() {
+            if let Some(r) = LayerRuns::open(&codings_path(&study.root, coder))? {
+                runs.push((coder.to_string(), r));
             }
-            tick(added as u64);
         }
-        for (coder, segments) in &self.study.codings {
-            let mut last: Option<&Transcript> = None;
-            for s in segments {
-                let Some(t) = cached_transcript(self.study, &mut last, &s.transcript) else {
+        let mut added = 0;
+        let mut none = |_: &str| {};
+        for (done, t) in study.each_transcript().enumerate() {
+            let t = t?;
+            let mut layers = Vec::with_capacity(runs.len());
+            for (coder, r) in &mut runs {
+                let (mut segments, print) = r.take(&t.id)?;
+                study.reanchor_in(&t.id, Some(&t), print, &mut segments)?;
+                layers.push((coder.clone(), segments));
+            }
+            added += self.add_transcript(writer, dir, &t, true, &layers, &mut none)?;
+            tick(done as u64 + 1);
+        }
+        // lines out of transcript order, or of transcripts the study no longer has
+        for (coder, r) in runs {
+            for (id, mut segments) in r.rest()? {
+                let Some(t) = study.find_transcript(&id)? else {
                     continue; // its transcript is gone; `thema check` reports it
                 };
-                writer
-                    .add_document(self.segment(coder, t, s))
-                    .map_err(tantivy(dir))?;
-                added += 1;
-                if added % 4096 == 0 {
-                    tick(added as u64);
-                }
+                study.reanchor_in(&id, Some(&t), None, &mut segments)?;
+                let layers = vec![(coder.clone(), segments)];
+                added += self.add_transcript(writer, dir, &t, false, &layers, &mut none)?;
             }
         }
-        tick(added as u64);
         Ok(added)
     }
 
-    /// Deletes and re-adds what `changes` names; `text` hears the words of every document
+    /// Deletes and re-adds what `changes` names, reading segments from the coder files in
+    /// `files` (read by the manifest) or from disk; `text` hears the words of every document
     /// added; returns the documents added.
     pub fn apply(
         &self,
         writer: &IndexWriter,
         changes: &Changes,
+        files: &mut HashMap<String, LayerFile>,
         dir: &Path,
         text: &mut dyn FnMut(&str),
     ) -> Result<usize, IndexError> {
         let f = self.fields;
+        let study = self.study;
         for t in &changes.transcripts {
             writer.delete_term(Term::from_field_text(f.key_transcript, t));
         }
@@ -168,76 +221,80 @@ impl<'a> Documents<'a> {
         for code in &changes.codes {
             writer.delete_term(Term::from_field_text(f.code_id, code));
         }
-        let mut added = 0;
-        for id in &changes.transcripts {
-            if let Some(t) = find_transcript(self.study, id) {
-                for turn in &t.turns {
-                    text(t.body(turn));
-                }
-                for doc in self.turns(t) {
-                    writer.add_document(doc).map_err(tantivy(dir))?;
-                    added += 1;
+        // what to add: per transcript, whether its turns go in, and per coder which segments
+        let mut wanted: BTreeMap<String, (bool, BTreeMap<String, Want>)> = BTreeMap::new();
+        for t in &changes.transcripts {
+            wanted.entry(t.clone()).or_default().0 = true;
+        }
+        let every_coder = !changes.transcripts.is_empty() || !changes.codes.is_empty();
+        let coders: Vec<String> = study.coders().iter().map(|c| c.to_string()).collect();
+        for coder in &coders {
+            let touched = changes.layers.iter().any(|(c, _)| c == coder);
+            if !every_coder && !touched {
+                continue;
+            }
+            if !files.contains_key(coder) {
+                let file = LayerFile::read(&codings_path(&study.root, coder))?;
+                files.insert(coder.clone(), file);
+            }
+            let Some(file) = files.get(coder) else {
+                continue;
+            };
+            for t in file.transcripts() {
+                let whole = changes.transcripts.contains(t)
+                    || changes.layers.contains(&(coder.clone(), t.to_string()));
+                let codes = !changes.codes.is_empty() && file_mentions(file, t, &changes.codes);
+                if whole || codes {
+                    let want = if whole { Want::All } else { Want::Codes };
+                    let entry = wanted.entry(t.to_string()).or_default();
+                    entry.1.insert(coder.clone(), want);
                 }
             }
         }
-        let layers: HashSet<(&str, &str)> = changes
-            .layers
-            .iter()
-            .map(|(c, t)| (c.as_str(), t.as_str()))
-            .collect();
-        let layer_coders: BTreeSet<&str> = layers.iter().map(|(c, _)| *c).collect();
-        let has_codes = !changes.codes.is_empty();
-        let every_coder = !changes.transcripts.is_empty() || has_codes;
-        for (coder, segments) in &self.study.codings {
-            if !every_coder && !layer_coders.contains(coder.as_str()) {
+        let mut added = 0;
+        for (id, (turns, per_coder)) in wanted {
+            let Some(t) = study.find_transcript(&id)? else {
                 continue;
-            }
-            let mut last: Option<&Transcript> = None;
-            // whether the whole layer of the current transcript is wanted; layers are sorted by
-            // transcript, so this is decided once per run of segments
-            let mut run: Option<(&str, bool)> = None;
-            for s in segments {
-                let whole = match run {
-                    Some((t, whole)) if t == s.transcript => whole,
-                    _ => {
-                        let whole = changes.transcripts.contains(&s.transcript)
-                            || layers.contains(&(coder.as_str(), s.transcript.as_str()));
-                        run = Some((s.transcript.as_str(), whole));
-                        whole
-                    }
-                };
-                let renamed = has_codes && changes.codes.contains(&s.code);
-                if !(whole || renamed) {
+            };
+            let mut layers = Vec::new();
+            for (coder, want) in per_coder {
+                let Some(file) = files.get(&coder) else {
                     continue;
+                };
+                let mut segments = file.segments(&id)?;
+                let print = if file.is_sorted() {
+                    file.print(&id)
+                } else {
+                    None
+                };
+                study.reanchor_in(&id, Some(&t), print, &mut segments)?;
+                if want == Want::Codes {
+                    segments.retain(|s| changes.codes.contains(&s.code));
                 }
-                if let Some(t) = cached_transcript(self.study, &mut last, &s.transcript) {
-                    text(t.slice(s.start, s.end));
-                    writer
-                        .add_document(self.segment(coder, t, s))
-                        .map_err(tantivy(dir))?;
-                    added += 1;
-                }
+                layers.push((coder, segments));
             }
+            added += self.add_transcript(writer, dir, &t, turns, &layers, text)?;
         }
         Ok(added)
     }
 }
 
-fn cached_transcript<'s>(
-    study: &'s Study,
-    last: &mut Option<&'s Transcript>,
-    id: &str,
-) -> Option<&'s Transcript> {
-    if let Some(t) = last {
-        if t.id == id {
-            return Some(t);
-        }
-    }
-    let found = find_transcript(study, id);
-    if found.is_some() {
-        *last = found;
-    }
-    found
+/// Which of a coder's segments of a transcript a refresh re-adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// All of them (the transcript or this layer changed).
+    All,
+    /// Those whose code was renamed or moved.
+    Codes,
+}
+
+/// Whether a transcript's lines in a coder file may use one of `codes` (a quick look for the
+/// ids in the bytes; the segments themselves decide).
+fn file_mentions(file: &LayerFile, transcript: &str, codes: &BTreeSet<String>) -> bool {
+    let Ok(segments) = file.segments(transcript) else {
+        return true;
+    };
+    segments.iter().any(|s| codes.contains(&s.code))
 }
 
 /// Maps a tantivy error to one naming the index folder.

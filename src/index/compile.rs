@@ -323,7 +323,7 @@ pub(crate) fn transcripts_where(
     keep: &dyn Fn(&str) -> bool,
 ) -> Box<dyn Query> {
     let terms: Vec<Term> = study
-        .transcripts
+        .transcripts()
         .iter()
         .filter(|t| {
             let value = study.attributes.get(&t.id, column).unwrap_or("");

@@ -1,9 +1,11 @@
 //! The index manifest (`.thema/index/manifest.json`): what the index was built from, as content
 //! fingerprints, and the comparison that tells a refresh what to re-index.
 //!
-//! Fingerprints are taken from the study in memory (which is what gets indexed, re-anchored
-//! segments included), never from the files. This module computes and compares; it writes
-//! nothing but the manifest file itself.
+//! Transcripts are fingerprinted by the catalogue (their text), coder files by their bytes, per
+//! transcript: what is indexed follows from those (segments are re-anchored against the text
+//! they are indexed with). A small second file holds a [`quick_print`] of the whole, so a
+//! process whose study did not change opens the index without reading the manifest. This module
+//! computes and compares; it writes nothing but those two files.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -12,10 +14,39 @@ use serde::{Deserialize, Serialize};
 
 use crate::index::schema::SCHEMA_VERSION;
 use crate::index::IndexError;
+use crate::model::fingerprint::{hex, Fingerprint};
+use crate::study::catalogue::Stamp;
+use crate::study::files::codings_path;
+use crate::study::layer_file::LayerFile;
 use crate::study::Study;
 
 /// File name of the manifest inside the index folder.
 pub(crate) const MANIFEST: &str = "manifest.json";
+/// File name of the quick fingerprint inside the index folder.
+const QUICK: &str = "manifest.quick";
+
+/// The quick fingerprint the index was last refreshed to, if any.
+pub(crate) fn load_quick(dir: &Path) -> Option<String> {
+    std::fs::read_to_string(dir.join(QUICK))
+        .ok()
+        .map(|s| s.trim().to_string())
+}
+
+/// Records the quick fingerprint of the state just indexed, or removes a stale one.
+pub(crate) fn save_quick(dir: &Path, quick: Option<&str>) -> Result<(), IndexError> {
+    let path = dir.join(QUICK);
+    match quick {
+        Some(q) => crate::study::atomic::replace(&path, q.as_bytes())?,
+        None => {
+            if let Err(source) = std::fs::remove_file(&path) {
+                if source.kind() != std::io::ErrorKind::NotFound {
+                    return Err(IndexError::Io { path, source });
+                }
+            }
+        }
+    }
+    Ok(())
+}
 
 /// What the index holds, in fingerprints.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -26,41 +57,34 @@ pub(crate) struct Manifest {
     pub language: String,
     /// Attribute columns that became fields, in file order.
     pub columns: Vec<String>,
-    /// Fingerprint of the whole attribute table.
-    pub attributes: String,
     /// Fingerprint of every codebook's code paths.
     pub codebooks: String,
-    /// Per transcript: its text and its attribute row.
-    pub transcripts: BTreeMap<String, TranscriptPrint>,
+    /// Per transcript: the fingerprint of its text.
+    pub transcripts: BTreeMap<String, String>,
     /// Per coder: the whole layer and its segments per transcript.
     pub coders: BTreeMap<String, CoderPrint>,
     /// Facet path of every code, by id.
     pub codes: BTreeMap<String, String>,
 }
 
-/// Fingerprints of one transcript.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct TranscriptPrint {
-    /// The canonical text.
-    pub text: String,
-    /// Its row of attributes.
-    pub attributes: String,
-}
-
-/// Fingerprints of one coder's layer.
+/// Fingerprints of one coder's file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CoderPrint {
-    /// Every segment of the layer.
+    /// The whole file's bytes.
     pub layer: String,
-    /// The segments of each transcript.
+    /// The bytes of each transcript's lines.
     pub transcripts: BTreeMap<String, String>,
+    /// The file's stamp when it was fingerprinted, kept only when settled (then an equal stamp
+    /// later vouches for equal fingerprints without reading the file).
+    #[serde(default)]
+    pub stamp: Option<Stamp>,
 }
 
 /// What differs between the index and the study.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Changes {
-    /// Transcripts whose text or attributes changed, or that were added or removed: all their
-    /// documents are re-indexed.
+    /// Transcripts whose text changed, or that were added or removed: all their documents are
+    /// re-indexed.
     pub transcripts: BTreeSet<String>,
     /// (coder, transcript) layers whose segments changed, outside `transcripts`.
     pub layers: BTreeSet<(String, String)>,
@@ -74,82 +98,114 @@ impl Changes {
         self.transcripts.is_empty() && self.layers.is_empty() && self.codes.is_empty()
     }
 
-    /// Coders whose segments are touched.
-    pub fn coders(&self, study: &Study) -> BTreeSet<String> {
+    /// Coders whose segments are touched, as far as the manifest tells.
+    pub fn coders(&self, manifest: &Manifest) -> BTreeSet<String> {
         let mut out: BTreeSet<String> = self.layers.iter().map(|(c, _)| c.clone()).collect();
-        if !self.transcripts.is_empty() || !self.codes.is_empty() {
-            for (coder, segments) in &study.codings {
-                if segments.iter().any(|s| {
-                    self.transcripts.contains(&s.transcript) || self.codes.contains(&s.code)
-                }) {
-                    out.insert(coder.clone());
-                }
+        for (coder, print) in &manifest.coders {
+            if print
+                .transcripts
+                .keys()
+                .any(|t| self.transcripts.contains(t))
+            {
+                out.insert(coder.clone());
             }
+        }
+        if !self.codes.is_empty() {
+            out.extend(manifest.coders.keys().cloned());
         }
         out
     }
 }
 
+/// The fingerprint of everything [`Manifest::of`] depends on, computed without reading any
+/// coder file: `None` while a coder file's stamp is not settled (then only its bytes tell).
+pub(crate) fn quick_print(
+    study: &Study,
+    language: &str,
+    columns: &[String],
+    codes: &HashMap<String, String>,
+) -> Option<String> {
+    let mut print = Fingerprint::new();
+    print.add_u64(u64::from(SCHEMA_VERSION));
+    print.add_str(language);
+    for column in columns {
+        print.add_str(column);
+    }
+    for t in study.transcripts() {
+        print.add_str(&t.id);
+        print.add_u64(t.hash);
+    }
+    let mut sorted: Vec<(&String, &String)> = codes.iter().collect();
+    sorted.sort();
+    for (id, path) in sorted {
+        print.add_str(id);
+        print.add_str(path);
+    }
+    let now = std::time::SystemTime::now();
+    for coder in study.coders() {
+        print.add_str(coder);
+        match Stamp::of_path(&codings_path(&study.root, coder)) {
+            Some(stamp) if stamp.settled(now) => {
+                print.add_u64(stamp.len);
+                print.add_u64(stamp.modified as u64);
+                print.add_u64((stamp.modified >> 64) as u64);
+                print.add_u64(stamp.changed as u64);
+                print.add_u64((stamp.changed >> 64) as u64);
+                print.add_u64(stamp.inode);
+            }
+            Some(_) => return None,
+            None => print.add_u64(0),
+        }
+    }
+    Some(print.finish())
+}
+
 impl Manifest {
-    /// The fingerprints of a study as it is in memory.
+    /// The fingerprints of a study: transcripts from the catalogue, coder files from their
+    /// bytes — or from `old` for a file whose settled stamp has not changed. Coder files read
+    /// here are left in `files`, when given, for the refresh.
     pub fn of(
         study: &Study,
         language: &str,
         columns: &[String],
         codes: &HashMap<String, String>,
-    ) -> Manifest {
-        let mut transcripts = BTreeMap::new();
-        for t in &study.transcripts {
-            let mut row = Fingerprint::new();
-            for column in columns {
-                row.add_str(column);
-                row.add_str(study.attributes.get(&t.id, column).unwrap_or(""));
-            }
-            transcripts.insert(
-                t.id.clone(),
-                TranscriptPrint {
-                    text: hex(hash_bytes(t.text.as_bytes())),
-                    attributes: row.finish(),
-                },
-            );
-        }
+        old: Option<&Manifest>,
+        mut files: Option<&mut HashMap<String, LayerFile>>,
+    ) -> Result<Manifest, IndexError> {
+        let transcripts = study
+            .transcripts()
+            .iter()
+            .map(|t| (t.id.clone(), hex(t.hash)))
+            .collect();
+        let now = std::time::SystemTime::now();
         let mut coders = BTreeMap::new();
-        for (coder, segments) in &study.codings {
-            let mut partial: HashMap<&str, Fingerprint> = HashMap::new();
-            // layers are sorted by transcript, so the running print is usually the right one
-            let mut running: Option<(&str, Fingerprint)> = None;
-            for s in segments {
-                if running.as_ref().map(|(t, _)| *t) != Some(s.transcript.as_str()) {
-                    if let Some((t, print)) = running.take() {
-                        partial.insert(t, print);
-                    }
-                    let print = partial.remove(s.transcript.as_str()).unwrap_or_default();
-                    running = Some((s.transcript.as_str(), print));
-                }
-                if let Some((_, print)) = running.as_mut() {
-                    let span = ((s.start as u64) << 32) ^ s.end as u64;
-                    print.add_u64((short_hash(&s.id) ^ span).wrapping_mul(K) ^ short_hash(&s.code));
-                }
+        for coder in study.coders() {
+            let path = codings_path(&study.root, coder);
+            let before = Stamp::of_path(&path);
+            let known = old
+                .and_then(|m| m.coders.get(coder))
+                .filter(|p| p.stamp.is_some() && p.stamp == before);
+            if let Some(print) = known {
+                coders.insert(coder.to_string(), print.clone());
+                continue;
             }
-            if let Some((t, print)) = running.take() {
-                partial.insert(t, print);
-            }
-            let per: BTreeMap<String, String> = partial
-                .into_iter()
-                .map(|(t, print)| (t.to_string(), print.finish()))
+            let file = LayerFile::read(&path)?;
+            let stamp = before.filter(|b| b.settled(now) && Some(*b) == Stamp::of_path(&path));
+            let per: BTreeMap<String, String> = file
+                .transcripts()
+                .filter_map(|t| file.print(t).map(|p| (t.to_string(), hex(p))))
                 .collect();
-            let mut layer = Fingerprint::new();
-            for (t, print) in &per {
-                layer.add_str(t);
-                layer.add_str(print);
-            }
             coders.insert(
-                coder.clone(),
+                coder.to_string(),
                 CoderPrint {
-                    layer: layer.finish(),
+                    layer: hex(file.whole_print()),
                     transcripts: per,
+                    stamp,
                 },
             );
+            if let Some(files) = files.as_deref_mut() {
+                files.insert(coder.to_string(), file);
+            }
         }
         let codes: BTreeMap<String, String> =
             codes.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -158,20 +214,15 @@ impl Manifest {
             books.add_str(id);
             books.add_str(path);
         }
-        let mut table = Fingerprint::new();
-        for print in transcripts.values() {
-            table.add_str(&print.attributes);
-        }
-        Manifest {
+        Ok(Manifest {
             schema: SCHEMA_VERSION,
             language: language.to_string(),
             columns: columns.to_vec(),
-            attributes: table.finish(),
             codebooks: books.finish(),
             transcripts,
             coders,
             codes,
-        }
+        })
     }
 
     /// Whether an index described by `self` can be refreshed into `current` (same schema, same
@@ -194,7 +245,7 @@ impl Manifest {
         for coder in keys(&self.coders, &current.coders) {
             let old = self.coders.get(coder).unwrap_or(&empty);
             let new = current.coders.get(coder).unwrap_or(&empty);
-            if old.layer == new.layer {
+            if old.layer == new.layer && old.transcripts == new.transcripts {
                 continue;
             }
             for t in keys(&old.transcripts, &new.transcripts) {
@@ -229,7 +280,7 @@ impl Manifest {
             path: path.clone(),
             source: std::io::Error::other(e),
         })?;
-        crate::study::atomic::write_atomic(&path, &bytes)?;
+        crate::study::atomic::replace(&path, &bytes)?;
         Ok(())
     }
 }
@@ -239,139 +290,20 @@ fn keys<'a, V>(a: &'a BTreeMap<String, V>, b: &'a BTreeMap<String, V>) -> BTreeS
     a.keys().chain(b.keys()).collect()
 }
 
-/// Multiplier of the fingerprint (an odd constant, so every step is a bijection).
-const K: u64 = 0x9E37_79B9_7F4A_7C15;
-
-fn mix(mut x: u64) -> u64 {
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
-fn word(bytes: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    w[..bytes.len()].copy_from_slice(bytes);
-    u64::from_le_bytes(w)
-}
-
-/// A 64-bit content fingerprint for change detection (not cryptographic): four independent
-/// lanes over 32-byte blocks, so long texts hash at memory speed. A change to any one 8-byte
-/// word always changes the result, since every step is a bijection of the lane.
-pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut lanes = [K, K ^ 0x5555, K ^ 0xAAAA, K ^ 0xFFFF];
-    let mut blocks = bytes.chunks_exact(32);
-    for block in &mut blocks {
-        for (i, lane) in lanes.iter_mut().enumerate() {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(&block[i * 8..i * 8 + 8]);
-            *lane = (*lane ^ u64::from_le_bytes(w))
-                .wrapping_mul(K)
-                .rotate_left(29);
-        }
-    }
-    let mut h = bytes.len() as u64;
-    for chunk in blocks.remainder().chunks(8) {
-        h = (h ^ word(chunk)).wrapping_mul(K).rotate_left(29);
-    }
-    for lane in lanes {
-        h = mix(h ^ lane);
-    }
-    h
-}
-
-/// A quick hash of a short string such as an id (longer ones go through [`hash_bytes`]).
-fn short_hash(s: &str) -> u64 {
-    let b = s.as_bytes();
-    if b.len() > 16 {
-        return hash_bytes(b);
-    }
-    let (head, tail) = b.split_at(b.len().min(8));
-    (word(head) ^ (b.len() as u64) << 59)
-        .wrapping_mul(K)
-        .rotate_left(31)
-        ^ word(tail)
-}
-
-fn hex(h: u64) -> String {
-    format!("{h:016x}")
-}
-
-/// A running fingerprint over several values.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Fingerprint(u64);
-
-impl Default for Fingerprint {
-    fn default() -> Self {
-        Fingerprint::new()
-    }
-}
-
-impl Fingerprint {
-    /// An empty fingerprint.
-    pub fn new() -> Self {
-        Fingerprint(K)
-    }
-
-    /// Adds a string (its length too, so `ab`+`c` differs from `a`+`bc`).
-    pub fn add_str(&mut self, s: &str) {
-        self.add_u64(s.len() as u64);
-        if s.len() <= 8 {
-            self.add_u64(word(s.as_bytes()));
-        } else {
-            self.add_u64(hash_bytes(s.as_bytes()));
-        }
-    }
-
-    /// Adds a number.
-    pub fn add_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(K).rotate_left(29);
-    }
-
-    /// The result in hex.
-    pub fn finish(self) -> String {
-        hex(mix(self.0))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn fingerprints_see_every_change() {
-        let text = "LW7: the bus stopped running in March, so I walk now.".repeat(20);
-        let base = hash_bytes(text.as_bytes());
-        assert_eq!(base, hash_bytes(text.clone().as_bytes()));
-        for i in [0, 7, 31, 32, 500, text.len() - 1] {
-            let mut changed = text.clone().into_bytes();
-            changed[i] ^= 1;
-            assert_ne!(base, hash_bytes(&changed), "byte {i}");
-        }
-        assert_ne!(hash_bytes(b""), hash_bytes(b"\0"));
-        let mut a = Fingerprint::new();
-        a.add_str("ab");
-        a.add_str("c");
-        let mut b = Fingerprint::new();
-        b.add_str("a");
-        b.add_str("bc");
-        assert_ne!(a.finish(), b.finish());
-    }
-
-    #[test]
     fn changes_name_what_differs() {
         let mut old = Manifest::default();
-        old.transcripts.insert(
-            "t1".into(),
-            TranscriptPrint {
-                text: "a".into(),
-                attributes: "x".into(),
-            },
-        );
+        old.transcripts.insert("t1".into(), "a".into());
         old.coders.insert(
             "r1".into(),
             CoderPrint {
                 layer: "L".into(),
                 transcripts: [("t1".to_string(), "s".to_string())].into(),
+                stamp: None,
             },
         );
         old.codes.insert("c1".into(), "/a".into());

@@ -60,16 +60,17 @@ use tantivy::schema::{Field, IndexRecordOption, OwnedValue, TantivyDocument, Val
 use tantivy::tokenizer::Language;
 use tantivy::{DocAddress, IndexReader, IndexSettings, ReloadPolicy, Searcher, Term};
 
-use crate::index::build::{find_transcript, tantivy, Documents};
+use crate::index::build::{tantivy, Documents};
 use crate::index::compile::{transcripts_where, Compiler};
 use crate::index::directory::IndexFolder;
-use crate::index::manifest::Manifest;
+use crate::index::manifest::{load_quick, quick_print, save_quick, Manifest};
 use crate::index::schema::{
     attribute_fields, code_facets, facet_of, normalise_code_path, register_analysers,
     stemmed_analyser, stemming_language, words_analyser, Fields,
 };
 use crate::index::snippet::{Highlighter, Stems, STOP_WORDS};
 use crate::index::vocabulary::Vocabulary;
+use crate::study::layer_file::LayerFile;
 use crate::study::{Study, StudyError};
 
 pub use schema::{attribute_field_name, code_facet, SCHEMA_VERSION};
@@ -202,15 +203,36 @@ pub struct Hit {
     pub score: f32,
     /// The text around what matched.
     pub snippet: Snippet,
+    /// The whole text of the turn or segment.
+    #[serde(skip)]
+    pub text: String,
+    /// A segment's memo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
+    /// A segment's flag (`unanchored`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
+    /// The quote an unanchored segment keeps (its text no longer is at its offsets).
+    #[serde(skip)]
+    pub quote: Option<String>,
 }
 
 /// Which coded segments to retrieve: all conditions must hold.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct SegmentQuery {
-    /// A code path (names or slugs) or id; its descendants are included.
+    /// A code path (names or slugs) or id; its descendants are included unless `exact`.
     pub codes: Option<String>,
+    /// Only the code itself, not its descendants.
+    #[serde(default)]
+    pub exact: bool,
     /// Only this coder.
     pub coder: Option<String>,
+    /// Only these coders (in addition to `coder`, when both are given).
+    #[serde(default)]
+    pub coders: Vec<String>,
+    /// Only this transcript.
+    #[serde(default)]
+    pub transcript: Option<String>,
     /// Attribute equalities (column, value), case-insensitive; `transcript` and `speaker` work too.
     pub attributes: Vec<(String, String)>,
 }
@@ -244,7 +266,9 @@ struct Plan {
     language: Option<Language>,
     columns: Vec<String>,
     facets: HashMap<String, String>,
-    manifest: Manifest,
+    language_key: String,
+    /// [`quick_print`] of the study, when every coder file's stamp is settled.
+    quick: Option<String>,
 }
 
 impl Plan {
@@ -260,14 +284,32 @@ impl Plan {
             Some(lang) => format!("{lang:?}"),
             None => "none".to_string(),
         };
-        let manifest = Manifest::of(study, &language_key, &columns, &facets);
+        let quick = quick_print(study, &language_key, &columns, &facets);
         Plan {
             dir,
             language,
             columns,
             facets,
-            manifest,
+            language_key,
+            quick,
         }
+    }
+
+    /// The full manifest of the study (reading coder files whose stamp changed since `old`).
+    fn manifest(
+        &self,
+        study: &Study,
+        old: Option<&Manifest>,
+        files: Option<&mut HashMap<String, LayerFile>>,
+    ) -> Result<Manifest, IndexError> {
+        Manifest::of(
+            study,
+            &self.language_key,
+            &self.columns,
+            &self.facets,
+            old,
+            files,
+        )
     }
 }
 
@@ -278,14 +320,26 @@ impl Index {
     pub fn open(study: &Study, progress: bool) -> Result<(Index, Refresh), IndexError> {
         let _serialised = crate::study::lock::lock_index(&study.root)?;
         let plan = Plan::of(study);
+        // nothing changed since the last refresh: open without reading the manifest
+        if plan.quick.is_some() && load_quick(&plan.dir) == plan.quick {
+            if let Some(index) = Index::open_existing(&plan) {
+                let (schema, parser_schema, fields) = Fields::build(&plan.columns);
+                if index.schema() == schema {
+                    register_analysers(&index);
+                    let opened = Index::assemble(index, parser_schema, fields, plan)?;
+                    return Ok((opened, Refresh::default()));
+                }
+            }
+        }
+        let mut files = HashMap::new();
         if let Some(old) = Manifest::load(&plan.dir) {
-            if old.compatible(&plan.manifest) {
-                let opened = IndexFolder::open(&plan.dir).and_then(tantivy::Index::open);
-                if let Ok(index) = opened {
+            let manifest = plan.manifest(study, Some(&old), Some(&mut files))?;
+            if old.compatible(&manifest) {
+                if let Some(index) = Index::open_existing(&plan) {
                     let (schema, parser_schema, fields) = Fields::build(&plan.columns);
                     if index.schema() == schema {
                         register_analysers(&index);
-                        let changes = old.changes(&plan.manifest);
+                        let changes = old.changes(&manifest);
                         let mut refresh = Refresh::default();
                         if !changes.is_empty() {
                             let before = index.reader().map_err(tantivy(&plan.dir))?.searcher();
@@ -293,23 +347,29 @@ impl Index {
                             let docs = Documents::new(study, &fields, &plan.facets);
                             let mut words = HashSet::new();
                             let mut analyser = words_analyser();
-                            refresh.docs =
-                                docs.apply(&writer, &changes, &plan.dir, &mut |text| {
+                            refresh.docs = docs.apply(
+                                &writer,
+                                &changes,
+                                &mut files,
+                                &plan.dir,
+                                &mut |text| {
                                     analyser.token_stream(text).process(&mut |t| {
                                         if !words.contains(&t.text) {
                                             words.insert(t.text.clone());
                                         }
                                     })
-                                })?;
+                                },
+                            )?;
                             commit(writer, &plan.dir)?;
                             let known = |word: &str| holds_word(&before, fields.text, word);
                             Vocabulary::append_new(&plan.dir, &words, &known, plan.language)?;
                             refresh.transcripts = changes.transcripts.len();
-                            refresh.coders = changes.coders(study).len();
+                            refresh.coders = changes.coders(&manifest).len();
                         }
-                        if old != plan.manifest {
-                            plan.manifest.save(&plan.dir)?;
+                        if old != manifest {
+                            manifest.save(&plan.dir)?;
                         }
+                        save_quick(&plan.dir, plan.quick.as_deref())?;
                         let opened = Index::assemble(index, parser_schema, fields, plan)?;
                         return Ok((opened, refresh));
                     }
@@ -319,11 +379,18 @@ impl Index {
         let (index, docs) = Index::build(study, plan, progress)?;
         let refresh = Refresh {
             rebuilt: true,
-            transcripts: study.transcripts.len(),
-            coders: study.codings.len(),
+            transcripts: study.transcripts().len(),
+            coders: study.coders().len(),
             docs,
         };
         Ok((index, refresh))
+    }
+
+    /// The tantivy index in the folder, if it opens.
+    fn open_existing(plan: &Plan) -> Option<tantivy::Index> {
+        IndexFolder::open(&plan.dir)
+            .and_then(tantivy::Index::open)
+            .ok()
     }
 
     /// Builds the index anew from the study, whatever is on disk.
@@ -333,6 +400,9 @@ impl Index {
     }
 
     fn build(study: &Study, plan: Plan, progress: bool) -> Result<(Index, usize), IndexError> {
+        // fingerprinted before reading anything to index: a file that changes meanwhile is
+        // indexed newer than the manifest says, and the next open refreshes it
+        let manifest = plan.manifest(study, None, None)?;
         let dir = plan.dir.clone();
         let io = |source| IndexError::Io {
             path: dir.clone(),
@@ -371,7 +441,8 @@ impl Index {
         let searcher = index.reader().map_err(tantivy(&dir))?.searcher();
         let vocabulary = Vocabulary::rebuild(&searcher, fields.text, plan.language, &dir)?;
         // the manifest comes last: an index without it is rebuilt on the next open
-        plan.manifest.save(&dir)?;
+        manifest.save(&dir)?;
+        save_quick(&dir, plan.quick.as_deref())?;
         let opened = Index::assemble(index, parser_schema, fields, plan)?;
         *opened.lock_vocabulary() = Some(Arc::new(vocabulary));
         Ok((opened, added))
@@ -505,11 +576,50 @@ impl Index {
         };
         let highlighter = Highlighter::new(compiled.stemmed, compiled.exact, &self.stems)
             .with_prefixes(compiled.prefixes);
+        let mut passages = Passages::new(study);
         let hits = top
             .into_iter()
-            .map(|(score, address)| self.hit(study, &searcher, address, score, &highlighter))
+            .map(|(score, address)| {
+                self.hit(&mut passages, &searcher, address, score, &highlighter)
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SearchResults { total, hits })
+    }
+
+    /// The coder and code of a segment, from its document.
+    pub fn segment_owner(
+        &self,
+        study: &Study,
+        segment_id: &str,
+    ) -> Result<Option<(String, String)>, IndexError> {
+        let searcher = self.reader.searcher();
+        let mut passages = Passages::new(study);
+        Ok(self
+            .segment_hit(&mut passages, &searcher, segment_id)?
+            .and_then(|hit| Some((hit.coder?, hit.code?))))
+    }
+
+    /// The document of the segment with this id.
+    fn segment_hit(
+        &self,
+        passages: &mut Passages<'_>,
+        searcher: &Searcher,
+        segment_id: &str,
+    ) -> Result<Option<Hit>, IndexError> {
+        let plain = Highlighter::new(HashSet::new(), HashSet::new(), &self.stems);
+        let found = searcher
+            .search(
+                self.label_query(self.fields.segment, segment_id)?.as_ref(),
+                &TopDocs::with_limit(16),
+            )
+            .map_err(tantivy(&self.dir))?;
+        for (_, address) in found {
+            let hit = self.hit(passages, searcher, address, 0.0, &plain)?;
+            if hit.segment.as_deref() == Some(segment_id) {
+                return Ok(Some(hit));
+            }
+        }
+        Ok(None)
     }
 
     /// Turns most like a coded segment (more-like-this on its words), leaving out every turn that
@@ -520,29 +630,51 @@ impl Index {
         segment_id: &str,
         limit: usize,
     ) -> Result<Vec<Hit>, IndexError> {
-        let (coder, segment) = study
-            .find_segment(segment_id)
+        let f = &self.fields;
+        let searcher = self.reader.searcher();
+        let mut passages = Passages::new(study);
+        let segment = self
+            .segment_hit(&mut passages, &searcher, segment_id)?
             .ok_or_else(|| IndexError::UnknownSegment(segment_id.to_string()))?;
-        let Some(transcript) = find_transcript(study, &segment.transcript) else {
+        if limit == 0 || segment.text.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (Some(coder), Some(code)) = (segment.coder.as_deref(), segment.code.as_deref()) else {
             return Ok(Vec::new());
         };
-        if limit == 0 {
-            return Ok(Vec::new());
-        }
-        let text = transcript.slice(segment.start, segment.end).to_string();
-        let mut excluded: HashSet<(&str, usize)> = HashSet::new();
-        for s in study.segments_of(coder) {
-            if s.code != segment.code {
-                continue;
+        // every turn this coder already coded with this code
+        let same = BooleanQuery::new(vec![
+            (Occur::Must, self.label_query(f.coder, coder)?),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f.code_id, code),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>,
+            ),
+        ]);
+        let coded = searcher
+            .search(&same, &DocSetCollector)
+            .map_err(tantivy(&self.dir))?;
+        let mut excluded: HashSet<(String, usize)> = HashSet::new();
+        for address in coded {
+            let doc: TantivyDocument = searcher.doc(address).map_err(tantivy(&self.dir))?;
+            let number = |field: Field| {
+                doc.get_first(field)
+                    .and_then(|v| v.as_u64())
+                    .map_or(0, |n| n as usize)
+            };
+            let transcript = doc
+                .get_first(f.transcript)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string();
+            let first = number(f.turn);
+            for turn in first..=number(f.last_turn).max(first) {
+                excluded.insert((transcript.clone(), turn));
             }
-            if let Some(t) = find_transcript(study, &s.transcript) {
-                for turn in &t.turns {
-                    if turn.body_start < s.end.max(s.start + 1) && s.start < turn.end {
-                        excluded.insert((t.id.as_str(), turn.number));
-                    }
-                }
-            }
         }
+        let text = segment.text;
         let stop = self.stop_words();
         let terms = self.terms_of(&text, &stop);
         if terms.is_empty() {
@@ -559,7 +691,6 @@ impl Index {
             (Occur::Must, Box::new(like) as Box<dyn Query>),
             (Occur::Must, self.label_query(self.fields.kind, "turn")?),
         ]);
-        let searcher = self.reader.searcher();
         let wanted = limit
             .saturating_add(excluded.len())
             .min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
@@ -572,8 +703,8 @@ impl Index {
         let highlighter = Highlighter::new(terms, HashSet::new(), &self.stems);
         let mut hits = Vec::new();
         for (score, address) in top {
-            let hit = self.hit(study, &searcher, address, score, &highlighter)?;
-            if excluded.contains(&(hit.transcript.as_str(), hit.turn)) {
+            let hit = self.hit(&mut passages, &searcher, address, score, &highlighter)?;
+            if excluded.contains(&(hit.transcript.clone(), hit.turn)) {
                 continue;
             }
             hits.push(hit);
@@ -591,17 +722,36 @@ impl Index {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> =
             vec![(Occur::Must, self.label_query(f.kind, "segment")?)];
         if let Some(code) = filter.codes.as_deref().filter(|c| !c.trim().is_empty()) {
-            let path = self.resolve_code(code)?;
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(
-                    Term::from_facet(f.code, &facet_of(&path)),
+            let query: Box<dyn Query> = match self.code_id(code) {
+                Some(id) if filter.exact => Box::new(TermQuery::new(
+                    Term::from_field_text(f.code_id, &id),
                     IndexRecordOption::Basic,
                 )),
-            ));
+                _ => {
+                    let path = self.resolve_code(code)?;
+                    if filter.exact {
+                        return Err(IndexError::UnknownCode(code.to_string()));
+                    }
+                    Box::new(TermQuery::new(
+                        Term::from_facet(f.code, &facet_of(&path)),
+                        IndexRecordOption::Basic,
+                    ))
+                }
+            };
+            clauses.push((Occur::Must, query));
         }
         if let Some(coder) = filter.coder.as_deref() {
             clauses.push((Occur::Must, self.label_query(f.coder, coder)?));
+        }
+        if !filter.coders.is_empty() {
+            let mut any = Vec::new();
+            for coder in &filter.coders {
+                any.push((Occur::Should, self.label_query(f.coder, coder)?));
+            }
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if let Some(transcript) = filter.transcript.as_deref() {
+            clauses.push((Occur::Must, self.label_query(f.transcript, transcript)?));
         }
         for (column, value) in &filter.attributes {
             let query = match self.attribute_field(column)? {
@@ -620,9 +770,10 @@ impl Index {
         let mut addresses: Vec<DocAddress> = found.into_iter().collect();
         addresses.sort();
         let highlighter = Highlighter::new(HashSet::new(), HashSet::new(), &self.stems);
+        let mut passages = Passages::new(study);
         let mut hits = addresses
             .into_iter()
-            .map(|address| self.hit(study, &searcher, address, 0.0, &highlighter))
+            .map(|address| self.hit(&mut passages, &searcher, address, 0.0, &highlighter))
             .collect::<Result<Vec<_>, _>>()?;
         hits.sort_by(|a, b| {
             (&a.transcript, a.start, a.end, &a.coder, &a.segment).cmp(&(
@@ -751,10 +902,18 @@ impl Index {
         }
     }
 
-    /// Reads a hit from its document and cuts its snippet from the study's text.
+    /// The code id a `code:` value names, when it names one code (not a facet path alone).
+    fn code_id(&self, value: &str) -> Option<String> {
+        let path = self.resolve_code(value).ok()?;
+        let mut ids = self.facets.iter().filter(|(_, p)| **p == path);
+        let (id, _) = ids.next()?;
+        ids.next().is_none().then(|| id.clone())
+    }
+
+    /// Reads a hit from its document and cuts its text from the transcript file.
     fn hit(
         &self,
-        study: &Study,
+        passages: &mut Passages<'_>,
         searcher: &Searcher,
         address: DocAddress,
         score: f32,
@@ -775,10 +934,12 @@ impl Index {
         let segment = text(f.segment);
         let transcript = text(f.transcript).unwrap_or_default();
         let (start, end) = (number(f.start), number(f.end));
-        let snippet = match find_transcript(study, &transcript) {
-            Some(t) => highlighter.snippet(t.slice(start, end)),
-            None => Snippet::default(),
-        };
+        let passage = passages.get(
+            &transcript,
+            (start, end),
+            (number(f.byte_start), number(f.byte_end)),
+        )?;
+        let snippet = highlighter.snippet(&passage);
         Ok(Hit {
             kind: if segment.is_some() {
                 HitKind::Segment
@@ -795,6 +956,67 @@ impl Index {
             segment,
             score,
             snippet,
+            text: passage,
+            memo: text(f.memo),
+            flag: text(f.flag),
+            quote: text(f.quote),
+        })
+    }
+}
+
+/// Cuts the text of hits out of transcript files by the byte offsets the index stores: each
+/// file is read once per query and never parsed (a transcript the study already holds is
+/// sliced by code points instead).
+struct Passages<'s> {
+    study: &'s Study,
+    sources: HashMap<String, Source>,
+}
+
+/// Where a transcript's passages come from.
+enum Source {
+    /// The study's parsed transcript.
+    Parsed(Arc<crate::model::Transcript>),
+    /// The file's text, as the catalogue describes it.
+    Raw(String),
+    /// No such transcript any more.
+    Gone,
+}
+
+impl<'s> Passages<'s> {
+    fn new(study: &'s Study) -> Self {
+        Passages {
+            study,
+            sources: HashMap::new(),
+        }
+    }
+
+    /// The text of `chars` (code points) at `bytes` (bytes) of a transcript.
+    fn get(
+        &mut self,
+        transcript: &str,
+        chars: (usize, usize),
+        bytes: (usize, usize),
+    ) -> Result<String, IndexError> {
+        if !self.sources.contains_key(transcript) {
+            let source = match self.study.text_if_current(transcript)? {
+                Some(crate::study::Text::Parsed(t)) => Source::Parsed(t),
+                Some(crate::study::Text::Raw(text)) => Source::Raw(text),
+                None => Source::Gone,
+            };
+            self.sources.insert(transcript.to_string(), source);
+        }
+        Ok(match self.sources.get(transcript) {
+            Some(Source::Parsed(t)) => t.slice(chars.0, chars.1).to_string(),
+            Some(Source::Raw(text)) => match text.get(bytes.0..bytes.1) {
+                Some(passage) => passage.to_string(),
+                // offsets from another version of the file: parse it after all
+                None => self
+                    .study
+                    .transcript(transcript)?
+                    .slice(chars.0, chars.1)
+                    .to_string(),
+            },
+            Some(Source::Gone) | None => String::new(),
         })
     }
 }

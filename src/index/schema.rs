@@ -19,7 +19,7 @@ use crate::study::coder::slug;
 
 /// Bumped whenever the fields, their options or the analysers change: a different version on
 /// disk means a full rebuild.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Analyser of the indexed `text` field: words, lowercased, as written (stems are found at
 /// query time through the [`Vocabulary`](crate::index::vocabulary::Vocabulary)).
@@ -63,6 +63,19 @@ pub(crate) struct Fields {
     pub start: Field,
     /// Code-point offset where the text ends.
     pub end: Field,
+    /// Byte offset where the text starts in the transcript file (to cut a snippet without
+    /// parsing the transcript).
+    pub byte_start: Field,
+    /// Byte offset where the text ends.
+    pub byte_end: Field,
+    /// Paragraph number where a segment ends.
+    pub last_turn: Field,
+    /// A segment's memo.
+    pub memo: Field,
+    /// A segment's flag (`unanchored`).
+    pub flag: Field,
+    /// The quote of an unanchored segment (the text at its offsets is no longer it).
+    pub quote: Field,
     /// Coder of a segment.
     pub coder: Field,
     /// Facet path of a segment's code (`/theme/sub-theme/code`, slugged names).
@@ -108,6 +121,12 @@ impl Fields {
             builder.add_u64_field("turn", NumericOptions::default().set_indexed().set_stored());
         let start = builder.add_u64_field("_start", STORED);
         let end = builder.add_u64_field("_end", STORED);
+        let byte_start = builder.add_u64_field("_byte_start", STORED);
+        let byte_end = builder.add_u64_field("_byte_end", STORED);
+        let last_turn = builder.add_u64_field("_last_turn", STORED);
+        let memo = builder.add_text_field("_memo", STORED);
+        let flag = builder.add_text_field("_flag", STORED);
+        let quote = builder.add_text_field("_quote", STORED);
         let coder = builder.add_text_field("coder", label.clone().set_stored());
         let code = builder.add_facet_field("code", FacetOptions::default());
         let segment = builder.add_text_field("segment", label.set_stored());
@@ -135,6 +154,12 @@ impl Fields {
             turn,
             start,
             end,
+            byte_start,
+            byte_end,
+            last_turn,
+            memo,
+            flag,
+            quote,
             coder,
             code,
             segment,

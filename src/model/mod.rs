@@ -7,6 +7,7 @@
 pub mod anchor;
 pub mod attributes;
 pub mod codebook;
+pub mod fingerprint;
 pub mod history;
 pub mod ids;
 pub mod segment;

@@ -68,7 +68,16 @@ pub struct Transcript {
 impl Transcript {
     /// Parses canonical text. Parsing never fails: every paragraph is a turn or a note.
     pub fn parse(id: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
+        Transcript::layout(id.into(), text.into(), None)
+    }
+
+    /// Parses canonical text whose word count is already known (from the study's catalogue),
+    /// skipping the word count, which is most of the cost of parsing.
+    pub fn with_words(id: impl Into<String>, text: impl Into<String>, words: usize) -> Self {
+        Transcript::layout(id.into(), text.into(), Some(words))
+    }
+
+    fn layout(id: String, text: String, known_words: Option<usize>) -> Self {
         let index = CharIndex::new(&text);
         let mut turns = Vec::new();
         let mut words = 0;
@@ -78,7 +87,7 @@ impl Transcript {
             let start = index.char_of(&text, byte_start);
             let end = index.char_of(&text, byte_end);
             let body_start = index.char_of(&text, byte_start + head.body_offset);
-            if head.speaker.is_some() {
+            if head.speaker.is_some() && known_words.is_none() {
                 words += word_count(&para[head.body_offset..]);
             }
             turns.push(Turn {
@@ -91,11 +100,11 @@ impl Transcript {
             });
         }
         Transcript {
-            id: id.into(),
+            id,
             text,
             turns,
             index,
-            words,
+            words: known_words.unwrap_or(words),
         }
     }
 

@@ -373,24 +373,24 @@ fn selection_guid(space: &GuidSpace, transcript: &str, sel: &Selection<'_>) -> S
     )
 }
 
-fn plan(study: &Study) -> Plan<'_> {
+fn plan(study: &Study) -> Result<Plan<'_>, RefiError> {
     let space = GuidSpace::for_study(&study.name());
     let mut skipped = Vec::new();
     let mut users = BTreeSet::new();
     let mut groups: BTreeMap<(&str, usize, usize, &str, &str), Vec<&Segment>> = BTreeMap::new();
     let (mut unanchored, mut orphans, mut unknown_codes, mut starred) = (0, 0, 0, 0);
     let mut undated = 0;
-    for (coder, segments) in &study.codings {
+    for (coder, segments) in study.layers()? {
         // every coder with a layer is a user, even one whose segments were all left out
-        users.insert(coder.clone());
+        users.insert(coder.to_string());
         for segment in segments {
-            let Some(transcript) = study.transcript(&segment.transcript) else {
+            let Some(transcript) = study.transcript_info(&segment.transcript) else {
                 orphans += 1;
                 continue;
             };
             if segment.is_unanchored()
                 || segment.start >= segment.end
-                || segment.end > transcript.len_chars()
+                || segment.end > transcript.chars
             {
                 unanchored += 1;
                 continue;
@@ -411,7 +411,7 @@ fn plan(study: &Study) -> Plan<'_> {
                     transcript.id.as_str(),
                     segment.start,
                     segment.end,
-                    coder.as_str(),
+                    coder,
                     memo,
                 ))
                 .or_default()
@@ -491,7 +491,10 @@ fn plan(study: &Study) -> Plan<'_> {
                 .push(guid.clone());
             attached = true;
         }
-        if let Some(t) = memo.field("transcript").and_then(|t| study.transcript(t)) {
+        if let Some(t) = memo
+            .field("transcript")
+            .and_then(|t| study.transcript_info(t))
+        {
             plan.transcript_notes
                 .entry(t.id.clone())
                 .or_default()
@@ -511,7 +514,7 @@ fn plan(study: &Study) -> Plan<'_> {
             plan.project_notes.push(guid);
         }
     }
-    plan
+    Ok(plan)
 }
 
 /// A stable key for a memo: its file stem.
@@ -532,7 +535,7 @@ struct VariablePlan {
 fn plan_variables(study: &Study) -> (Vec<VariablePlan>, BTreeMap<String, Vec<String>>) {
     let attrs = &study.attributes;
     let mut participants: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for t in &study.transcripts {
+    for t in study.transcripts() {
         if let Some(p) = attrs.get(&t.id, "participant") {
             participants
                 .entry(p.to_string())
@@ -547,7 +550,7 @@ fn plan_variables(study: &Study) -> (Vec<VariablePlan>, BTreeMap<String, Vec<Str
         .map(|column| {
             let kind = variable_type(
                 study
-                    .transcripts
+                    .transcripts()
                     .iter()
                     .filter_map(|t| attrs.get(&t.id, column)),
             );
@@ -575,7 +578,7 @@ fn write_value(out: &mut Out, guid: &str, kind: &str, value: &str) -> Result<(),
 
 /// The project document (`project.qde`) and what went into it.
 fn project_xml(study: &Study) -> Result<(String, ExportSummary), RefiError> {
-    let plan = plan(study);
+    let plan = plan(study)?;
     let space = &plan.space;
     let mut summary = ExportSummary {
         not_exported: plan.skipped.clone(),
@@ -692,7 +695,7 @@ fn project_xml(study: &Study) -> Result<(String, ExportSummary), RefiError> {
         .attributes
         .rows
         .keys()
-        .filter(|id| study.transcript(id).is_none())
+        .filter(|id| !study.has_transcript(id))
         .count();
     if orphan_rows > 0 {
         summary.not_exported.push(format!(
@@ -700,9 +703,10 @@ fn project_xml(study: &Study) -> Result<(String, ExportSummary), RefiError> {
         ));
     }
     // Sources
-    if !study.transcripts.is_empty() {
+    if !study.transcripts().is_empty() {
         out.open("Sources", vec![])?;
-        for transcript in &study.transcripts {
+        for transcript in study.each_transcript() {
+            let transcript = transcript?;
             let guid = space.guid("transcript", &transcript.id);
             out.open(
                 "TextSource",
@@ -773,7 +777,7 @@ fn project_xml(study: &Study) -> Result<(String, ExportSummary), RefiError> {
         }
         out.close("Sources")?;
     }
-    summary.transcripts = study.transcripts.len();
+    summary.transcripts = study.transcripts().len();
     // Notes
     if !study.memos.is_empty() {
         let mut memos: Vec<_> = study.memos.iter().collect();
@@ -840,7 +844,8 @@ pub fn export_qdpx(study: &Study, out: &Path) -> Result<ExportSummary, RefiError
     };
     zip.start_file("project.qde", options).map_err(zip_error)?;
     zip.write_all(xml.as_bytes()).map_err(io_error)?;
-    for transcript in &study.transcripts {
+    for transcript in study.each_transcript() {
+        let transcript = transcript?;
         let guid = space.guid("transcript", &transcript.id);
         zip.start_file(format!("sources/{guid}.txt"), options)
             .map_err(zip_error)?;

@@ -114,6 +114,9 @@ pub enum AgreeError {
     /// Internal consistency.
     #[error("{0}")]
     Data(String),
+    /// Reading the study failed.
+    #[error(transparent)]
+    Study(#[from] crate::study::StudyError),
 }
 
 /// The default coders: everyone with codings except `consensus`.
@@ -143,7 +146,7 @@ struct Ranges {
     coded: Vec<BTreeSet<String>>,
 }
 
-fn collect(study: &Study, request: &AgreeRequest) -> Ranges {
+fn collect(study: &Study, request: &AgreeRequest) -> Result<Ranges, AgreeError> {
     let m = request.coders.len();
     // which table codes each applied code counts for
     let mut targets: HashMap<String, Vec<&str>> = HashMap::new();
@@ -167,10 +170,10 @@ fn collect(study: &Study, request: &AgreeRequest) -> Ranges {
     for (i, coder) in request.coders.iter().enumerate() {
         // (transcript, whether it exists, whether it is marked coded) of the previous segment
         let mut last: Option<(&str, bool, bool)> = None;
-        for s in study.segments_of(coder) {
+        for s in study.layer(coder)? {
             let (known, marked) = match last {
                 Some((t, known, marked)) if t == s.transcript => (known, marked),
-                _ => (study.transcript(&s.transcript).is_some(), false),
+                _ => (study.has_transcript(&s.transcript), false),
             };
             last = Some((&s.transcript, known, marked));
             if s.is_unanchored() || !known {
@@ -208,14 +211,14 @@ fn collect(study: &Study, request: &AgreeRequest) -> Ranges {
             (code.to_string(), per_t)
         })
         .collect();
-    Ranges { by_code, coded }
+    Ok(Ranges { by_code, coded })
 }
 
 /// Computes the agreement report.
 pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport, AgreeError> {
     let known = study.coders().join(", ");
     for coder in &request.coders {
-        if !study.codings.contains_key(coder) {
+        if !study.has_coder(coder) {
             return Err(AgreeError::UnknownCoder(coder.clone(), known));
         }
     }
@@ -226,43 +229,44 @@ pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport,
         return Err(AgreeError::Overlap(request.overlap));
     }
     let data_err = |e: &dyn std::fmt::Display| AgreeError::Data(e.to_string());
-    let ranges = collect(study, request);
+    let ranges = collect(study, request)?;
     // the pooled figures count each applied code once, so use exact ranges for them
-    let exact_ranges = (!request.exact).then(|| {
-        collect(
+    let exact_ranges = if request.exact {
+        None
+    } else {
+        Some(collect(
             study,
             &AgreeRequest {
                 exact: true,
                 ..request.clone()
             },
-        )
-    });
+        )?)
+    };
     let pooled_ranges = exact_ranges.as_ref().unwrap_or(&ranges);
     let m = request.coders.len();
     // transcripts coded by at least two of the coders
-    let transcripts: Vec<&crate::model::Transcript> = study
-        .transcripts
+    let transcripts: Vec<&crate::study::TranscriptInfo> = study
+        .transcripts()
         .iter()
         .filter(|t| ranges.coded.iter().filter(|c| c.contains(&t.id)).count() >= 2)
         .collect();
-    let turns: BTreeMap<&str, Turns> = if request.unit == Unit::Turn {
-        transcripts
-            .iter()
-            .filter_map(|t| {
-                let spans: Vec<Span> = t
-                    .speaker_turns()
-                    .filter(|turn| turn.end > turn.start)
-                    .map(|turn| Span {
-                        start: turn.start as u64,
-                        end: turn.end as u64,
-                    })
-                    .collect();
-                Turns::new(spans).ok().map(|ts| (t.id.as_str(), ts))
-            })
-            .collect()
-    } else {
-        BTreeMap::new()
-    };
+    let mut turns: BTreeMap<&str, Turns> = BTreeMap::new();
+    if request.unit == Unit::Turn {
+        for info in &transcripts {
+            let t = study.transcript(&info.id)?;
+            let spans: Vec<Span> = t
+                .speaker_turns()
+                .filter(|turn| turn.end > turn.start)
+                .map(|turn| Span {
+                    start: turn.start as u64,
+                    end: turn.end as u64,
+                })
+                .collect();
+            if let Ok(ts) = Turns::new(spans) {
+                turns.insert(info.id.as_str(), ts);
+            }
+        }
+    }
     let options = Options::default();
     let pairs: Vec<(usize, usize)> = (0..m)
         .flat_map(|a| ((a + 1)..m).map(move |b| (a, b)))
@@ -294,7 +298,7 @@ pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport,
             let pooled_slots: Vec<Option<&[Span]>> = (0..m)
                 .map(|i| coded[i].then_some(pooled_spans[i].as_slice()))
                 .collect();
-            let len = t.len_chars() as u64;
+            let len = t.chars as u64;
             match request.unit {
                 Unit::Char => {
                     tally.add_chars(len, &slots).map_err(|e| data_err(&e))?;
@@ -484,11 +488,11 @@ pub fn disagreement_list(
             exact: true,
             ..request.clone()
         },
-    );
+    )?;
     let mut out = Vec::new();
     for (code, per_t) in &ranges.by_code {
         for (transcript, spans) in per_t {
-            let Some(t) = study.transcript(transcript) else {
+            let Some(t) = study.find_transcript(transcript)? else {
                 continue;
             };
             // only coders who coded this transcript take part

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::report::layer::Layer;
-use crate::study::Study;
+use crate::study::{Study, StudyError};
 
 /// One code of the appendix.
 #[derive(Debug, Clone, Serialize)]
@@ -35,9 +35,9 @@ pub struct CodebookEntry {
 }
 
 /// Every code of every codebook, in tree order.
-pub fn entries(study: &Study, layer: &Layer) -> Vec<CodebookEntry> {
+pub fn entries(study: &Study, layer: &Layer) -> Result<Vec<CodebookEntry>, StudyError> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for (_, s) in layer.segments(study) {
+    for (_, s) in layer.segments(study)? {
         *counts.entry(s.code.as_str()).or_default() += 1;
     }
     let mut out = Vec::new();
@@ -59,7 +59,7 @@ pub fn entries(study: &Study, layer: &Layer) -> Vec<CodebookEntry> {
             });
         }
     }
-    out
+    Ok(out)
 }
 
 /// CSV rows (header first).

@@ -22,7 +22,7 @@ impl Layer {
     /// else every coder.
     pub fn choose(study: &Study, coder: Option<&str>, consensus: bool) -> Result<Layer, String> {
         if let Some(c) = coder {
-            if !study.codings.contains_key(c) {
+            if !study.has_coder(c) {
                 return Err(format!(
                     "no codings for coder '{c}' (coders: {})",
                     study.coders().join(", ")
@@ -31,35 +31,42 @@ impl Layer {
             return Ok(Layer::Coder(c.to_string()));
         }
         if consensus {
-            if !study.codings.contains_key(CONSENSUS) {
+            if !study.has_coder(CONSENSUS) {
                 return Err(
                     "this study has no consensus layer yet (codings/consensus.jsonl)".to_string(),
                 );
             }
             return Ok(Layer::Consensus);
         }
-        if study.codings.contains_key(CONSENSUS) {
+        if study.has_coder(CONSENSUS) {
             return Ok(Layer::Consensus);
         }
         Ok(Layer::All)
     }
 
-    /// The segments of this layer with their coder.
-    pub fn segments<'s>(&self, study: &'s Study) -> Vec<(&'s str, &'s Segment)> {
-        study
-            .codings
-            .iter()
-            .filter(|(c, _)| match self {
-                Layer::Coder(name) => *c == name,
-                Layer::Consensus => c.as_str() == CONSENSUS,
-                Layer::All => c.as_str() != CONSENSUS,
-            })
-            .flat_map(|(c, segs)| {
-                segs.iter()
-                    .filter(|s| !s.is_unanchored())
-                    .map(move |s| (c.as_str(), s))
-            })
-            .collect()
+    /// The segments of this layer with their coder (reading the layers it needs).
+    pub fn segments<'s>(
+        &self,
+        study: &'s Study,
+    ) -> Result<Vec<(&'s str, &'s Segment)>, crate::study::StudyError> {
+        let mut out = Vec::new();
+        for c in study.coders() {
+            let wanted = match self {
+                Layer::Coder(name) => c == name,
+                Layer::Consensus => c == CONSENSUS,
+                Layer::All => c != CONSENSUS,
+            };
+            if wanted {
+                out.extend(
+                    study
+                        .layer(c)?
+                        .iter()
+                        .filter(|s| !s.is_unanchored())
+                        .map(|s| (c, s)),
+                );
+            }
+        }
+        Ok(out)
     }
 
     /// A label for report headers.

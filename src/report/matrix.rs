@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::model::Segment;
 use crate::report::layer::Layer;
-use crate::study::Study;
+use crate::study::{Study, StudyError};
 
 /// What a matrix cell counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -100,8 +100,13 @@ fn code_rows(study: &Study) -> Vec<(String, String, BTreeSet<String>)> {
 }
 
 /// Codes (with their sub-codes) × the values of an attribute.
-pub fn matrix_coding(study: &Study, layer: &Layer, column: &str, count: Count) -> Matrix {
-    let segments = layer.segments(study);
+pub fn matrix_coding(
+    study: &Study,
+    layer: &Layer,
+    column: &str,
+    count: Count,
+) -> Result<Matrix, StudyError> {
+    let segments = layer.segments(study)?;
     let value_of = |t: &str| {
         study
             .attributes
@@ -109,7 +114,11 @@ pub fn matrix_coding(study: &Study, layer: &Layer, column: &str, count: Count) -
             .unwrap_or("(none)")
             .to_string()
     };
-    let mut cols: BTreeSet<String> = study.transcripts.iter().map(|t| value_of(&t.id)).collect();
+    let mut cols: BTreeSet<String> = study
+        .transcripts()
+        .iter()
+        .map(|t| value_of(&t.id))
+        .collect();
     if cols.is_empty() {
         cols.insert("(none)".into());
     }
@@ -140,7 +149,7 @@ pub fn matrix_coding(study: &Study, layer: &Layer, column: &str, count: Count) -
         row_ids.push(id);
         cells.push(row);
     }
-    Matrix {
+    Ok(Matrix {
         rows_label: "code".into(),
         cols_label: column.to_string(),
         count,
@@ -148,17 +157,17 @@ pub fn matrix_coding(study: &Study, layer: &Layer, column: &str, count: Count) -
         row_ids,
         cols,
         cells,
-    }
+    })
 }
 
 /// Codes × codes: the number of speaker turns (or transcripts) where both are applied.
 /// The diagonal holds the turns each code is applied in.
-pub fn cooccurrence(study: &Study, layer: &Layer, count: Count) -> Matrix {
-    let segments = layer.segments(study);
+pub fn cooccurrence(study: &Study, layer: &Layer, count: Count) -> Result<Matrix, StudyError> {
+    let segments = layer.segments(study)?;
     // (code) → set of (transcript, turn) units
     let mut units: BTreeMap<&str, BTreeSet<(String, usize)>> = BTreeMap::new();
     for (_, s) in &segments {
-        let Some(t) = study.transcript(&s.transcript) else {
+        let Some(t) = study.find_transcript(&s.transcript)? else {
             continue;
         };
         let mut add = |key: (String, usize)| {
@@ -174,7 +183,7 @@ pub fn cooccurrence(study: &Study, layer: &Layer, count: Count) -> Matrix {
                 add((key, 0));
             }
             Count::Segments => {
-                for turn in turns_covered(t, s) {
+                for turn in turns_covered(&t, s) {
                     add((s.transcript.clone(), turn));
                 }
             }
@@ -194,7 +203,7 @@ pub fn cooccurrence(study: &Study, layer: &Layer, count: Count) -> Matrix {
         .map(|a| sets.iter().map(|b| a.intersection(b).count()).collect())
         .collect();
     let labels: Vec<String> = codes.iter().map(|(_, p, _)| p.clone()).collect();
-    Matrix {
+    Ok(Matrix {
         rows_label: "code".into(),
         cols_label: "code".into(),
         count,
@@ -202,7 +211,7 @@ pub fn cooccurrence(study: &Study, layer: &Layer, count: Count) -> Matrix {
         row_ids: codes.iter().map(|(id, _, _)| id.clone()).collect(),
         cols: labels,
         cells,
-    }
+    })
 }
 
 fn turns_covered(t: &crate::model::Transcript, s: &Segment) -> Vec<usize> {

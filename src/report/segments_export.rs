@@ -4,7 +4,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::report::layer::Layer;
-use crate::study::Study;
+use crate::study::{Study, StudyError};
 
 /// One exported segment.
 #[derive(Debug, Clone, Serialize)]
@@ -44,14 +44,12 @@ pub struct SegmentRecord {
 }
 
 /// Every segment of the layer.
-pub fn records(study: &Study, layer: &Layer) -> Vec<SegmentRecord> {
-    layer
-        .segments(study)
-        .into_iter()
-        .map(|(coder, s)| {
-            let turn = study
-                .transcript(&s.transcript)
-                .and_then(|t| t.turn_at(s.start));
+pub fn records(study: &Study, layer: &Layer) -> Result<Vec<SegmentRecord>, StudyError> {
+    let mut out = Vec::new();
+    for (coder, s) in layer.segments(study)? {
+        let transcript = study.find_transcript(&s.transcript)?;
+        let turn = transcript.as_ref().and_then(|t| t.turn_at(s.start));
+        out.push({
             SegmentRecord {
                 id: s.id.clone(),
                 coder: coder.to_string(),
@@ -74,8 +72,9 @@ pub fn records(study: &Study, layer: &Layer) -> Vec<SegmentRecord> {
                 memo: s.memo.clone().unwrap_or_default(),
                 attributes: study.attributes.row(&s.transcript),
             }
-        })
-        .collect()
+        });
+    }
+    Ok(out)
 }
 
 /// CSV rows (header first); attribute columns follow the fixed ones.

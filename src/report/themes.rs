@@ -14,7 +14,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::model::Segment;
 use crate::report::layer::Layer;
-use crate::study::Study;
+use crate::study::{Study, StudyError};
 
 /// Options of a theme report.
 #[derive(Debug, Clone)]
@@ -163,8 +163,8 @@ fn representative<'a>(
 }
 
 /// Builds the theme report.
-pub fn theme_report(study: &Study, options: &ThemeOptions) -> ThemeReport {
-    let layer = options.layer.segments(study);
+pub fn theme_report(study: &Study, options: &ThemeOptions) -> Result<ThemeReport, StudyError> {
+    let layer = options.layer.segments(study)?;
     let mut by_code: BTreeMap<&str, Vec<(&str, &Segment)>> = BTreeMap::new();
     for (coder, s) in &layer {
         by_code.entry(s.code.as_str()).or_default().push((coder, s));
@@ -233,14 +233,14 @@ pub fn theme_report(study: &Study, options: &ThemeOptions) -> ThemeReport {
             codes,
         });
     }
-    ThemeReport {
+    Ok(ThemeReport {
         study: study.name(),
         layer: options.layer.label(),
         by: options.by.clone(),
-        transcripts: study.transcripts.len(),
+        transcripts: study.transcripts().len(),
         segments: layer.len(),
         codebooks,
-    }
+    })
 }
 
 /// The report as Markdown (renders on common forges).

@@ -34,6 +34,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StudyError> {
     Ok(())
 }
 
+/// Replaces `path` with `bytes` by renaming a temporary file over it, without waiting for the
+/// disk: for derived data (catalogue, caches) that a crash may lose but never tear, since a
+/// reader sees the old file or the new one.
+pub fn replace(path: &Path, bytes: &[u8]) -> Result<(), StudyError> {
+    let io = |source| StudyError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir).map_err(io)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".thema-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    tmp.write_all(bytes).map_err(io)?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
 /// Appends one line to `path` and syncs it (used for append-only logs).
 pub fn append_line(path: &Path, line: &str) -> Result<(), StudyError> {
     let io = |source| StudyError::Io {

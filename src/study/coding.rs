@@ -4,11 +4,13 @@
 use std::collections::BTreeSet;
 
 use crate::model::anchor::{reanchor, Anchor};
+use crate::model::fingerprint::hash_bytes;
 use crate::model::segment::UNANCHORED;
 use crate::model::text::snap_to_graphemes;
 use crate::model::{ids, Segment, Transcript};
 use crate::study::check::Problem;
-use crate::study::files::codings_path;
+use crate::study::layer_file::LayerFile;
+use crate::study::{atomic, files};
 use crate::study::{Result, Study, StudyError};
 
 /// Which text of a transcript to code.
@@ -121,15 +123,11 @@ impl Study {
         code: &str,
     ) -> Result<Segment> {
         self.lock(coder)?;
-        let t = self.transcript(transcript).ok_or_else(|| {
-            StudyError::Invalid(format!(
-                "no transcript '{transcript}' (`thema transcripts` lists them)"
-            ))
-        })?;
+        let t = self.transcript(transcript)?;
         if self.code(code).is_none() {
             return Err(StudyError::Invalid(format!("no code with id '{code}'")));
         }
-        let (start, end) = locate(t, span)?;
+        let (start, end) = locate(&t, span)?;
         let segment = Segment {
             id: ids::new_segment_id(coder),
             transcript: t.id.clone(),
@@ -143,42 +141,41 @@ impl Study {
             flag: None,
             extra: Default::default(),
         };
-        let layer = self.codings.entry(coder.to_string()).or_default();
-        if layer.iter().any(|s| {
-            s.transcript == segment.transcript
-                && s.start == start
-                && s.end == end
-                && s.code == segment.code
-        }) {
-            return Err(StudyError::Invalid(format!(
-                "{coder} already coded {}..{} of {} with {}",
-                start,
-                end,
-                segment.transcript,
-                self.code_path(code)
-            )));
-        }
-        layer.push(segment.clone());
-        self.save_coder(coder)?;
+        let path = self.code_path(code);
+        let added = segment.clone();
+        self.edit_layer(coder, &t.id, move |segments| {
+            if segments
+                .iter()
+                .any(|s| s.start == start && s.end == end && s.code == added.code)
+            {
+                return Err(StudyError::Invalid(format!(
+                    "{coder} already coded {start}..{end} of {} with {path}",
+                    added.transcript
+                )));
+            }
+            segments.push(added);
+            Ok(())
+        })?;
         Ok(segment)
     }
 
     /// Puts back a segment exactly as it was (undo of an uncode).
     pub fn restore_segment(&mut self, coder: &str, segment: Segment) -> Result<()> {
         self.lock(coder)?;
-        let layer = self.codings.entry(coder.to_string()).or_default();
-        if !layer.iter().any(|s| s.id == segment.id) {
-            layer.push(segment);
-        }
-        self.save_coder(coder)
+        let transcript = segment.transcript.clone();
+        self.edit_layer(coder, &transcript, move |segments| {
+            if !segments.iter().any(|s| s.id == segment.id) {
+                segments.push(segment);
+            }
+            Ok(())
+        })
     }
 
     /// Removes a segment of `coder` by id and returns it.
     pub fn uncode(&mut self, coder: &str, id: &str) -> Result<Segment> {
         self.lock(coder)?;
-        let layer = self.codings.entry(coder.to_string()).or_default();
-        let Some(pos) = layer.iter().position(|s| s.id == id) else {
-            let owner = self.find_segment(id).map(|(c, _)| c.to_string());
+        let Some(transcript) = self.transcript_of_segment(coder, id)? else {
+            let owner = self.find_segment(id)?.map(|(c, _)| c.to_string());
             return Err(StudyError::Invalid(match owner {
                 Some(other) => format!(
                     "segment {id} belongs to {other}; only {other} can uncode it (--coder {other})"
@@ -186,9 +183,13 @@ impl Study {
                 None => format!("no segment '{id}' (`thema segments` lists ids)"),
             }));
         };
-        let removed = layer.remove(pos);
-        self.save_coder(coder)?;
-        Ok(removed)
+        self.edit_layer(coder, &transcript, |segments| {
+            let pos = segments
+                .iter()
+                .position(|s| s.id == id)
+                .ok_or_else(|| StudyError::Invalid(format!("{coder} has no segment '{id}'")))?;
+            Ok(segments.remove(pos))
+        })
     }
 
     /// Changes one segment of `coder` in place (memo, star, code) and saves.
@@ -199,34 +200,114 @@ impl Study {
         change: impl FnOnce(&mut Segment),
     ) -> Result<Segment> {
         self.lock(coder)?;
-        let layer = self.codings.entry(coder.to_string()).or_default();
-        let segment = layer
-            .iter_mut()
-            .find(|s| s.id == id)
+        let transcript = self
+            .transcript_of_segment(coder, id)?
             .ok_or_else(|| StudyError::Invalid(format!("{coder} has no segment '{id}'")))?;
-        change(segment);
-        let out = segment.clone();
-        self.save_coder(coder)?;
-        Ok(out)
-    }
-
-    /// The coder and segment with this id.
-    pub fn find_segment(&self, id: &str) -> Option<(&str, &Segment)> {
-        self.codings.iter().find_map(|(coder, segs)| {
-            segs.iter()
+        self.edit_layer(coder, &transcript, |segments| {
+            let segment = segments
+                .iter_mut()
                 .find(|s| s.id == id)
-                .map(|s| (coder.as_str(), s))
+                .ok_or_else(|| StudyError::Invalid(format!("{coder} has no segment '{id}'")))?;
+            change(segment);
+            Ok(segment.clone())
         })
     }
 
-    /// Segments matching a filter, in (coder, file) order.
-    pub fn select_segments(&self, filter: &SegmentFilter) -> Vec<(&str, &Segment)> {
+    /// The transcript of one of `coder`'s segments: from the layer in memory, else by a scan of
+    /// the coder's file.
+    fn transcript_of_segment(&self, coder: &str, id: &str) -> Result<Option<String>> {
+        if let Some(segments) = self.loaded_layer(coder) {
+            return Ok(segments
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| s.transcript.clone()));
+        }
+        let file = LayerFile::read(&files::codings_path(&self.root, coder))?;
+        file.transcript_of_segment(id)
+    }
+
+    /// Changes the segments `coder` has in one transcript, then saves them (the lock must be
+    /// held). When the layer is not in memory, only that transcript's lines are read, re-anchored
+    /// and rewritten; the rest of the file is copied as it is. `edit` must leave the list as it
+    /// was when it fails.
+    pub(crate) fn edit_layer<R>(
+        &mut self,
+        coder: &str,
+        transcript: &str,
+        edit: impl FnOnce(&mut Vec<Segment>) -> Result<R>,
+    ) -> Result<R> {
+        if !self.holds_lock(coder) {
+            return Err(StudyError::ReadOnly {
+                coder: coder.to_string(),
+            });
+        }
+        if self.loaded_layer(coder).is_none() {
+            let path = files::codings_path(&self.root, coder);
+            let file = LayerFile::read(&path)?;
+            if file.is_sorted() {
+                return self.edit_on_disk(coder, &file, transcript, edit);
+            }
+        }
+        let layer = self.layer_mut(coder)?;
+        let (mut mine, rest): (Vec<Segment>, Vec<Segment>) = std::mem::take(layer)
+            .into_iter()
+            .partition(|s| s.transcript == transcript);
+        *layer = rest;
+        let result = edit(&mut mine);
+        layer.extend(mine);
+        let result = result?;
+        self.save_coder(coder)?;
+        Ok(result)
+    }
+
+    /// [`Study::edit_layer`] on the file: one transcript's run of lines re-written in place.
+    fn edit_on_disk<R>(
+        &mut self,
+        coder: &str,
+        file: &LayerFile,
+        transcript: &str,
+        edit: impl FnOnce(&mut Vec<Segment>) -> Result<R>,
+    ) -> Result<R> {
+        let mut mine = file.segments(transcript)?;
+        self.reanchor_layer(file, &mut mine)?;
+        let result = edit(&mut mine)?;
+        let (bytes, run) = file.with_transcript(transcript, &mine)?.ok_or_else(|| {
+            StudyError::Invalid(format!(
+                "{} is not in transcript order",
+                file.path().display()
+            ))
+        })?;
+        atomic::write_atomic(file.path(), &bytes)?;
+        if !self.has_coder(coder) {
+            self.forget_layer(coder);
+        }
+        if let Some(info) = self.transcript_info(transcript) {
+            if !mine.iter().any(Segment::is_unanchored) {
+                self.anchors.learn(hash_bytes(&bytes[run]), info.hash);
+                self.anchors.save();
+            }
+        }
+        Ok(result)
+    }
+
+    /// The coder and segment with this id (reading every layer not yet read).
+    pub fn find_segment(&self, id: &str) -> Result<Option<(&str, &Segment)>> {
+        for (coder, segments) in self.layers()? {
+            if let Some(s) = segments.iter().find(|s| s.id == id) {
+                return Ok(Some((coder, s)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Segments matching a filter, in (coder, file) order (reading the layers it needs).
+    pub fn select_segments(&self, filter: &SegmentFilter) -> Result<Vec<(&str, &Segment)>> {
         let mut out = Vec::new();
-        for (coder, segments) in &self.codings {
+        for coder in self.coders() {
             if filter.coders.as_ref().is_some_and(|c| !c.contains(coder)) {
                 continue;
             }
-            for segment in segments {
+            for segment in self.layer(coder)? {
                 if filter
                     .codes
                     .as_ref()
@@ -248,10 +329,10 @@ impl Study {
                 {
                     continue;
                 }
-                out.push((coder.as_str(), segment));
+                out.push((coder, segment));
             }
         }
-        out
+        Ok(out)
     }
 }
 
@@ -294,7 +375,47 @@ pub enum Reanchored {
     },
 }
 
-/// Re-anchors segments of one layer against the transcripts, in place.
+/// Re-anchors one segment against its transcript, in place; `None` when it sits exactly.
+pub fn reanchor_one(t: &Transcript, segment: &mut Segment) -> Option<Reanchored> {
+    match reanchor(
+        &t.text,
+        &t.index,
+        segment.start,
+        segment.end,
+        &segment.quote,
+    ) {
+        Anchor::Exact => {
+            if segment.is_unanchored() {
+                segment.flag = None;
+            }
+            None
+        }
+        Anchor::Moved { start, end, fuzzy } => {
+            let what = Reanchored::Moved {
+                id: segment.id.clone(),
+                from: (segment.start, segment.end),
+                to: (start, end),
+                fuzzy,
+            };
+            segment.start = start;
+            segment.end = end;
+            if fuzzy {
+                segment.quote = t.slice(start, end).to_string();
+            }
+            segment.flag = None;
+            Some(what)
+        }
+        Anchor::Lost => {
+            segment.flag = Some(UNANCHORED.to_string());
+            Some(Reanchored::Lost {
+                id: segment.id.clone(),
+            })
+        }
+    }
+}
+
+/// Re-anchors segments of one layer against the transcripts (sorted by id), in place; returns
+/// the 1-based position of each segment moved, lost or orphaned, with what happened.
 pub fn reanchor_segments(
     transcripts: &[Transcript],
     segments: &mut [Segment],
@@ -311,57 +432,18 @@ pub fn reanchor_segments(
             ));
             continue;
         };
-        let t = &transcripts[pos];
-        match reanchor(
-            &t.text,
-            &t.index,
-            segment.start,
-            segment.end,
-            &segment.quote,
-        ) {
-            Anchor::Exact => {
-                if segment.is_unanchored() {
-                    segment.flag = None;
-                }
-            }
-            Anchor::Moved { start, end, fuzzy } => {
-                out.push((
-                    line + 1,
-                    Reanchored::Moved {
-                        id: segment.id.clone(),
-                        from: (segment.start, segment.end),
-                        to: (start, end),
-                        fuzzy,
-                    },
-                ));
-                segment.start = start;
-                segment.end = end;
-                if fuzzy {
-                    segment.quote = t.slice(start, end).to_string();
-                }
-                segment.flag = None;
-            }
-            Anchor::Lost => {
-                out.push((
-                    line + 1,
-                    Reanchored::Lost {
-                        id: segment.id.clone(),
-                    },
-                ));
-                segment.flag = Some(UNANCHORED.to_string());
-            }
+        if let Some(what) = reanchor_one(&transcripts[pos], segment) {
+            out.push((line + 1, what));
         }
     }
     out
 }
 
-/// Re-anchors every layer of the study; returns one notice per moved, lost or orphaned segment.
-pub fn reanchor_all(study: &mut Study) -> Vec<Problem> {
-    let mut notices = Vec::new();
-    let root = study.root.clone();
-    for (coder, segments) in study.codings.iter_mut() {
-        let path = codings_path(&root, coder);
-        for (line, what) in reanchor_segments(&study.transcripts, segments) {
+/// The notices (warnings at the segment's line of the coder's file) for what re-anchoring did.
+pub fn notices(path: &std::path::Path, found: Vec<(usize, Reanchored)>) -> Vec<Problem> {
+    found
+        .into_iter()
+        .map(|(line, what)| {
             let message = match what {
                 Reanchored::Moved { id, from, to, fuzzy } => format!(
                     "segment {id} re-anchored from {}..{} to {}..{}{} (the transcript changed); saved on the coder's next change",
@@ -374,12 +456,13 @@ pub fn reanchor_all(study: &mut Study) -> Vec<Problem> {
                 Reanchored::Lost { id } => format!(
                     "segment {id}: its quote is no longer in the transcript; kept and flagged unanchored (recode it, then uncode {id})"
                 ),
-                Reanchored::Orphan { id } => format!("segment {id}: its transcript does not exist; kept as it is"),
+                Reanchored::Orphan { id } => {
+                    format!("segment {id}: its transcript does not exist; kept as it is")
+                }
             };
-            notices.push(Problem::warning(&path, line, message));
-        }
-    }
-    notices
+            Problem::warning(path, line, message)
+        })
+        .collect()
 }
 
 #[cfg(test)]

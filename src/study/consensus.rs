@@ -164,7 +164,7 @@ pub fn disagreements(
     codes: Option<&std::collections::BTreeSet<String>>,
 ) -> Result<Vec<Disagreement>> {
     for coder in [a, b] {
-        if !study.codings.contains_key(coder) {
+        if !study.has_coder(coder) {
             return Err(StudyError::Invalid(format!(
                 "no codings for '{coder}' (coders: {})",
                 study.coders().join(", ")
@@ -179,19 +179,19 @@ pub fn disagreements(
     let mut groups: BTreeMap<(&str, &str), Vec<Mark>> = BTreeMap::new();
     let both_coded: std::collections::BTreeSet<&str> = {
         let ta: std::collections::BTreeSet<&str> = study
-            .segments_of(a)
+            .layer(a)?
             .iter()
             .map(|s| s.transcript.as_str())
             .collect();
         study
-            .segments_of(b)
+            .layer(b)?
             .iter()
             .map(|s| s.transcript.as_str())
             .filter(|t| ta.contains(t))
             .collect()
     };
     for (side, coder) in [a, b].into_iter().enumerate() {
-        for s in study.segments_of(coder) {
+        for s in study.layer(coder)? {
             if s.is_unanchored()
                 || !both_coded.contains(s.transcript.as_str())
                 || codes.is_some_and(|c| !c.contains(&s.code))
@@ -302,18 +302,13 @@ impl Study {
                 }
             },
         };
-        let transcript = self
-            .transcript(&disagreement.transcript)
-            .ok_or_else(|| {
-                StudyError::Invalid(format!("no transcript '{}'", disagreement.transcript))
-            })?
-            .clone();
+        let transcript = self.transcript(&disagreement.transcript)?;
         self.lock(CONSENSUS)?;
         let (lo, hi) = spans.iter().fold(
             (disagreement.start, disagreement.end),
             |(lo, hi), (s, e)| (lo.min(*s), hi.max(*e)),
         );
-        let layer = self.codings.entry(CONSENSUS.to_string()).or_default();
+        let layer = self.layer_mut(CONSENSUS)?;
         layer.retain(|s| {
             !(s.transcript == disagreement.transcript
                 && s.code == disagreement.code

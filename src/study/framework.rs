@@ -294,17 +294,17 @@ impl Study {
         decide: impl Fn(&crate::model::Segment) -> Option<String>,
     ) -> Result<usize> {
         let affected: Vec<String> = self
-            .codings
-            .iter()
+            .layers()?
+            .into_iter()
             .filter(|(_, segs)| segs.iter().any(|s| decide(s).is_some()))
-            .map(|(c, _)| c.clone())
+            .map(|(c, _)| c.to_string())
             .collect();
         for coder in &affected {
             self.lock(coder)?;
         }
         let mut moved = 0;
         for coder in &affected {
-            if let Some(segments) = self.codings.get_mut(coder) {
+            if let Ok(segments) = self.layer_mut(coder) {
                 for segment in segments.iter_mut() {
                     if let Some(to) = decide(segment) {
                         segment.code = to;
@@ -426,9 +426,9 @@ impl Study {
             SplitAssignment::Keep => Vec::new(),
             SplitAssignment::AllTo(name) => {
                 let to = child_id(name)?;
-                self.codings
-                    .values()
-                    .flatten()
+                self.layers()?
+                    .into_iter()
+                    .flat_map(|(_, segments)| segments)
                     .filter(|s| s.code == id)
                     .map(|s| (s.id.clone(), to.clone()))
                     .collect()
@@ -436,7 +436,7 @@ impl Study {
             SplitAssignment::Segments(list) => {
                 let mut out = Vec::new();
                 for (segment, name) in list {
-                    match self.find_segment(segment) {
+                    match self.find_segment(segment)? {
                         Some((_, s)) if s.code == id => {
                             out.push((segment.clone(), child_id(name)?))
                         }
@@ -484,9 +484,9 @@ impl Study {
     ) -> Result<usize> {
         let (slot, id) = self.slot_of(reference, codebook)?;
         let in_use: usize = self
-            .codings
-            .values()
-            .flatten()
+            .layers()?
+            .into_iter()
+            .flat_map(|(_, segments)| segments)
             .filter(|s| s.code == id)
             .count();
         let target = match reassign {
@@ -500,10 +500,10 @@ impl Study {
         }
         if in_use > 0 && target.is_none() {
             let coders: BTreeSet<&str> = self
-                .codings
-                .iter()
+                .layers()?
+                .into_iter()
                 .filter(|(_, segs)| segs.iter().any(|s| s.code == id))
-                .map(|(c, _)| c.as_str())
+                .map(|(c, _)| c)
                 .collect();
             return Err(StudyError::Invalid(format!(
                 "'{}' is used by {in_use} segment(s) of {}; add --reassign CODE to move them, or merge it instead",

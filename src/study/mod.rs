@@ -4,23 +4,34 @@
 //! This is the only layer that touches the study's files. The CLI and the TUI call these
 //! functions; neither reads nor writes study files itself.
 
+mod anchors;
 pub mod atomic;
+pub mod catalogue;
 pub mod check;
 pub mod coder;
 pub mod coding;
 pub mod consensus;
 pub mod files;
 pub mod framework;
+pub mod layer_file;
 pub mod lock;
 pub mod memo;
+mod texts;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::fingerprint::hash_bytes;
 use crate::model::{Attributes, Code, Codebook, Segment, Transcript};
+use crate::study::anchors::Anchors;
+use crate::study::catalogue::{Catalogue, Stamp};
+use crate::study::layer_file::LayerFile;
+use crate::study::texts::TextCache;
 
+pub use catalogue::TranscriptInfo;
 pub use check::Problem;
 pub use lock::CoderLock;
 pub use memo::Memo;
@@ -64,6 +75,9 @@ pub enum StudyError {
     /// A codebook changed on disk since it was read.
     #[error("{0} changed on disk since thema read it (another process or a git pull); nothing was written: run the command again")]
     ChangedOnDisk(PathBuf),
+    /// No transcript has this id.
+    #[error("no transcript '{0}' (`thema transcripts` lists them)")]
+    NoTranscript(String),
     /// Something the user asked for does not exist or cannot be done.
     #[error("{0}")]
     Invalid(String),
@@ -116,42 +130,48 @@ pub struct LoadedCodebook {
     pub(crate) on_disk: Option<Vec<u8>>,
 }
 
-/// A whole study in memory.
+/// A study opened from its folder.
+///
+/// Opening reads the small files (settings, attributes, codebooks, memos) and the catalogue of
+/// transcripts; transcript texts and coder layers are read on first use, so a command costs
+/// what it touches. Loading a layer re-anchors, in memory, segments whose transcript changed
+/// and reports each in [`Study::notices`].
 #[derive(Debug)]
 pub struct Study {
     /// The study folder.
     pub root: PathBuf,
     /// `thema.json`.
     pub settings: Settings,
-    /// Transcripts sorted by id.
-    pub transcripts: Vec<Transcript>,
     /// `transcripts/attributes.csv`.
     pub attributes: Attributes,
     /// Codebooks sorted by file name.
     pub codebooks: Vec<LoadedCodebook>,
-    /// Segments by coder, each list in file order.
-    pub codings: BTreeMap<String, Vec<Segment>>,
     /// Analytic memos.
     pub memos: Vec<Memo>,
-    /// What loading noticed and repaired in memory (segments re-anchored or flagged).
-    pub notices: Vec<Problem>,
+    catalogue: Catalogue,
+    texts: TextCache,
+    layers: BTreeMap<String, OnceLock<Layer>>,
+    pub(crate) anchors: Anchors,
+    notices: Mutex<Vec<Problem>>,
     locks: HashMap<String, CoderLock>,
-    /// Size and modification time of each coder file when it was read.
-    stamps: HashMap<String, FileStamp>,
 }
 
-/// What identifies a version of a file cheaply: its size and modification time.
-/// File times are coarse (a kernel tick, or seconds on FAT and network drives), so the stamp
-/// also holds the file's identity: every atomic write makes a new file (inode) on Unix.
-type FileStamp = (u64, Option<std::time::SystemTime>, u64);
+/// A transcript's text as [`Study::text_if_current`] found it.
+#[derive(Debug, Clone)]
+pub enum Text {
+    /// The parsed transcript.
+    Parsed(Arc<Transcript>),
+    /// The file's text, unchanged since the catalogue described it.
+    Raw(String),
+}
 
-fn stamp(path: &Path) -> Option<FileStamp> {
-    let meta = std::fs::metadata(path).ok()?;
-    #[cfg(unix)]
-    let identity = std::os::unix::fs::MetadataExt::ino(&meta);
-    #[cfg(not(unix))]
-    let identity = 0;
-    Some((meta.len(), meta.modified().ok(), identity))
+/// One coder's segments as loaded.
+#[derive(Debug, Default)]
+struct Layer {
+    /// Segments in file order.
+    segments: Vec<Segment>,
+    /// The file's stamp when it was read, if it did not change while being read.
+    stamp: Option<Stamp>,
 }
 
 /// The coder id of the layer a team builds in meetings.
@@ -205,38 +225,43 @@ impl Study {
         Ok(dir.to_path_buf())
     }
 
-    /// Loads the study at `root`, failing on the first malformed file. Segments whose transcript
-    /// changed are re-anchored in memory and reported in `notices`.
+    /// Opens the study at `root`: the small files and the transcript catalogue (brought up to
+    /// date with the files, parsing only transcripts that are new or changed). Fails on the
+    /// first malformed file, naming it.
     pub fn open(root: &Path) -> Result<Study> {
         let settings = files::load_settings(root)?;
-        let transcripts = files::load_transcripts(root)?;
+        let opened = Catalogue::open(root)?;
         let attributes = files::load_attributes(root)?;
         let codebooks = files::load_codebooks(root)?;
-        let mut codings = BTreeMap::new();
-        let mut stamps = HashMap::new();
-        for coder in files::coder_files(root)? {
-            let path = files::codings_path(root, &coder);
-            let before = stamp(&path);
-            let segments = files::load_codings(root, &coder)?;
-            if let Some(before) = before.filter(|b| Some(*b) == stamp(&path)) {
-                stamps.insert(coder.clone(), before);
-            }
-            codings.insert(coder, segments);
-        }
+        let layers = files::coder_files(root)?
+            .into_iter()
+            .map(|coder| (coder, OnceLock::new()))
+            .collect();
         let memos = memo::load_memos(root)?;
-        let mut study = Study {
+        let texts = TextCache::default();
+        for transcript in opened.parsed {
+            texts.put(Arc::new(transcript));
+        }
+        Ok(Study {
             root: root.to_path_buf(),
             settings,
-            transcripts,
             attributes,
             codebooks,
-            codings,
             memos,
-            notices: Vec::new(),
+            catalogue: opened.catalogue,
+            texts,
+            layers,
+            anchors: Anchors::new(root),
+            notices: Mutex::new(Vec::new()),
             locks: HashMap::new(),
-            stamps,
-        };
-        study.notices = coding::reanchor_all(&mut study);
+        })
+    }
+
+    /// Opens the study and loads every coder's layer, so [`Study::notices`] lists everything
+    /// loading moved or flagged.
+    pub fn open_all(root: &Path) -> Result<Study> {
+        let study = Study::open(root)?;
+        study.layers()?;
         Ok(study)
     }
 
@@ -251,26 +276,270 @@ impl Study {
             .unwrap_or_else(|| "study".to_string())
     }
 
-    /// The transcript with this id (exact, then case-insensitive).
-    pub fn transcript(&self, id: &str) -> Option<&Transcript> {
-        match self.transcripts.binary_search_by(|t| t.id.as_str().cmp(id)) {
-            Ok(i) => self.transcripts.get(i),
-            Err(_) => self
-                .transcripts
-                .iter()
-                .find(|t| t.id.eq_ignore_ascii_case(id)),
+    /// What loading layers so far re-anchored or flagged (segments moved, lost or orphaned).
+    pub fn notices(&self) -> Vec<Problem> {
+        self.notices
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    // ----- transcripts -----
+
+    /// Every transcript as the catalogue describes it, sorted by id (no text is read).
+    pub fn transcripts(&self) -> &[TranscriptInfo] {
+        self.catalogue.infos()
+    }
+
+    /// What the catalogue knows of a transcript (exact id, then ignoring ASCII case).
+    pub fn transcript_info(&self, id: &str) -> Option<&TranscriptInfo> {
+        self.catalogue.get(id)
+    }
+
+    /// Whether the study has a transcript with this id (exact, then ignoring ASCII case).
+    pub fn has_transcript(&self, id: &str) -> bool {
+        self.catalogue.get(id).is_some()
+    }
+
+    /// The transcript with this id (exact, then ignoring ASCII case), read on first use.
+    pub fn transcript(&self, id: &str) -> Result<Arc<Transcript>> {
+        let info = self
+            .catalogue
+            .get(id)
+            .ok_or_else(|| StudyError::NoTranscript(id.to_string()))?;
+        if let Some(t) = self.texts.get(&info.id) {
+            return Ok(t);
+        }
+        let transcript = self.read_transcript(info)?;
+        self.texts.put(Arc::clone(&transcript));
+        Ok(transcript)
+    }
+
+    /// Reads a transcript from its file, checking it against the catalogue.
+    fn read_transcript(&self, info: &TranscriptInfo) -> Result<Arc<Transcript>> {
+        let text = files::read_text(&files::transcript_path(&self.root, &info.id))?;
+        let transcript = if hash_bytes(text.as_bytes()) == info.hash {
+            Transcript::with_words(info.id.clone(), text, info.words)
+        } else {
+            // changed on disk since the study was opened: count it afresh
+            Transcript::parse(info.id.clone(), text)
+        };
+        Ok(Arc::new(transcript))
+    }
+
+    /// A transcript's text for cutting passages by stored offsets: the parsed transcript when
+    /// the study holds it, else the file's text if it is still what the catalogue describes
+    /// (read, not parsed), else the transcript parsed afresh. `None` for an unknown id.
+    pub fn text_if_current(&self, id: &str) -> Result<Option<Text>> {
+        let Some(info) = self.catalogue.get(id) else {
+            return Ok(None);
+        };
+        if let Some(t) = self.texts.get(&info.id) {
+            return Ok(Some(Text::Parsed(t)));
+        }
+        let text = files::read_text(&files::transcript_path(&self.root, &info.id))?;
+        if hash_bytes(text.as_bytes()) == info.hash {
+            return Ok(Some(Text::Raw(text)));
+        }
+        self.transcript(&info.id).map(|t| Some(Text::Parsed(t)))
+    }
+
+    /// The transcript with this id if the study has one; `Ok(None)` when it has not.
+    pub fn find_transcript(&self, id: &str) -> Result<Option<Arc<Transcript>>> {
+        if self.has_transcript(id) {
+            self.transcript(id).map(Some)
+        } else {
+            Ok(None)
         }
     }
 
-    /// Coders with a coding file, in name order.
-    pub fn coders(&self) -> Vec<&str> {
-        self.codings.keys().map(String::as_str).collect()
+    /// Every transcript in id order, each read when the iterator reaches it and not kept by the
+    /// study afterwards, for commands that go through the whole study.
+    pub fn each_transcript(&self) -> impl Iterator<Item = Result<Arc<Transcript>>> + '_ {
+        self.catalogue
+            .infos()
+            .iter()
+            .map(|info| match self.texts.get(&info.id) {
+                Some(t) => Ok(t),
+                None => self.read_transcript(info),
+            })
     }
 
-    /// Segments of one coder (empty if the coder has none).
-    pub fn segments_of(&self, coder: &str) -> &[Segment] {
-        self.codings.get(coder).map(Vec::as_slice).unwrap_or(&[])
+    /// Every transcript, read (a convenience for small studies and tests; commands that go
+    /// through a large study use [`Study::each_transcript`]).
+    pub fn all_transcripts(&self) -> Result<Vec<Arc<Transcript>>> {
+        self.each_transcript().collect()
     }
+
+    // ----- coders and their layers -----
+
+    /// Coders with a layer (on disk or written by this process), in name order.
+    pub fn coders(&self) -> Vec<&str> {
+        self.layers.keys().map(String::as_str).collect()
+    }
+
+    /// Whether `coder` has a layer.
+    pub fn has_coder(&self, coder: &str) -> bool {
+        self.layers.contains_key(coder)
+    }
+
+    /// Segments of one coder in file order, read on first use (empty if the coder has none).
+    pub fn layer(&self, coder: &str) -> Result<&[Segment]> {
+        let Some(slot) = self.layers.get(coder) else {
+            return Ok(&[]);
+        };
+        if let Some(layer) = slot.get() {
+            return Ok(&layer.segments);
+        }
+        let layer = self.load_layer(coder)?;
+        let _ = slot.set(layer);
+        Ok(slot.get().map_or(&[], |l| l.segments.as_slice()))
+    }
+
+    /// Every coder's segments, in coder name order (reading the layers not yet read).
+    pub fn layers(&self) -> Result<Vec<(&str, &[Segment])>> {
+        let mut out = Vec::with_capacity(self.layers.len());
+        for coder in self.layers.keys() {
+            out.push((coder.as_str(), self.layer(coder)?));
+        }
+        Ok(out)
+    }
+
+    /// Segments of one coder if they are in memory already.
+    pub(crate) fn loaded_layer(&self, coder: &str) -> Option<&[Segment]> {
+        self.layers
+            .get(coder)
+            .and_then(OnceLock::get)
+            .map(|l| l.segments.as_slice())
+    }
+
+    /// Segments of one coder for changing them; the layer is read first if needed.
+    pub(crate) fn layer_mut(&mut self, coder: &str) -> Result<&mut Vec<Segment>> {
+        let loaded = self
+            .layers
+            .get(coder)
+            .is_some_and(|slot| slot.get().is_some());
+        if !loaded {
+            let layer = self.load_layer(coder)?;
+            self.layers.insert(coder.to_string(), OnceLock::from(layer));
+        }
+        self.layers
+            .get_mut(coder)
+            .and_then(OnceLock::get_mut)
+            .map(|layer| &mut layer.segments)
+            .ok_or_else(|| StudyError::Invalid(format!("coder '{coder}' has no layer")))
+    }
+
+    /// Forgets a loaded layer, so the next use reads the file again.
+    pub(crate) fn forget_layer(&mut self, coder: &str) {
+        self.layers.insert(coder.to_string(), OnceLock::new());
+    }
+
+    /// Reads one coder's file and re-anchors segments whose transcript changed since they
+    /// were last known to sit exactly (`.thema/anchors.json`).
+    fn load_layer(&self, coder: &str) -> Result<Layer> {
+        let path = files::codings_path(&self.root, coder);
+        let before = Stamp::of_path(&path);
+        let file = LayerFile::read(&path)?;
+        let stamp = before.filter(|b| Some(*b) == Stamp::of_path(&path));
+        let mut segments = file.all()?;
+        let found = self.reanchor_layer(&file, &mut segments)?;
+        let notices = coding::notices(&path, found);
+        if !notices.is_empty() {
+            self.notices
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .extend(notices);
+        }
+        self.anchors.save();
+        Ok(Layer { segments, stamp })
+    }
+
+    /// Re-anchors the segments of a layer read from `file`, run of transcript by run; returns
+    /// the 1-based position of each segment moved, lost or orphaned.
+    pub(crate) fn reanchor_layer(
+        &self,
+        file: &LayerFile,
+        segments: &mut [Segment],
+    ) -> Result<Vec<(usize, coding::Reanchored)>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < segments.len() {
+            let id = segments[start].transcript.clone();
+            let len = segments[start..]
+                .iter()
+                .take_while(|s| s.transcript == id)
+                .count();
+            // a run's fingerprint stands for all the transcript's lines only in a sorted file
+            let print = if file.is_sorted() {
+                file.print(&id)
+            } else {
+                None
+            };
+            let found = self.reanchor_run(&id, print, &mut segments[start..start + len])?;
+            out.extend(found.into_iter().map(|(i, what)| (start + i, what)));
+            start += len;
+        }
+        Ok(out)
+    }
+
+    /// Re-anchors segments of one transcript whose lines' bytes have fingerprint `print`,
+    /// unless they are known to sit exactly in its current text; learns that they do when
+    /// none moved. Positions are 1-based within `segments`.
+    pub(crate) fn reanchor_run(
+        &self,
+        transcript: &str,
+        print: Option<u64>,
+        segments: &mut [Segment],
+    ) -> Result<Vec<(usize, coding::Reanchored)>> {
+        self.reanchor_in(transcript, None, print, segments)
+    }
+
+    /// [`Study::reanchor_run`] with the transcript at hand when the caller has read it.
+    pub(crate) fn reanchor_in(
+        &self,
+        transcript: &str,
+        text: Option<&Transcript>,
+        print: Option<u64>,
+        segments: &mut [Segment],
+    ) -> Result<Vec<(usize, coding::Reanchored)>> {
+        let Some(info) = self
+            .catalogue
+            .position(transcript)
+            .map(|i| &self.catalogue.infos()[i])
+        else {
+            return Ok(segments
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i + 1, coding::Reanchored::Orphan { id: s.id.clone() }))
+                .collect());
+        };
+        if print.is_some_and(|p| self.anchors.knows(p, info.hash)) {
+            return Ok(Vec::new());
+        }
+        let loaded;
+        let text = match text {
+            Some(t) => t,
+            None => {
+                loaded = self.transcript(transcript)?;
+                &loaded
+            }
+        };
+        let mut out = Vec::new();
+        for (i, segment) in segments.iter_mut().enumerate() {
+            if let Some(what) = coding::reanchor_one(text, segment) {
+                out.push((i + 1, what));
+            }
+        }
+        if out.is_empty() {
+            if let Some(print) = print {
+                self.anchors.learn(print, info.hash);
+            }
+        }
+        Ok(out)
+    }
+
+    // ----- codebooks -----
 
     /// The codebook holding a code id.
     pub fn codebook_of(&self, code: &str) -> Option<&Codebook> {
@@ -347,32 +616,24 @@ impl Study {
         self.codebooks.iter().map(|c| c.file.clone()).collect()
     }
 
-    /// Takes the coder's lock for this process and re-reads the coder's file, so what is in
-    /// memory is exactly what is on disk. Needed before any write to the coder's layer.
+    // ----- writing a layer -----
+
+    /// Takes the coder's lock for this process. A layer already in memory is read again unless
+    /// it is provably the version on disk, so what is in memory is exactly what is on disk.
+    /// Needed before any write to the coder's layer.
     pub fn lock(&mut self, coder: &str) -> Result<()> {
         if self.locks.contains_key(coder) {
             return Ok(());
         }
         coder::validate(coder)?;
         let lock = lock::lock_coder(&self.root, coder)?;
-        // re-read the layer unless it is provably the version already in memory
         let path = files::codings_path(&self.root, coder);
-        let unchanged = self
-            .stamps
-            .get(coder)
-            .is_some_and(|s| Some(*s) == stamp(&path));
-        if unchanged {
-            self.locks.insert(coder.to_string(), lock);
-            return Ok(());
-        }
-        let mut fresh = files::load_codings(&self.root, coder)?;
-        if let Some(transcripts) = Some(&self.transcripts) {
-            let _ = coding::reanchor_segments(transcripts, &mut fresh);
-        }
-        if fresh.is_empty() {
-            self.codings.remove(coder);
-        } else {
-            self.codings.insert(coder.to_string(), fresh);
+        let loaded = self.layers.get(coder).and_then(OnceLock::get);
+        if let Some(layer) = loaded {
+            let unchanged = layer.stamp.is_some() && layer.stamp == Stamp::of_path(&path);
+            if !unchanged {
+                self.forget_layer(coder);
+            }
         }
         self.locks.insert(coder.to_string(), lock);
         Ok(())
@@ -390,12 +651,18 @@ impl Study {
                 coder: coder.to_string(),
             });
         }
-        let segments = self.codings.entry(coder.to_string()).or_default();
+        let root = self.root.clone();
+        let segments = self.layer_mut(coder)?;
         crate::model::segment::sort_segments(segments);
-        files::save_codings(&self.root, coder, segments)
+        files::save_codings(&root, coder, segments)?;
+        let stamp = Stamp::of_path(&files::codings_path(&root, coder));
+        if let Some(layer) = self.layers.get_mut(coder).and_then(OnceLock::get_mut) {
+            layer.stamp = stamp;
+        }
+        Ok(())
     }
 
-    /// Index of the codebook with this file stem.
+    /// Index of the codebook holding a code.
     pub(crate) fn codebook_slot(&self, code: &str) -> Option<usize> {
         self.codebooks
             .iter()
@@ -454,9 +721,7 @@ impl Study {
         let mut seen = std::collections::BTreeSet::new();
         for t in &batch {
             validate_transcript_id(&t.id)?;
-            if self.transcript(&t.id).is_some()
-                || files::transcript_path(&self.root, &t.id).exists()
-            {
+            if self.has_transcript(&t.id) || files::transcript_path(&self.root, &t.id).exists() {
                 return Err(StudyError::Invalid(format!(
                     "transcript '{}' already exists; nothing was imported (pass --id to choose another id)",
                     t.id
@@ -487,8 +752,9 @@ impl Study {
                 self.attributes.set(&t.id, k, v);
             }
             let transcript = Transcript::parse(t.id.clone(), t.text);
-            let pos = self.transcripts.partition_point(|x| x.id < transcript.id);
-            self.transcripts.insert(pos, transcript);
+            self.catalogue.insert(TranscriptInfo::of(&transcript));
+            self.texts.remove(&transcript.id);
+            self.texts.put(Arc::new(transcript));
             added.push(t.id);
         }
         files::save_attributes(&self.root, &self.attributes)?;

@@ -8,6 +8,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use ratatui::layout::Rect;
 
@@ -240,8 +241,10 @@ pub struct CodedSpan {
 /// The open transcript: selection, scroll position and lazily wrapped lines.
 #[derive(Debug)]
 pub struct Doc {
-    /// Position of the transcript in `study.transcripts`.
+    /// Position of the transcript in `study.transcripts()`.
     pub transcript: usize,
+    /// The transcript itself.
+    pub text: Arc<Transcript>,
     /// Its turns in bytes.
     pub turns: Vec<TurnBytes>,
     /// The selection (anchor and head in bytes).
@@ -257,11 +260,12 @@ pub struct Doc {
 }
 
 impl Doc {
-    fn new(transcript: usize, t: &Transcript) -> Doc {
-        let turns = turn_bytes(t);
+    fn new(transcript: usize, t: Arc<Transcript>) -> Doc {
+        let turns = turn_bytes(&t);
         let start = turns.first().map_or(0, |t| t.body_start);
         Doc {
             transcript,
+            text: t,
             wrap: RefCell::new(WrapCache::new(turns.len())),
             turns,
             sel: Range::point(start),
@@ -552,7 +556,8 @@ impl App {
             }
             Err(e) => Some(format!("read-only: {e}")),
         };
-        let notices = study.notices.len();
+        let unreadable = study.layer(&coder).err();
+        let notices = study.notices().len();
         let mut app = App {
             study,
             coder,
@@ -583,13 +588,15 @@ impl App {
         };
         app.rebuild_tree(None);
         app.refresh_counts();
-        if !app.study.transcripts.is_empty() {
+        if !app.study.transcripts().is_empty() {
             app.open_transcript(0);
         }
         if let Some(code) = app.highlighted_code() {
             app.retrieve(Some(code));
         }
-        if notices > 0 {
+        if let Some(e) = unreadable {
+            app.error(format!("could not read your codings: {e}"));
+        } else if notices > 0 {
             app.info(format!(
                 "{notices} segment(s) re-anchored or flagged on loading; `thema check` lists them"
             ));
@@ -620,7 +627,7 @@ impl App {
     /// Where the panes and the compare panel (in compare mode) go on a screen of `area` when
     /// `focus` has the focus.
     pub fn screen(&self, area: Rect, focus: Pane) -> (Panes, Option<Rect>) {
-        let laid = panes(area, focus, self.right, self.study.transcripts.len());
+        let laid = panes(area, focus, self.right, self.study.transcripts().len());
         match self.compare {
             Some(_) => place_panel(laid, focus),
             None => (laid, None),
@@ -629,9 +636,13 @@ impl App {
 
     /// The open transcript.
     pub fn transcript(&self) -> Option<&Transcript> {
-        self.doc
-            .as_ref()
-            .and_then(|d| self.study.transcripts.get(d.transcript))
+        self.doc.as_ref().map(|d| d.text.as_ref())
+    }
+
+    /// This coder's segments (the layer is read when the app starts and after a reload, so
+    /// reading it here cannot fail; an empty list stands in if it somehow does).
+    pub fn own_segments(&self) -> &[crate::model::Segment] {
+        self.study.layer(&self.coder).unwrap_or(&[])
     }
 
     /// The selected text of the open transcript.
@@ -769,12 +780,17 @@ impl App {
         };
         self.places.clear();
         self.doc = None;
-        if let Some(i) = open.and_then(|id| self.study.transcripts.iter().position(|t| t.id == id))
+        if let Err(e) = self.study.layer(&self.coder) {
+            self.error(format!("could not read your codings: {e}"));
+        }
+        if let Some(i) =
+            open.and_then(|id| self.study.transcripts().iter().position(|t| t.id == id))
         {
             self.open_transcript(i);
             if let (Some(doc), Some((range, top))) = (self.doc.as_mut(), place) {
-                let len = self.study.transcripts[i].text.len();
-                let text = &self.study.transcripts[i].text;
+                let t = Arc::clone(&doc.text);
+                let len = t.text.len();
+                let text = &t.text;
                 doc.sel = Range::new(
                     sel::snap(text, range.anchor.min(len)),
                     sel::snap(text, range.head.min(len)),
@@ -782,13 +798,13 @@ impl App {
                 doc.top = top;
             }
             self.scroll_to_cursor();
-        } else if !self.study.transcripts.is_empty() {
+        } else if !self.study.transcripts().is_empty() {
             self.open_transcript(0);
         }
         self.transcripts.selected = self
             .transcripts
             .selected
-            .min(self.study.transcripts.len().saturating_sub(1));
+            .min(self.study.transcripts().len().saturating_sub(1));
         self.codebook_changed(None);
     }
 
@@ -996,7 +1012,7 @@ impl App {
         }
         match self.focus {
             Pane::Transcripts => {
-                let len = self.study.transcripts.len();
+                let len = self.study.transcripts().len();
                 let next = moved(self.transcripts.selected, len);
                 if next != self.transcripts.selected || self.doc.is_none() {
                     self.transcripts.selected = next;
@@ -1034,7 +1050,7 @@ impl App {
     fn open(&mut self) {
         match self.focus {
             Pane::Transcripts => {
-                if self.transcripts.selected < self.study.transcripts.len() {
+                if self.transcripts.selected < self.study.transcripts().len() {
                     if self.doc.as_ref().map(|d| d.transcript) != Some(self.transcripts.selected) {
                         self.open_transcript(self.transcripts.selected);
                     }
@@ -1067,7 +1083,7 @@ impl App {
     fn jump_to(&mut self, transcript: &str, start: usize, end: usize) {
         let Some(i) = self
             .study
-            .transcripts
+            .transcripts()
             .iter()
             .position(|t| t.id == transcript)
         else {
@@ -1078,7 +1094,9 @@ impl App {
             self.open_transcript(i);
         }
         self.transcripts.selected = i;
-        let t = &self.study.transcripts[i];
+        let Some(t) = self.doc.as_ref().map(|d| Arc::clone(&d.text)) else {
+            return;
+        };
         let a = t.index.byte_of(&t.text, start);
         let b = t.index.byte_of(&t.text, end);
         if let Some(doc) = self.doc.as_mut() {
@@ -1093,8 +1111,15 @@ impl App {
         if let Some(doc) = self.doc.take() {
             self.places.insert(doc.transcript, (doc.sel, doc.top));
         }
-        let Some(t) = self.study.transcripts.get(i) else {
+        let Some(info) = self.study.transcripts().get(i) else {
             return;
+        };
+        let t = match self.study.transcript(&info.id) {
+            Ok(t) => t,
+            Err(e) => {
+                self.error(format!("could not open {}: {e}", info.id));
+                return;
+            }
         };
         let mut doc = Doc::new(i, t);
         if let Some((range, top)) = self.places.get(&i) {
@@ -1113,12 +1138,11 @@ impl App {
         let Some(doc) = self.doc.as_mut() else {
             return;
         };
-        let Some(t) = self.study.transcripts.get(doc.transcript) else {
-            return;
-        };
+        let t = Arc::clone(&doc.text);
         let mut coded: Vec<CodedSpan> = self
             .study
-            .segments_of(&self.coder)
+            .layer(&self.coder)
+            .unwrap_or(&[])
             .iter()
             .filter(|s| s.transcript == t.id && !s.is_unanchored())
             .map(|s| CodedSpan {
@@ -1131,14 +1155,14 @@ impl App {
         coded.sort_by_key(|c| (c.start, c.end));
         doc.coded = coded;
         if let Some(compare) = self.compare.as_mut() {
-            compare.load_transcript(&self.study, t);
+            compare.load_transcript(&self.study, &t);
         }
     }
 
     fn refresh_counts(&mut self) {
         self.counts.clear();
         self.transcript_counts.clear();
-        for s in self.study.segments_of(&self.coder) {
+        for s in self.study.layer(&self.coder).unwrap_or(&[]) {
             *self.counts.entry(s.code.clone()).or_default() += 1;
             *self
                 .transcript_counts
@@ -1294,9 +1318,14 @@ impl App {
             coders: (!self.retrieval.all_coders).then(|| [self.coder.clone()].into()),
             ..SegmentFilter::default()
         };
-        let mut rows: Vec<Retrieved> = self
-            .study
-            .select_segments(&filter)
+        let selected = match self.study.select_segments(&filter) {
+            Ok(selected) => selected,
+            Err(e) => {
+                self.error(format!("could not read the codings: {e}"));
+                return;
+            }
+        };
+        let mut rows: Vec<Retrieved> = selected
             .into_iter()
             .map(|(coder, s)| Retrieved {
                 coder: coder.to_string(),
@@ -1338,9 +1367,7 @@ impl App {
         let Some(doc) = self.doc.as_mut() else {
             return;
         };
-        let Some(t) = self.study.transcripts.get(doc.transcript) else {
-            return;
-        };
+        let t = Arc::clone(&doc.text);
         let text = &t.text;
         let turns = &doc.turns;
         let head = doc.sel.head;
@@ -1413,9 +1440,7 @@ impl App {
         let Some(doc) = self.doc.as_mut() else {
             return;
         };
-        let Some(t) = self.study.transcripts.get(doc.transcript) else {
-            return;
-        };
+        let t = Arc::clone(&doc.text);
         let text = &t.text;
         let turns = &doc.turns;
         let unit = |pos: usize| {
@@ -1457,9 +1482,7 @@ impl App {
         let Some(doc) = self.doc.as_mut() else {
             return;
         };
-        let Some(t) = self.study.transcripts.get(doc.transcript) else {
-            return;
-        };
+        let t = Arc::clone(&doc.text);
         let text = &t.text;
         if doc.top.turn >= doc.turns.len() {
             doc.top = RowPos::default();
@@ -1508,9 +1531,7 @@ impl App {
         let Some(doc) = self.doc.as_mut() else {
             return;
         };
-        let Some(t) = self.study.transcripts.get(doc.transcript) else {
-            return;
-        };
+        let t = Arc::clone(&doc.text);
         for _ in 0..rows.unsigned_abs() {
             let next = if rows > 0 {
                 doc.next_row(&t.text, doc.top, width)
@@ -1856,9 +1877,7 @@ impl App {
         let Some(doc) = self.doc.as_mut() else {
             return;
         };
-        let Some(t) = self.study.transcripts.get(doc.transcript) else {
-            return;
-        };
+        let t = Arc::clone(&doc.text);
         let (mut top, _) = doc.locate(&t.text, doc.sel.head, width);
         for _ in 0..height / 4 {
             match doc.prev_row(&t.text, top, width) {
@@ -2025,6 +2044,8 @@ impl App {
                 id.clone(),
                 self.study
                     .find_segment(id)
+                    .ok()
+                    .flatten()
                     .map(|(_, s)| format!("“{}”", shorten(&s.quote, 50)))
                     .unwrap_or_else(|| id.clone()),
             ),
@@ -2603,7 +2624,7 @@ impl App {
         let row = usize::from(y.clamp(text_rect.y, text_rect.bottom() - 1) - text_rect.y);
         let col = usize::from(x.saturating_sub(text_rect.x));
         let doc = self.doc.as_ref()?;
-        let t = self.study.transcripts.get(doc.transcript)?;
+        let t = &doc.text;
         let mut pos = doc.top;
         for _ in 0..row {
             pos = doc.next_row(&t.text, pos, width)?;
@@ -2638,7 +2659,7 @@ impl App {
                     }
                     Pane::Transcripts => {
                         if let Some(row) = self.list_row(pane, y) {
-                            if row < self.study.transcripts.len() {
+                            if row < self.study.transcripts().len() {
                                 if row == self.transcripts.selected && was == pane {
                                     self.open();
                                 } else {

@@ -207,7 +207,7 @@ impl Compare {
         // the codes each coder applied in each transcript
         let mut present: HashMap<&str, BTreeSet<&str>> = HashMap::new();
         for coder in [&self.a, &self.b] {
-            for s in study.segments_of(coder) {
+            for s in study.layer(coder).map_err(|e| e.to_string())? {
                 if !s.is_unanchored() {
                     present.entry(&s.transcript).or_default().insert(&s.code);
                 }
@@ -235,7 +235,7 @@ impl Compare {
     pub fn load_transcript(&mut self, study: &Study, t: &Transcript) {
         let mut spans = Vec::new();
         for (side, coder) in [(Side::A, &self.a), (Side::B, &self.b)] {
-            for s in study.segments_of(coder) {
+            for s in study.layer(coder).unwrap_or(&[]) {
                 if s.transcript != t.id || s.is_unanchored() || !self.member.contains(&s.code) {
                     continue;
                 }

@@ -22,6 +22,9 @@ use crate::tui::view;
 
 /// Opens the TUI on `study` as `coder` and runs it until the user quits.
 pub fn run(study: Study, coder: String) -> anyhow::Result<()> {
+    // the coder's own layer is read before the screen changes, so a malformed file is reported
+    // like any other error
+    study.layer(&coder)?;
     let app = App::new(study, coder);
     let mut terminal = ratatui::try_init().context("cannot start the terminal interface")?;
     let result = execute!(stdout(), EnableMouseCapture)

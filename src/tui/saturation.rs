@@ -50,7 +50,7 @@ impl SaturationChart {
                 .filter(|c| *c != CONSENSUS)
                 .map(|c| Some(c.to_string())),
         );
-        if study.codings.contains_key(CONSENSUS) {
+        if study.has_coder(CONSENSUS) {
             layers.push(Some(CONSENSUS.to_string()));
         }
         let mut chart = SaturationChart {

@@ -73,7 +73,7 @@ fn locate_word(
     end: usize,
     word: &str,
 ) -> Option<(usize, usize)> {
-    let t = study.transcript(transcript)?;
+    let t = study.transcript(transcript).ok()?;
     let a = t.index.byte_of(&t.text, start);
     let b = t.index.byte_of(&t.text, end);
     let (ws, we) = *find_all(t.text.get(a..b)?, word).first()?;
@@ -246,7 +246,8 @@ impl Searcher for Substring {
         if query.is_empty() {
             return Ok(results);
         }
-        for transcript in &study.transcripts {
+        for transcript in study.each_transcript() {
+            let transcript = transcript.map_err(|e| e.to_string())?;
             let text = &transcript.text;
             for (start, end) in find_all(text, query) {
                 results.total += 1;

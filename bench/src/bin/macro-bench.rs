@@ -774,7 +774,8 @@ fn run_phase(phase: &str, args: &Args) -> Result<(), Error> {
             metrics.insert(
                 "text_mb".into(),
                 study
-                    .transcripts
+                    .all_transcripts()
+                    .unwrap()
                     .iter()
                     .map(|t| t.text.len())
                     .sum::<usize>() as f64
@@ -783,17 +784,23 @@ fn run_phase(phase: &str, args: &Args) -> Result<(), Error> {
             metrics.insert(
                 "turns".into(),
                 study
-                    .transcripts
+                    .all_transcripts()
+                    .unwrap()
                     .iter()
                     .map(|t| t.turns.len())
                     .sum::<usize>() as f64,
             );
             metrics.insert(
                 "segments".into(),
-                study.codings.values().map(Vec::len).sum::<usize>() as f64,
+                study
+                    .layers()
+                    .unwrap()
+                    .iter()
+                    .map(|(_, s)| s.len())
+                    .sum::<usize>() as f64,
             );
-            if !study.notices.is_empty() {
-                notes.push(format!("{} load notices", study.notices.len()));
+            if !study.notices().is_empty() {
+                notes.push(format!("{} load notices", study.notices().len()));
             }
         }
         "fts5-build" => {
@@ -826,10 +833,13 @@ fn run_phase(phase: &str, args: &Args) -> Result<(), Error> {
         }
         "scan-search" => {
             let study = open_study(args)?;
+            // the scan works on the study in memory: everything is read before timing
+            let texts = study.all_transcripts()?;
+            study.layers()?;
             let cases = queries(args)?;
             // the scan reads everything on every query: one timed pass is plenty
             let l = latencies(&cases, 1, |c| {
-                Ok::<_, Error>(scan::scan(&study, &c.scan, LIMIT).total)
+                Ok::<_, Error>(scan::scan(&study, &texts, &c.scan, LIMIT).total)
             })?;
             metrics = latency_metrics(&l);
             notes.push(format!(
@@ -839,6 +849,7 @@ fn run_phase(phase: &str, args: &Args) -> Result<(), Error> {
         }
         "scan-segments" => {
             let study = open_study(args)?;
+            study.layers()?;
             let mut samples = Samples::default();
             let cb = &study.codebooks[0].codebook;
             let themes: Vec<String> = cb.children(None).iter().map(|c| c.id.clone()).collect();
@@ -850,7 +861,7 @@ fn run_phase(phase: &str, args: &Args) -> Result<(), Error> {
                     let hits = study.select_segments(&SegmentFilter {
                         codes: Some(codes),
                         ..SegmentFilter::default()
-                    });
+                    })?;
                     found = hits.len();
                     samples.push(ms(started.elapsed()));
                 }
@@ -930,7 +941,8 @@ fn run_phase(phase: &str, args: &Args) -> Result<(), Error> {
             let mut refreshing = Samples::default();
             let mut result: Result<(), Error> = Ok(());
             for i in 0..REPEATS {
-                let t = &study.transcripts[(i * 97) % study.transcripts.len()];
+                let info = &study.transcripts()[(i * 97) % study.transcripts().len()];
+                let t = study.transcript(&info.id)?;
                 let turn = &t.turns[t.turns.len() / 2];
                 let span = Span::Range(
                     turn.body_start,
@@ -1015,7 +1027,7 @@ fn run_phase(phase: &str, args: &Args) -> Result<(), Error> {
         }
         "keys" => {
             let study = open_study(args)?;
-            let words: usize = study.transcripts.iter().map(|t| t.words).sum();
+            let words: usize = study.transcripts().iter().map(|t| t.words).sum();
             metrics.insert("words".into(), words as f64);
             let mut app = App::new(study, "r1".to_string());
             app.update(Action::Resize(SCREEN.0, SCREEN.1));

@@ -126,7 +126,7 @@ pub fn draw_gutter(frame: &mut Frame, compare: &Compare, gutter: Rect, rows: &[V
 
 /// A coder's spans of a disagreement as quoted text.
 fn quote(app: &App, d: &Disagreement, spans: &[(usize, usize)]) -> String {
-    let Some(t) = app.study.transcript(&d.transcript) else {
+    let Ok(t) = app.study.transcript(&d.transcript) else {
         return String::new();
     };
     spans
@@ -193,8 +193,8 @@ fn current_lines(app: &App, compare: &Compare, width: usize) -> Vec<Line<'static
     let turn = app
         .study
         .transcript(&d.transcript)
-        .and_then(|t| t.turn_at(d.start))
-        .map(|t| format!(" ¶{}", t.number))
+        .ok()
+        .and_then(|t| t.turn_at(d.start).map(|t| format!(" ¶{}", t.number)))
         .unwrap_or_default();
     let name = app
         .study

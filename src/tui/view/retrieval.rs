@@ -38,8 +38,9 @@ fn entry_lines(app: &App, r: &Retrieved, width: usize, selected: bool) -> Vec<Li
     let turn = app
         .study
         .transcript(&r.transcript)
-        .and_then(|t| t.turn_at(r.start))
-        .map_or(0, |t| t.number);
+        .ok()
+        .and_then(|t| t.turn_at(r.start).map(|t| t.number))
+        .unwrap_or(0);
     let mut where_ = if attribution.is_empty() {
         format!("{} ¶{turn}", r.transcript)
     } else {

@@ -32,7 +32,7 @@ pub fn key_attributes(app: &App, id: &str) -> Vec<String> {
 /// Draws the list.
 pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
     let focused = app.focus == Pane::Transcripts && app.overlay.is_none();
-    let n = app.study.transcripts.len();
+    let n = app.study.transcripts().len();
     frame.render_widget(pane_block(format!(" Transcripts ({n}) "), focused), rect);
     let area = inner(rect);
     if area.width == 0 || area.height == 0 {
@@ -53,7 +53,7 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
     let width = usize::from(area.width);
     for (row, t) in app
         .study
-        .transcripts
+        .transcripts()
         .iter()
         .enumerate()
         .skip(top)
