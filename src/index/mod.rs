@@ -964,30 +964,15 @@ impl Index {
     }
 }
 
-/// Cuts the text of hits out of transcript files by the byte offsets the index stores: each
-/// file is read once per query and never parsed (a transcript the study already holds is
-/// sliced by code points instead).
+/// Cuts the text of hits out of transcript files by the byte offsets the index stores, without
+/// parsing the transcripts ([`Study::passage`]).
 struct Passages<'s> {
     study: &'s Study,
-    sources: HashMap<String, Source>,
-}
-
-/// Where a transcript's passages come from.
-enum Source {
-    /// The study's parsed transcript.
-    Parsed(Arc<crate::model::Transcript>),
-    /// The file's text, as the catalogue describes it.
-    Raw(String),
-    /// No such transcript any more.
-    Gone,
 }
 
 impl<'s> Passages<'s> {
     fn new(study: &'s Study) -> Self {
-        Passages {
-            study,
-            sources: HashMap::new(),
-        }
+        Passages { study }
     }
 
     /// The text of `chars` (code points) at `bytes` (bytes) of a transcript.
@@ -997,27 +982,7 @@ impl<'s> Passages<'s> {
         chars: (usize, usize),
         bytes: (usize, usize),
     ) -> Result<String, IndexError> {
-        if !self.sources.contains_key(transcript) {
-            let source = match self.study.text_if_current(transcript)? {
-                Some(crate::study::Text::Parsed(t)) => Source::Parsed(t),
-                Some(crate::study::Text::Raw(text)) => Source::Raw(text),
-                None => Source::Gone,
-            };
-            self.sources.insert(transcript.to_string(), source);
-        }
-        Ok(match self.sources.get(transcript) {
-            Some(Source::Parsed(t)) => t.slice(chars.0, chars.1).to_string(),
-            Some(Source::Raw(text)) => match text.get(bytes.0..bytes.1) {
-                Some(passage) => passage.to_string(),
-                // offsets from another version of the file: parse it after all
-                None => self
-                    .study
-                    .transcript(transcript)?
-                    .slice(chars.0, chars.1)
-                    .to_string(),
-            },
-            Some(Source::Gone) | None => String::new(),
-        })
+        Ok(self.study.passage(transcript, chars, bytes)?)
     }
 }
 

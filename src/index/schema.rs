@@ -442,8 +442,34 @@ pub(crate) fn code_facets<'a>(
 ) -> HashMap<String, String> {
     let mut out = HashMap::new();
     for codebook in codebooks {
+        // each code's path is its parent's path and one step: remembered per code, so a
+        // codebook of n codes costs n steps rather than n walks up the tree
+        let by_id: HashMap<&str, &crate::model::Code> =
+            codebook.codes.iter().map(|c| (c.id.as_str(), c)).collect();
+        let mut paths: HashMap<&str, String> = HashMap::new();
         for code in &codebook.codes {
-            out.insert(code.id.clone(), code_facet(codebook, &code.id));
+            let mut chain = vec![code];
+            let mut seen = std::collections::HashSet::from([code.id.as_str()]);
+            let mut path = String::new();
+            let mut parent = code.parent.as_deref();
+            while let Some(id) = parent {
+                if let Some(known) = paths.get(id) {
+                    path = known.clone();
+                    break;
+                }
+                // a cycle in a hand-edited file ends the walk, as `Codebook::ancestors` does
+                let Some(p) = by_id.get(id).filter(|_| seen.insert(id)) else {
+                    break;
+                };
+                chain.push(p);
+                parent = p.parent.as_deref();
+            }
+            for c in chain.into_iter().rev() {
+                path.push('/');
+                path.push_str(&facet_step(&c.name, &c.id));
+                paths.entry(c.id.as_str()).or_insert_with(|| path.clone());
+            }
+            out.insert(code.id.clone(), path);
         }
     }
     out
@@ -472,6 +498,28 @@ pub(crate) fn normalise_code_path(reference: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_facet_equals_the_walk_up_its_tree() {
+        let mut codes = Vec::new();
+        for i in 0..60 {
+            codes.push(crate::model::Code {
+                id: format!("c{i:02}"),
+                name: format!("Code {i}"),
+                parent: (i > 0).then(|| format!("c{:02}", (i - 1) / 3)),
+                ..crate::model::Code::default()
+            });
+        }
+        codes.reverse();
+        let book = Codebook {
+            name: "b".into(),
+            codes,
+        };
+        let facets = code_facets(std::iter::once(&book));
+        for code in &book.codes {
+            assert_eq!(facets[&code.id], code_facet(&book, &code.id), "{}", code.id);
+        }
+    }
     use crate::model::Code;
 
     fn code(id: &str, name: &str, parent: Option<&str>) -> Code {

@@ -7,7 +7,7 @@
 //! missing file is rebuilt from the index, a torn last line is ignored, and words no longer in
 //! the index only cost a term lookup that finds nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -22,16 +22,43 @@ use crate::study::atomic::write_atomic;
 /// The vocabulary file inside the index folder.
 pub(crate) const VOCABULARY_FILE: &str = "words.tsv";
 
-/// Every indexed word, by stem.
+/// Every indexed word, by stem: the file's lines, searched for the few stems a query has
+/// (building a map of every word cost more than the search itself in a short-lived process).
 #[derive(Debug, Default)]
 pub(crate) struct Vocabulary {
-    by_stem: HashMap<String, Vec<String>>,
+    /// `stem<TAB>word` lines, each ending in a newline.
+    lines: String,
 }
 
 impl Vocabulary {
-    /// The written forms of a stem in the index (none when no indexed word has it).
-    pub fn forms(&self, stem: &str) -> &[String] {
-        self.by_stem.get(stem).map_or(&[], Vec::as_slice)
+    /// The written forms of a stem in the index, sorted (none when no indexed word has it).
+    pub fn forms(&self, stem: &str) -> Vec<String> {
+        if stem.is_empty() {
+            return Vec::new();
+        }
+        let key = format!("\n{stem}\t");
+        let text = self.lines.as_bytes();
+        let mut out: Vec<String> = Vec::new();
+        // the text starts with a newline (see `from_lines`), so every line is found the same way
+        for at in memchr::memmem::find_iter(text, key.as_bytes()) {
+            let from = at + key.len();
+            let to = memchr::memchr(b'\n', &text[from..]).map_or(text.len(), |i| from + i);
+            if let Some(word) = self.lines.get(from..to).filter(|w| !w.is_empty()) {
+                out.push(word.to_string());
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// A vocabulary of file text; a last line cut short by a crash (no newline) is left out.
+    fn from_lines(text: &str) -> Vocabulary {
+        let complete = text.rfind('\n').map_or("", |i| &text[..=i]);
+        let mut lines = String::with_capacity(complete.len() + 1);
+        lines.push('\n');
+        lines.push_str(complete);
+        Vocabulary { lines }
     }
 
     /// Reads the vocabulary file of an index folder; `None` when there is none.
@@ -42,24 +69,7 @@ impl Vocabulary {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(source) => return Err(IndexError::Io { path, source }),
         };
-        let mut by_stem: HashMap<String, Vec<String>> = HashMap::new();
-        for line in text.lines() {
-            // a line cut short by a crash has no tab, or a word the index does not hold; both
-            // are harmless to skip or keep
-            if let Some((stem, word)) = line.split_once('\t') {
-                if !stem.is_empty() && !word.is_empty() {
-                    by_stem
-                        .entry(stem.to_string())
-                        .or_default()
-                        .push(word.to_string());
-                }
-            }
-        }
-        for forms in by_stem.values_mut() {
-            forms.sort_unstable();
-            forms.dedup();
-        }
-        Ok(Some(Vocabulary { by_stem }))
+        Ok(Some(Vocabulary::from_lines(&text)))
     }
 
     /// The vocabulary of the `text` field of an index, read from its term dictionaries, written
@@ -98,16 +108,14 @@ impl Vocabulary {
             .collect();
         lines.sort_unstable();
         let mut file = String::with_capacity(lines.len() * 16);
-        let mut by_stem: HashMap<String, Vec<String>> = HashMap::new();
         for (stem, word) in lines {
             file.push_str(&stem);
             file.push('\t');
             file.push_str(&word);
             file.push('\n');
-            by_stem.entry(stem).or_default().push(word);
         }
         write_atomic(&dir.join(VOCABULARY_FILE), file.as_bytes())?;
-        Ok(Vocabulary { by_stem })
+        Ok(Vocabulary::from_lines(&file))
     }
 
     /// Appends to the vocabulary file of `dir` the `words` that `known` says the index did not
@@ -171,6 +179,7 @@ mod tests {
         .unwrap();
         let v = Vocabulary::load(dir.path()).unwrap().unwrap();
         assert_eq!(v.forms("bus"), ["bus".to_string(), "buses".to_string()]);
+        assert!(v.forms("bu").is_empty() && v.forms("us").is_empty());
         assert_eq!(v.forms("stop"), ["stop".to_string()]);
         assert!(v.forms("wait").is_empty());
         assert!(Vocabulary::load(&dir.path().join("none"))

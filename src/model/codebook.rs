@@ -18,7 +18,7 @@ pub const PALETTE: [&str; 12] = [
 ];
 
 /// One code of a framework.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Code {
     /// Stable id, never changed by rename or move (`code` is accepted in hand-written logs).
     #[serde(alias = "code")]

@@ -15,7 +15,6 @@
 //! content (this stamp had this fingerprint, this fingerprint has these counts), so the last
 //! writer can only lose facts, which the next process recomputes, never record a wrong one.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -27,9 +26,7 @@ use crate::study::files::read_text;
 use crate::study::{Result, StudyError};
 
 /// Where the catalogue lives inside a study.
-pub const CATALOGUE_FILE: &str = ".thema/catalogue.json";
-/// Format version; another version is ignored and rebuilt.
-const VERSION: u32 = 1;
+pub const CATALOGUE_FILE: &str = ".thema/catalogue.tsv";
 /// How long after a file's last change its stamp is trusted without reading the file.
 pub const SETTLE: Duration = Duration::from_secs(2);
 
@@ -127,7 +124,7 @@ impl Stamp {
 }
 
 /// One transcript in the catalogue file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 struct Entry {
     info: TranscriptInfo,
     stamp: Stamp,
@@ -135,10 +132,81 @@ struct Entry {
     settled: bool,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct CatalogueFile {
-    version: u32,
-    transcripts: Vec<Entry>,
+/// First line of the catalogue file; another one means another format, rebuilt.
+const HEADER: &str = "thema catalogue 2";
+
+impl Entry {
+    /// One line of the file: tab-separated numbers, the id and the speakers JSON-quoted (so
+    /// no tab or newline in them can break the line). Every process reads the whole file, so
+    /// it is kept simple to split.
+    fn write(&self, out: &mut String) {
+        use std::fmt::Write;
+        let i = &self.info;
+        let quoted = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+        let _ = write!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{:016x}\t{}\t{}\t{}\t{}",
+            quoted(&i.id),
+            self.stamp.len,
+            self.stamp.modified,
+            self.stamp.changed,
+            self.stamp.inode,
+            u8::from(self.settled),
+            i.hash,
+            i.chars,
+            i.words,
+            i.paragraphs,
+            i.speaker_turns,
+        );
+        for speaker in &i.speakers {
+            out.push('\t');
+            out.push_str(&quoted(speaker));
+        }
+        out.push('\n');
+    }
+
+    /// Reads a line written by [`Entry::write`]; `None` for anything else (a torn line).
+    fn read(line: &str) -> Option<Entry> {
+        let mut cells = line.split('\t');
+        let mut next = || cells.next();
+        let unquote = |s: &str| -> Option<String> {
+            if s.contains('\\') {
+                serde_json::from_str(s).ok()
+            } else {
+                s.strip_prefix('"')?.strip_suffix('"').map(str::to_string)
+            }
+        };
+        let id = unquote(next()?)?;
+        let len = next()?.parse().ok()?;
+        let modified = next()?.parse().ok()?;
+        let changed = next()?.parse().ok()?;
+        let inode = next()?.parse().ok()?;
+        let settled = next()? == "1";
+        let hash = u64::from_str_radix(next()?, 16).ok()?;
+        let chars = next()?.parse().ok()?;
+        let words = next()?.parse().ok()?;
+        let paragraphs = next()?.parse().ok()?;
+        let speaker_turns = next()?.parse().ok()?;
+        let speakers = cells.map(unquote).collect::<Option<Vec<String>>>()?;
+        Some(Entry {
+            info: TranscriptInfo {
+                id,
+                hash,
+                chars,
+                words,
+                paragraphs,
+                speaker_turns,
+                speakers,
+            },
+            stamp: Stamp {
+                len,
+                modified,
+                changed,
+                inode,
+            },
+            settled,
+        })
+    }
 }
 
 /// The study's transcripts as the catalogue describes them, checked against the files.
@@ -166,33 +234,42 @@ impl Catalogue {
     /// to write it is ignored: it only costs the next process time). Fails on a transcript that
     /// cannot be read or is not UTF-8, naming it.
     pub fn open(root: &Path) -> Result<Opened> {
-        let files = transcript_files(root)?;
         let path = root.join(CATALOGUE_FILE);
-        let stored = read_stored(&path);
-        let mut known: HashMap<&str, &Entry> = stored
-            .transcripts
-            .iter()
-            .map(|e| (e.info.id.as_str(), e))
-            .collect();
+        // the stored catalogue is read while the files are listed
+        let (files, stored) = std::thread::scope(|scope| {
+            let stored = scope.spawn(|| read_stored(&path));
+            let files = transcript_files(root);
+            (files, stored.join().unwrap_or_default())
+        });
+        let mut files = files?;
+        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut changed = files.len() != stored.len();
+        // both lists in id order: each file meets its stored entry, if any, in one pass
+        let mut stored = stored.into_iter().peekable();
         let now = SystemTime::now();
         let mut entries = Vec::with_capacity(files.len());
         let mut parsed = Vec::new();
         let mut read = 0;
-        let mut changed = files.len() != stored.transcripts.len();
         for (id, file, stamp) in files {
-            let old = known.remove(id.as_str());
-            if let Some(old) = old.filter(|e| e.settled && e.stamp == stamp) {
-                entries.push(old.clone());
-                continue;
+            while stored.next_if(|e| e.info.id < id).is_some() {
+                changed = true; // a transcript that is gone
             }
+            let old = stored.next_if(|e| e.info.id == id);
+            let old = match old {
+                Some(old) if old.settled && old.stamp == stamp => {
+                    entries.push(old);
+                    continue;
+                }
+                other => other,
+            };
             read += 1;
             let text = read_text(&file)?;
             let hash = hash_bytes(text.as_bytes());
             let settled = stamp.settled(now);
-            let info = match old.filter(|e| e.info.hash == hash && e.info.id == id) {
+            let info = match old.filter(|e| e.info.hash == hash) {
                 Some(old) => {
                     changed |= old.stamp != stamp || old.settled != settled;
-                    old.info.clone()
+                    old.info
                 }
                 None => {
                     changed = true;
@@ -208,17 +285,15 @@ impl Catalogue {
                 settled,
             });
         }
-        changed |= !known.is_empty();
-        entries.sort_by(|a, b| a.info.id.cmp(&b.info.id));
+        changed |= stored.next().is_some();
         if changed {
-            let file = CatalogueFile {
-                version: VERSION,
-                transcripts: entries,
-            };
-            if let Ok(bytes) = serde_json::to_vec(&file) {
-                let _ = crate::study::atomic::replace(&path, &bytes);
+            let mut text = String::with_capacity(64 + entries.len() * 96);
+            text.push_str(HEADER);
+            text.push('\n');
+            for entry in &entries {
+                entry.write(&mut text);
             }
-            entries = file.transcripts;
+            let _ = crate::study::atomic::replace(&path, text.as_bytes());
         }
         Ok(Opened {
             catalogue: Catalogue {
@@ -256,29 +331,39 @@ impl Catalogue {
     }
 }
 
-/// The stored catalogue, or an empty one when it is absent, unreadable or of another version.
-fn read_stored(path: &Path) -> CatalogueFile {
-    std::fs::read(path)
-        .ok()
-        .and_then(|bytes| serde_json::from_slice::<CatalogueFile>(&bytes).ok())
-        .filter(|c| c.version == VERSION)
-        .unwrap_or_default()
+/// The stored catalogue in id order, or an empty one when it is absent, unreadable or of
+/// another format. A torn line is left out (its transcript is read again).
+fn read_stored(path: &Path) -> Vec<Entry> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let mut lines = text.lines();
+    if lines.next() != Some(HEADER) {
+        return Vec::new();
+    }
+    let mut entries: Vec<Entry> = lines.filter_map(Entry::read).collect();
+    if !entries.is_sorted_by(|a, b| a.info.id < b.info.id) {
+        entries.sort_by(|a, b| a.info.id.cmp(&b.info.id));
+        entries.dedup_by(|a, b| a.info.id == b.info.id);
+    }
+    entries
 }
 
-/// Every `transcripts/*.txt` with its id and stamp, in no particular order.
+/// Every `transcripts/*.txt` with its id and stamp, in no particular order. The files are
+/// looked at by two threads: on a large study this is most of what opening costs.
 fn transcript_files(root: &Path) -> Result<Vec<(String, PathBuf, Stamp)>> {
     let dir = root.join("transcripts");
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| StudyError::Io { path, source }
     };
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries,
+    let listing = match std::fs::read_dir(&dir) {
+        Ok(listing) => listing,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(io(&dir)(e)),
     };
-    let mut out = Vec::new();
-    for entry in entries {
+    let mut entries = Vec::new();
+    for entry in listing {
         let entry = entry.map_err(io(&dir))?;
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
@@ -288,23 +373,80 @@ fn transcript_files(root: &Path) -> Result<Vec<(String, PathBuf, Stamp)>> {
         if name.starts_with('.') || id.is_empty() {
             continue;
         }
-        let path = entry.path();
-        let meta = match std::fs::metadata(&path) {
-            Ok(meta) => meta,
-            // removed between listing and looking: it is not part of the study any more
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(io(&path)(e)),
-        };
-        if meta.is_file() {
-            out.push((id.to_string(), path, Stamp::of(&meta)));
-        }
+        entries.push((id.to_string(), entry));
     }
+    let look = |part: &[(String, std::fs::DirEntry)]| -> Result<Vec<(String, PathBuf, Stamp)>> {
+        let mut out = Vec::with_capacity(part.len());
+        for (id, entry) in part {
+            let path = entry.path();
+            // relative to the open folder (no walk of the whole path), following a symlink
+            // only when the entry is one
+            let meta = match entry.file_type() {
+                Ok(kind) if !kind.is_symlink() => entry.metadata(),
+                _ => std::fs::metadata(&path),
+            };
+            let meta = match meta {
+                Ok(meta) => meta,
+                // removed between listing and looking: it is not part of the study any more
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(io(&path)(e)),
+            };
+            if meta.is_file() {
+                out.push((id.clone(), path, Stamp::of(&meta)));
+            }
+        }
+        Ok(out)
+    };
+    if entries.len() < 64 {
+        return look(&entries);
+    }
+    let (first, second) = entries.split_at(entries.len() / 2);
+    let (mine, theirs) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| look(second));
+        (look(first), other.join())
+    });
+    let mut out = mine?;
+    out.extend(match theirs {
+        Ok(found) => found?,
+        // the helper thread died: look at its half here
+        Err(_) => look(second)?,
+    });
     Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_read_back_as_written() {
+        let entry = Entry {
+            info: TranscriptInfo {
+                id: "LW7\ty1 \"x\"".into(),
+                hash: 0xfeed_0000_0000_0001,
+                chars: 12,
+                words: 3,
+                paragraphs: 4,
+                speaker_turns: 2,
+                speakers: vec!["Siân".into(), "A\\B".into()],
+            },
+            stamp: Stamp {
+                len: 9,
+                modified: -5,
+                changed: 1_700_000_000_123_456_789,
+                inode: 42,
+            },
+            settled: true,
+        };
+        let mut line = String::new();
+        entry.write(&mut line);
+        assert_eq!(line.matches('\n').count(), 1);
+        let back = Entry::read(line.trim_end_matches('\n')).unwrap();
+        assert_eq!(back.info, entry.info);
+        assert_eq!(back.stamp, entry.stamp);
+        assert!(back.settled);
+        assert!(Entry::read(&line[..line.len() / 2]).is_none());
+    }
 
     #[test]
     fn a_fresh_stamp_is_not_settled() {

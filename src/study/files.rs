@@ -137,8 +137,18 @@ pub fn parse_attributes(path: &Path, text: &str) -> Result<Attributes> {
         columns: columns.clone(),
         ..Attributes::default()
     };
-    for record in reader.records() {
-        let record = record.map_err(|e| {
+    // the cells of a row, read into one reused record
+    let mut record = csv::StringRecord::new();
+    // column names in sorted order with their position, so each row's map is built in order
+    let mut sorted: Vec<(usize, &String)> = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.as_str() != "transcript")
+        .collect();
+    sorted.sort_by(|a, b| a.1.cmp(b.1));
+    sorted.dedup_by(|a, b| a.1 == b.1);
+    loop {
+        let more = reader.read_record(&mut record).map_err(|e| {
             let line = e.position().map(|p| p.line() as usize).unwrap_or(0);
             StudyError::parse(
                 path,
@@ -146,28 +156,38 @@ pub fn parse_attributes(path: &Path, text: &str) -> Result<Attributes> {
                 format!("{e} (every row needs {} cells)", columns.len()),
             )
         })?;
+        if !more {
+            break;
+        }
         let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
-        let id = record.get(key).unwrap_or("").trim().to_string();
+        let id = record.get(key).unwrap_or("").trim();
         if id.is_empty() {
             if record.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
             return Err(StudyError::parse(path, line, "empty 'transcript' cell"));
         }
-        if attributes.rows.contains_key(&id) {
+        if attributes.rows.contains_key(id) {
             return Err(StudyError::parse(
                 path,
                 line,
                 format!("second row for transcript '{id}'"),
             ));
         }
-        let row = columns
+        // a later column of the same name wins, as inserting cell by cell would
+        let row = sorted
             .iter()
-            .zip(record.iter())
-            .filter(|(c, _)| c.as_str() != "transcript")
-            .map(|(c, v)| (c.clone(), v.trim().to_string()))
+            .map(|(i, c)| {
+                let value = columns
+                    .iter()
+                    .rposition(|other| other == *c)
+                    .and_then(|last| record.get(last))
+                    .or_else(|| record.get(*i))
+                    .unwrap_or("");
+                ((*c).clone(), value.trim().to_string())
+            })
             .collect();
-        attributes.rows.insert(id, row);
+        attributes.rows.insert(id.to_string(), row);
     }
     Ok(attributes)
 }

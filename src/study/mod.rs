@@ -156,13 +156,24 @@ pub struct Study {
     locks: HashMap<String, CoderLock>,
 }
 
-/// A transcript's text as [`Study::text_if_current`] found it.
-#[derive(Debug, Clone)]
-pub enum Text {
-    /// The parsed transcript.
-    Parsed(Arc<Transcript>),
-    /// The file's text, unchanged since the catalogue described it.
-    Raw(String),
+/// Bytes `[start, end)` of a file as text; `None` when they cannot be read or do not fall on
+/// character boundaries.
+fn read_range(path: &Path, (start, end): (usize, usize)) -> Option<String> {
+    if end < start {
+        return None;
+    }
+    let file = std::fs::File::open(path).ok()?;
+    let mut buf = vec![0u8; end - start];
+    #[cfg(unix)]
+    std::os::unix::fs::FileExt::read_exact_at(&file, &mut buf, start as u64).ok()?;
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek};
+        let mut file = file;
+        file.seek(std::io::SeekFrom::Start(start as u64)).ok()?;
+        file.read_exact(&mut buf).ok()?;
+    }
+    String::from_utf8(buf).ok()
 }
 
 /// One coder's segments as loaded.
@@ -229,15 +240,16 @@ impl Study {
     /// date with the files, parsing only transcripts that are new or changed). Fails on the
     /// first malformed file, naming it.
     pub fn open(root: &Path) -> Result<Study> {
-        let settings = files::load_settings(root)?;
-        let opened = Catalogue::open(root)?;
-        let attributes = files::load_attributes(root)?;
-        let codebooks = files::load_codebooks(root)?;
-        let layers = files::coder_files(root)?
-            .into_iter()
-            .map(|coder| (coder, OnceLock::new()))
-            .collect();
-        let memos = memo::load_memos(root)?;
+        // the catalogue (mostly waiting on the file system) is brought up to date while the
+        // small files are read
+        let (opened, small) = std::thread::scope(|scope| {
+            let catalogue = scope.spawn(|| Catalogue::open(root));
+            let small = Study::small_files(root);
+            let opened = catalogue.join().unwrap_or_else(|_| Catalogue::open(root));
+            (opened, small)
+        });
+        let (settings, attributes, codebooks, layers, memos) = small?;
+        let opened = opened?;
         let texts = TextCache::default();
         for transcript in opened.parsed {
             texts.put(Arc::new(transcript));
@@ -255,6 +267,28 @@ impl Study {
             notices: Mutex::new(Vec::new()),
             locks: HashMap::new(),
         })
+    }
+
+    /// Settings, attributes, codebooks, the coders with a file, and memos.
+    #[allow(clippy::type_complexity)]
+    fn small_files(
+        root: &Path,
+    ) -> Result<(
+        Settings,
+        Attributes,
+        Vec<LoadedCodebook>,
+        BTreeMap<String, OnceLock<Layer>>,
+        Vec<Memo>,
+    )> {
+        let settings = files::load_settings(root)?;
+        let attributes = files::load_attributes(root)?;
+        let codebooks = files::load_codebooks(root)?;
+        let layers = files::coder_files(root)?
+            .into_iter()
+            .map(|coder| (coder, OnceLock::new()))
+            .collect();
+        let memos = memo::load_memos(root)?;
+        Ok((settings, attributes, codebooks, layers, memos))
     }
 
     /// Opens the study and loads every coder's layer, so [`Study::notices`] lists everything
@@ -327,21 +361,31 @@ impl Study {
         Ok(Arc::new(transcript))
     }
 
-    /// A transcript's text for cutting passages by stored offsets: the parsed transcript when
-    /// the study holds it, else the file's text if it is still what the catalogue describes
-    /// (read, not parsed), else the transcript parsed afresh. `None` for an unknown id.
-    pub fn text_if_current(&self, id: &str) -> Result<Option<Text>> {
+    /// The text of a passage whose place is known in code points (`chars`) and in bytes of the
+    /// file (`bytes`, as the search index stores it): sliced from the transcript when the
+    /// study holds it, else read from the file at those bytes without parsing it (the file's
+    /// stamp was checked against the catalogue when the study was opened), else — offsets
+    /// from another version of the file — from the transcript parsed afresh. Empty for an
+    /// unknown transcript.
+    pub fn passage(
+        &self,
+        id: &str,
+        chars: (usize, usize),
+        bytes: (usize, usize),
+    ) -> Result<String> {
         let Some(info) = self.catalogue.get(id) else {
-            return Ok(None);
+            return Ok(String::new());
         };
         if let Some(t) = self.texts.get(&info.id) {
-            return Ok(Some(Text::Parsed(t)));
+            return Ok(t.slice(chars.0, chars.1).to_string());
         }
-        let text = files::read_text(&files::transcript_path(&self.root, &info.id))?;
-        if hash_bytes(text.as_bytes()) == info.hash {
-            return Ok(Some(Text::Raw(text)));
+        if let Some(text) = read_range(&files::transcript_path(&self.root, &info.id), bytes) {
+            return Ok(text);
         }
-        self.transcript(&info.id).map(|t| Some(Text::Parsed(t)))
+        Ok(self
+            .transcript(&info.id)?
+            .slice(chars.0, chars.1)
+            .to_string())
     }
 
     /// The transcript with this id if the study has one; `Ok(None)` when it has not.
