@@ -206,6 +206,7 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
                             unit: Unit::Char,
                             overlap: 0.9,
                             by_transcript: false,
+                            bootstrap: crate::agreement::BootstrapOptions::none(),
                         };
                         compute(&study, &request).ok()
                     } else {

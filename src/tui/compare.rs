@@ -198,6 +198,7 @@ impl Compare {
             unit: Unit::Char,
             overlap: 0.9,
             by_transcript: true,
+            bootstrap: crate::agreement::BootstrapOptions::none(),
         }
     }
 

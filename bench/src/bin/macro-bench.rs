@@ -868,6 +868,7 @@ fn run_phase(phase: &str, args: &Args) -> Result<(), Error> {
                 unit: Unit::Char,
                 overlap: 0.9,
                 by_transcript: false,
+                bootstrap: thema::agreement::BootstrapOptions::none(),
             };
             let mut samples = Samples::default();
             let mut alpha = None;
