@@ -14,6 +14,7 @@ use crate::report::agreement::{
     all_codes, compute, default_coders, disagreement_list, fmt_interval, fmt_stat, table_rows,
     AgreeRequest, AgreementReport, DisagreementItem, Unit,
 };
+use crate::report::rounds::{by_round, summarise, RoundSource, RoundsReport};
 use crate::study::Study;
 
 /// Unit of analysis on the command line.
@@ -25,6 +26,25 @@ pub enum UnitArg {
     Turn,
     /// Segments matched by overlap (MAXQDA).
     Segment,
+}
+
+impl From<UnitArg> for Unit {
+    fn from(unit: UnitArg) -> Unit {
+        match unit {
+            UnitArg::Char => Unit::Char,
+            UnitArg::Turn => Unit::Turn,
+            UnitArg::Segment => Unit::Segment,
+        }
+    }
+}
+
+/// Where `--by-round` takes its rounds from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoundsArg {
+    /// rounds/*.json, written by `thema round start`.
+    Saved,
+    /// Inferred: a new round wherever a codebook change falls between two transcripts' coding.
+    Auto,
 }
 
 /// α's metric for --matrix data.
@@ -73,6 +93,13 @@ pub struct AgreeArgs {
     /// Metric of Krippendorff's α for --matrix data.
     #[arg(long, value_enum, default_value_t = MetricArg::Nominal)]
     pub metric: MetricArg,
+    /// Show agreement per coding round, with the codebook changes made between rounds.
+    #[arg(long, conflicts_with_all = ["disagreements", "by_transcript"])]
+    pub by_round: bool,
+    /// With --by-round: the saved rounds (rounds/*.json) or rounds inferred from when
+    /// transcripts were coded and when the codebooks changed.
+    #[arg(long, value_enum, default_value_t = RoundsArg::Saved)]
+    pub rounds: RoundsArg,
     /// Resamples of the units for α's bootstrap interval and q (0: none).
     #[arg(long, value_name = "N", default_value_t = 2000)]
     pub bootstrap: usize,
@@ -110,11 +137,7 @@ impl AgreeArgs {
             coders,
             codes,
             exact: self.exact,
-            unit: match self.unit {
-                UnitArg::Char => Unit::Char,
-                UnitArg::Turn => Unit::Turn,
-                UnitArg::Segment => Unit::Segment,
-            },
+            unit: self.unit.into(),
             overlap: self.overlap,
             by_transcript: self.by_transcript,
             bootstrap: self.bootstrap_options()?,
@@ -150,12 +173,96 @@ pub fn run(cli: &Cli, args: &AgreeArgs) -> Result<()> {
         }
         return print_disagreements(cli, &items);
     }
+    if args.by_round {
+        let report = by_round(&study, &request, args.rounds == RoundsArg::Auto)?;
+        if cli.json {
+            return output::json(&report);
+        }
+        print_rounds(&report);
+        return Ok(());
+    }
     let report = compute(&study, &request)?;
     if cli.json {
         return output::json(&report);
     }
     print_report(&report);
     Ok(())
+}
+
+fn print_rounds(report: &RoundsReport) {
+    let mut rows = Vec::new();
+    for r in &report.rounds {
+        let a = &r.overall;
+        rows.push(vec![
+            r.round.clone(),
+            r.started.get(..10).unwrap_or(&r.started).to_string(),
+            r.transcripts.len().to_string(),
+            a.n.pairable_units.to_string(),
+            a.percent_agreement
+                .map_or_else(|| "–".to_string(), |p| format!("{:.1}%", p * 100.0)),
+            fmt_stat(a.krippendorff_alpha),
+            fmt_interval(a.alpha_bootstrap.as_ref().map(|b| b.ci)),
+            fmt_stat(Some(a.gwet_ac1)),
+            fmt_interval(a.ci.gwet_ac1),
+        ]);
+    }
+    output::table(
+        &[
+            "round",
+            "started",
+            "transcripts",
+            "units",
+            "% agreement",
+            "α",
+            "α 95% CI",
+            "AC1",
+            "AC1 95% CI",
+        ],
+        &rows,
+    );
+    for r in report.rounds.iter().skip(1) {
+        println!(
+            "\nBefore {}: {} codebook change(s){}",
+            r.round,
+            r.changes_before.len(),
+            if r.changes_before.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", summarise(&r.changes_before))
+            }
+        );
+        for c in r.changes_before.iter().filter(|c| c.op != "describe") {
+            println!(
+                "  {} {} {}{}",
+                c.at.get(..10).unwrap_or(&c.at),
+                c.op,
+                c.path,
+                c.why
+                    .as_deref()
+                    .map(|w| format!(" — {}", crate::study::coding::shorten(w, 90)))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    println!(
+        "\n{} coders ({}), unit: {}, rounds: {}; all codes pooled",
+        report.coders.len(),
+        report.coders.join(", "),
+        unit_name(report.unit),
+        match report.source {
+            RoundSource::Saved => "rounds/*.json",
+            RoundSource::Auto => "inferred from codebook history",
+        }
+    );
+}
+
+/// The unit of analysis in words.
+pub fn unit_name(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Char => "characters",
+        Unit::Turn => "speaker turns",
+        Unit::Segment => "segments",
+    }
 }
 
 fn print_report(report: &AgreementReport) {

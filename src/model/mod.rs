@@ -9,6 +9,7 @@ pub mod attributes;
 pub mod codebook;
 pub mod history;
 pub mod ids;
+pub mod round;
 pub mod segment;
 pub mod text;
 pub mod transcript;

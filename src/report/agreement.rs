@@ -216,6 +216,16 @@ fn collect(study: &Study, request: &AgreeRequest) -> Ranges {
 
 /// Computes the agreement report.
 pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport, AgreeError> {
+    compute_on(study, request, None)
+}
+
+/// Computes the agreement report on the transcripts in `only` (every transcript when `None`),
+/// e.g. one coding round's.
+pub fn compute_on(
+    study: &Study,
+    request: &AgreeRequest,
+    only: Option<&BTreeSet<String>>,
+) -> Result<AgreementReport, AgreeError> {
     let known = study.coders().join(", ");
     for coder in &request.coders {
         if !study.codings.contains_key(coder) {
@@ -247,6 +257,7 @@ pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport,
         .transcripts
         .iter()
         .filter(|t| ranges.coded.iter().filter(|c| c.contains(&t.id)).count() >= 2)
+        .filter(|t| only.is_none_or(|set| set.contains(&t.id)))
         .collect();
     let turns: BTreeMap<&str, Turns> = if request.unit == Unit::Turn {
         transcripts

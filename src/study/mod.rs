@@ -13,6 +13,7 @@ pub mod files;
 pub mod framework;
 pub mod lock;
 pub mod memo;
+pub mod rounds;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
