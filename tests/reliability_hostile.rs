@@ -550,6 +550,7 @@ mod strange_study {
                     unit,
                     overlap: 0.9,
                     by_transcript: true,
+            bootstrap: thema::agreement::BootstrapOptions::none(),
                 };
                 let _ = compute(&study, &request);
                 let _ = disagreement_list(&study, &request);

@@ -382,6 +382,7 @@ fn a_full_meeting_on_one_code() {
                 unit: Unit::Char,
                 overlap: 0.9,
                 by_transcript: false,
+                bootstrap: thema::agreement::BootstrapOptions::none(),
             },
         )
         .unwrap();

@@ -97,6 +97,7 @@ fn agreement(c: &mut Criterion) {
             unit: Unit::Char,
             overlap: 0.9,
             by_transcript: false,
+            bootstrap: thema::agreement::BootstrapOptions::none(),
         };
         c.bench_function(
             &format!("agreement on characters, {label}, 20 × 10,000 words × 3 coders"),

@@ -14,8 +14,11 @@
 //! - directly, through [`ReliabilityData::push_unit`].
 //!
 //! [`stats`] computes percent agreement, Cohen's κ, Fleiss' κ, Krippendorff's α,
-//! Brennan–Prediger and Gwet's AC1 into one [`Agreement`]; [`unitizing`] gives Krippendorff's
-//! unitizing α for free segments; [`disagreement`] lists where coders differ.
+//! Brennan–Prediger and Gwet's AC1 into one [`Agreement`], with what each figure rests on and
+//! Gwet's analytic standard errors and intervals ([`inference`]); [`bootstrap`] gives α's
+//! bootstrap distribution (Hayes & Krippendorff 2007) with a deterministic generator
+//! ([`random`]); [`unitizing`] gives Krippendorff's unitizing α for free segments;
+//! [`disagreement`] lists where coders differ.
 //!
 //! # Conventions (`research/agreement-math.md`)
 //! - **Missing data.** Units without a rating are dropped everywhere. A unit with a single
@@ -35,20 +38,28 @@
 //!
 //! Nothing in this module does I/O or knows about the TUI; it takes data and returns data.
 
+pub mod bootstrap;
+#[cfg(test)]
+mod bootstrap_proptests;
 pub mod data;
 pub mod disagreement;
+pub mod distributions;
+pub mod inference;
 pub mod matrix;
 #[cfg(test)]
 mod proptests;
+pub mod random;
 pub mod span;
 pub mod stats;
 pub mod unitizing;
 pub mod units;
 
+pub use bootstrap::{alpha_bootstrap, AlphaBootstrap, BootstrapOptions};
 pub use data::{Category, DataError, ReliabilityData, Unit};
 pub use disagreement::{disagreements, Disagreement};
+pub use inference::{Estimate, PerCoefficient};
 pub use matrix::{parse_matrix, MatrixError};
 pub use span::{merge_spans, Span};
-pub use stats::{agreement, Agreement, CategoryCount, Metric, Options};
+pub use stats::{agreement, Agreement, CategoryCount, Counts, Metric, Options};
 pub use unitizing::{unitizing_alpha, UnitizingAlpha};
 pub use units::{match_segments, segment_agreement, PresenceTally, SegmentTally, Turns, TwoByTwo};

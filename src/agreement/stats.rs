@@ -12,7 +12,9 @@
 
 use serde::Serialize;
 
+use super::bootstrap::AlphaBootstrap;
 use super::data::{Category, ReliabilityData};
+use super::inference::{estimates, PerCoefficient};
 
 /// How Krippendorff's α measures the difference between two categories (math doc §2.3).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -77,6 +79,48 @@ pub struct Agreement {
     pub brennan_prediger: Option<f64>,
     /// Gwet's AC1 with the chosen `q`.
     pub gwet_ac1: Option<f64>,
+    /// What the figures rest on.
+    pub n: Counts,
+    /// Analytic standard errors (Gwet 2014), under the coefficients' keys; `null` where the
+    /// coefficient is undefined or rests on one unit.
+    pub se: PerCoefficient<Option<f64>>,
+    /// Analytic 95 % intervals `[lower, upper]`, clipped to each coefficient's range.
+    pub ci: PerCoefficient<Option<[f64; 2]>>,
+    /// The bootstrap distribution of α, when one was asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alpha_bootstrap: Option<AlphaBootstrap>,
+}
+
+/// How much data a figure rests on.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Counts {
+    /// Units with at least one rating.
+    pub units: u64,
+    /// Units with two or more ratings (the ones agreement is measured on).
+    pub pairable_units: u64,
+    /// Ratings in pairable units (Krippendorff's `n..`).
+    pub pairable_values: u64,
+    /// Transcripts the units come from (coded studies only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transcripts: Option<usize>,
+}
+
+impl Counts {
+    /// Counts the units and values of `data`.
+    pub fn of(data: &ReliabilityData) -> Counts {
+        let mut c = Counts {
+            units: data.unit_count(),
+            ..Counts::default()
+        };
+        for unit in data.units() {
+            let r = unit.ratings.iter().flatten().count() as u64;
+            if r >= 2 {
+                c.pairable_units += unit.weight;
+                c.pairable_values += unit.weight * r;
+            }
+        }
+        c
+    }
 }
 
 /// A chance-corrected coefficient with its ingredients.
@@ -112,6 +156,8 @@ pub fn agreement(data: &ReliabilityData, options: &Options) -> Agreement {
     let cohen = (data.coders().len() == 2).then(|| cohen_kappa(data).and_then(|c| c.value));
     let alpha = metric_applies(data, options.metric)
         .then(|| krippendorff_alpha(data, options.metric).and_then(|a| a.value));
+    let nominal = options.metric == Metric::Nominal && alpha.is_some();
+    let analytic = estimates(data, nominal, q);
     Agreement {
         coders: data.coders().to_vec(),
         units: data.unit_count(),
@@ -121,6 +167,10 @@ pub fn agreement(data: &ReliabilityData, options: &Options) -> Agreement {
         krippendorff_alpha: alpha,
         brennan_prediger: tally.brennan_prediger(q).and_then(|c| c.value),
         gwet_ac1: tally.gwet_ac1(q).and_then(|c| c.value),
+        n: Counts::of(data),
+        se: analytic.map(|e| e.map(|e| e.se)),
+        ci: analytic.map(|e| e.map(|e| e.ci)),
+        alpha_bootstrap: None,
     }
 }
 
@@ -247,6 +297,32 @@ pub fn krippendorff_alpha(data: &ReliabilityData, metric: Metric) -> Option<Alph
             }
         }
     }
+    let (observed, expected, n) = disagreements(data, metric, &o)?;
+    let value = (expected > 0.0).then(|| 1.0 - (n - 1.0) * observed / expected);
+    Some(Alpha {
+        observed_disagreement: observed / n,
+        expected_disagreement: expected / (n * (n - 1.0)),
+        value,
+        pairable_values: n,
+        coincidences: o.chunks(q.max(1)).map(<[f64]>::to_vec).collect(),
+    })
+}
+
+/// α from a coincidence matrix `o` (row-major, category-list order) of this data's categories;
+/// `None` when no value is pairable or `D_e = 0`. The bootstrap calls it once per resample.
+pub(crate) fn alpha_from_coincidences(
+    data: &ReliabilityData,
+    metric: Metric,
+    o: &[f64],
+) -> Option<f64> {
+    let (observed, expected, n) = disagreements(data, metric, o)?;
+    (expected > 0.0).then(|| 1.0 - (n - 1.0) * observed / expected)
+}
+
+/// `(Σ o_ck δ²_ck, Σ n_c n_k δ²_ck, n)`, or `None` without pairable values or when the metric
+/// does not apply.
+fn disagreements(data: &ReliabilityData, metric: Metric, o: &[f64]) -> Option<(f64, f64, f64)> {
+    let q = data.categories().len();
     let marg: Vec<f64> = (0..q).map(|c| o[c * q..(c + 1) * q].iter().sum()).collect();
     let n: f64 = marg.iter().sum();
     if n == 0.0 {
@@ -264,14 +340,7 @@ pub fn krippendorff_alpha(data: &ReliabilityData, metric: Metric) -> Option<Alph
             }
         }
     }
-    let value = (expected > 0.0).then(|| 1.0 - (n - 1.0) * observed / expected);
-    Some(Alpha {
-        observed_disagreement: observed / n,
-        expected_disagreement: expected / (n * (n - 1.0)),
-        value,
-        pairable_values: n,
-        coincidences: o.chunks(q.max(1)).map(<[f64]>::to_vec).collect(),
-    })
+    Some((observed, expected, n))
 }
 
 /// Squared distances δ²_ck in category-list order, or `None` if the metric does not apply.
@@ -334,7 +403,7 @@ fn corrected(observed_disagree: f64, chance_disagree: f64) -> Option<f64> {
 }
 
 /// Counts the ratings of one unit per category into `counts` (cleared first).
-fn count_ratings(ratings: &[Option<Category>], counts: &mut Vec<(Category, u32)>) {
+pub(crate) fn count_ratings(ratings: &[Option<Category>], counts: &mut Vec<(Category, u32)>) {
     counts.clear();
     for &c in ratings.iter().flatten() {
         match counts.iter_mut().find(|e| e.0 == c) {
@@ -490,7 +559,7 @@ mod tests {
         let json = serde_json::to_string(&agreement(&d, &Options::default())).unwrap();
         assert_eq!(
             json,
-            r#"{"coders":["c0","c1","c2"],"units":1,"percent_agreement":1.0,"fleiss_kappa":null,"krippendorff_alpha":null,"brennan_prediger":null,"gwet_ac1":null}"#
+            r#"{"coders":["c0","c1","c2"],"units":1,"percent_agreement":1.0,"fleiss_kappa":null,"krippendorff_alpha":null,"brennan_prediger":null,"gwet_ac1":null,"n":{"units":1,"pairable_units":1,"pairable_values":3},"se":{"percent_agreement":null,"fleiss_kappa":null,"krippendorff_alpha":null,"brennan_prediger":null,"gwet_ac1":null},"ci":{"percent_agreement":null,"fleiss_kappa":null,"krippendorff_alpha":null,"brennan_prediger":null,"gwet_ac1":null}}"#
         );
     }
 

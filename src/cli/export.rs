@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
-use crate::cli::agree::AgreeArgs;
+use crate::cli::agree::{AgreeArgs, RoundsArg, UnitArg};
 use crate::cli::Cli;
 use crate::report::agreement::{
     all_codes, compute, default_coders, disagreement_list, disagreement_rows, table_rows,
@@ -107,6 +107,106 @@ pub enum ExportCommand {
         #[command(flatten)]
         agree: AgreeArgs,
     },
+    /// Inter-coder reliability for a methods section: paragraph, tables, agreement per round
+    /// (md, html with a chart, json).
+    Reliability {
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        args: ReliabilityArgs,
+    },
+}
+
+/// What `thema export reliability` reports on.
+#[derive(Debug, Args)]
+pub struct ReliabilityArgs {
+    /// Coders to compare, comma-separated (default: every coder but consensus).
+    #[arg(long, value_delimiter = ',')]
+    pub coders: Vec<String>,
+    /// Unit of analysis (turns by default: characters are too dependent for intervals).
+    #[arg(long, value_enum, default_value_t = UnitArg::Turn)]
+    pub unit: UnitArg,
+    /// Minimum overlap for --unit segment.
+    #[arg(long, default_value_t = 0.9)]
+    pub overlap: f64,
+    /// Rounds: the saved ones (rounds/*.json; none is fine) or inferred from the codebook history.
+    #[arg(long, value_enum, default_value_t = RoundsArg::Saved)]
+    pub rounds: RoundsArg,
+    /// Resamples for α's bootstrap interval.
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub bootstrap: usize,
+    /// Seed of the bootstrap.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The α every code should reach (0.800; 0.667 for tentative conclusions).
+    #[arg(long, value_name = "ALPHA", default_value_t = 0.8)]
+    pub alpha_min: f64,
+}
+
+/// The reliability section of the study.
+fn reliability_section(
+    study: &crate::study::Study,
+    args: &ReliabilityArgs,
+) -> Result<crate::report::reliability::ReliabilityReport> {
+    use crate::report::reliability::{build, Inputs};
+    use crate::report::rounds::{by_round, changes, rounds};
+    if !(-1.0..=1.0).contains(&args.alpha_min) {
+        bail!(
+            "--alpha-min must lie between -1 and 1 (got {})",
+            args.alpha_min
+        );
+    }
+    let coders = if args.coders.is_empty() {
+        default_coders(study)
+    } else {
+        args.coders.clone()
+    };
+    let request = AgreeRequest {
+        coders,
+        codes: all_codes(study),
+        exact: false,
+        unit: args.unit.into(),
+        overlap: args.overlap,
+        by_transcript: false,
+        bootstrap: crate::agreement::BootstrapOptions {
+            samples: args.bootstrap,
+            seed: args.seed,
+            alpha_min: args.alpha_min,
+        },
+    };
+    let report = compute(study, &request)?;
+    let auto = args.rounds == RoundsArg::Auto;
+    let by = if rounds(study, &request, auto)?.is_empty() {
+        None
+    } else {
+        Some(by_round(study, &request, auto)?)
+    };
+    let resolved_codes = crate::study::consensus::resolutions(study)?
+        .into_iter()
+        .map(|r| r.code)
+        .collect();
+    Ok(build(
+        &report,
+        Inputs {
+            study: &study.name(),
+            transcripts: study.transcripts().len(),
+            alpha_min: args.alpha_min,
+            rounds: by,
+            resolved_codes,
+            consensus_codes: study
+                .layer(crate::study::CONSENSUS)?
+                .iter()
+                .map(|s| s.code.clone())
+                .collect(),
+            consensus_transcripts: study
+                .layer(crate::study::CONSENSUS)?
+                .iter()
+                .map(|s| s.transcript.as_str())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len(),
+            changes: changes(study)?,
+        },
+    ))
 }
 
 /// The decisions of team meetings (`codings/consensus.log.jsonl`) as a Markdown section.
@@ -206,6 +306,7 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
                             unit: Unit::Char,
                             overlap: 0.9,
                             by_transcript: false,
+                            bootstrap: crate::agreement::BootstrapOptions::none(),
                         };
                         compute(&study, &request).ok()
                     } else {
@@ -279,6 +380,17 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
             Ok(())
         }
         ExportCommand::Matrix { target, matrix } => crate::cli::matrix::output(cli, matrix, target),
+        ExportCommand::Reliability { target, args } => {
+            let study = cli.open()?;
+            let section = reliability_section(&study, args)?;
+            let text = match target.format {
+                Format::Md => crate::report::reliability::to_markdown(&section),
+                Format::Html => crate::report::reliability::to_html(&section),
+                Format::Json => serde_json::to_string_pretty(&section)? + "\n",
+                Format::Csv => bail!("export reliability writes md, html or json"),
+            };
+            write(target, &text)
+        }
         ExportCommand::Agreement { target, agree } => {
             let study = cli.open()?;
             let request = agree.request(&study)?;

@@ -1,7 +1,7 @@
 //! The command line: clap definitions and one handler per command. Handlers call the `study`,
 //! `index`, `agreement` and `report` layers and print; they never touch files themselves.
 
-mod agree;
+pub mod agree;
 mod codebook;
 pub mod coding;
 mod consensus;
@@ -9,6 +9,7 @@ pub mod export;
 mod import;
 mod matrix;
 mod output;
+mod round;
 pub mod saturation;
 pub mod search;
 mod study;
@@ -71,6 +72,9 @@ pub enum Command {
     Agree(agree::AgreeArgs),
     /// Codes × attribute values (NVivo's matrix coding), or code co-occurrence.
     Matrix(matrix::MatrixCommand),
+    /// Coding rounds: sets of transcripts coded independently between codebook revisions.
+    #[command(subcommand)]
+    Round(round::RoundCommand),
     /// Team meetings: disagreements between two coders, resolved into the consensus layer.
     #[command(subcommand)]
     Consensus(consensus::ConsensusCommand),
@@ -112,6 +116,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Segments(args)) => coding::segments(&cli, args),
         Some(Command::Agree(args)) => agree::run(&cli, args),
         Some(Command::Consensus(cmd)) => consensus::run(&cli, cmd),
+        Some(Command::Round(cmd)) => round::run(&cli, cmd),
         Some(Command::Export(cmd)) => export::run(&cli, cmd),
         Some(Command::Matrix(cmd)) => matrix::run(&cli, cmd),
         Some(Command::Saturation(args)) => saturation::run(&cli, args),

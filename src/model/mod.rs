@@ -10,6 +10,7 @@ pub mod codebook;
 pub mod fingerprint;
 pub mod history;
 pub mod ids;
+pub mod round;
 pub mod segment;
 pub mod text;
 pub mod transcript;

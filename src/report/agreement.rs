@@ -15,8 +15,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::agreement::{
-    agreement, disagreements, match_segments, merge_spans, segment_agreement, unitizing_alpha,
-    Agreement, Options, PresenceTally, SegmentTally, Span, Turns,
+    agreement, alpha_bootstrap, disagreements, match_segments, merge_spans, segment_agreement,
+    unitizing_alpha, Agreement, BootstrapOptions, Counts, Metric, Options, PerCoefficient,
+    PresenceTally, SegmentTally, Span, Turns,
 };
 use crate::study::{Study, CONSENSUS};
 
@@ -47,6 +48,8 @@ pub struct AgreeRequest {
     pub overlap: f64,
     /// Also report each transcript.
     pub by_transcript: bool,
+    /// α's bootstrap for each code and overall (all coders together); `samples: 0` for none.
+    pub bootstrap: BootstrapOptions,
 }
 
 /// Agreement on one code.
@@ -216,6 +219,16 @@ fn collect(study: &Study, request: &AgreeRequest) -> Result<Ranges, AgreeError> 
 
 /// Computes the agreement report.
 pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport, AgreeError> {
+    compute_on(study, request, None)
+}
+
+/// Computes the agreement report on the transcripts in `only` (every transcript when `None`),
+/// e.g. one coding round's.
+pub fn compute_on(
+    study: &Study,
+    request: &AgreeRequest,
+    only: Option<&BTreeSet<String>>,
+) -> Result<AgreementReport, AgreeError> {
     let known = study.coders().join(", ");
     for coder in &request.coders {
         if !study.has_coder(coder) {
@@ -249,6 +262,7 @@ pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport,
         .transcripts()
         .iter()
         .filter(|t| ranges.coded.iter().filter(|c| c.contains(&t.id)).count() >= 2)
+        .filter(|t| only.is_none_or(|set| set.contains(&t.id)))
         .collect();
     let mut turns: BTreeMap<&str, Turns> = BTreeMap::new();
     if request.unit == Unit::Turn {
@@ -371,7 +385,7 @@ pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport,
             let data = tally
                 .to_reliability_data(request.coders.clone())
                 .map_err(|e| data_err(&e))?;
-            let all = agreement(&data, &options);
+            let all = with_bootstrap(agreement(&data, &options), &data, &request.bootstrap);
             let results = pairs
                 .iter()
                 .map(|(a, b)| agreement(&data.select_coders(&[*a, *b]), &options))
@@ -414,8 +428,32 @@ pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport,
             .iter()
             .map(|(a, b)| agreement(&data.select_coders(&[*a, *b]), &options))
             .collect();
-        (agreement(&data, &options), pairs_out)
+        let all = with_bootstrap(agreement(&data, &options), &data, &request.bootstrap);
+        (all, pairs_out)
     };
+    // how many transcripts each figure rests on
+    let both_coded = |a: usize, b: usize| coded_by.iter().filter(|c| c[a] && c[b]).count();
+    let label = |figure: &mut Agreement, pair: Option<(usize, usize)>| {
+        figure.n.transcripts = Some(match pair {
+            Some((a, b)) => both_coded(a, b),
+            None => transcripts.len(),
+        });
+    };
+    let mut overall_all = overall_all;
+    let mut overall_pairs = overall_pairs;
+    label(&mut overall_all, None);
+    for (p, figure) in overall_pairs.iter_mut().enumerate() {
+        label(figure, Some(pairs[p]));
+    }
+    for code in &mut codes {
+        label(&mut code.all, None);
+        for (p, figure) in code.pairs.iter_mut().enumerate() {
+            label(figure, Some(pairs[p]));
+        }
+        for t in &mut code.transcripts {
+            t.agreement.n.transcripts = Some(1);
+        }
+    }
     Ok(AgreementReport {
         unit: request.unit,
         overlap: (request.unit == Unit::Segment).then_some(request.overlap),
@@ -427,6 +465,16 @@ pub fn compute(study: &Study, request: &AgreeRequest) -> Result<AgreementReport,
     })
 }
 
+/// Adds α's bootstrap distribution to a figure (nominal α, as every coded-study figure is).
+fn with_bootstrap(
+    mut figure: Agreement,
+    data: &crate::agreement::ReliabilityData,
+    options: &BootstrapOptions,
+) -> Agreement {
+    figure.alpha_bootstrap = alpha_bootstrap(data, Metric::Nominal, options);
+    figure
+}
+
 /// MAXQDA's figures for one pair: percent agreement and Brennan–Prediger over the codes given.
 fn segment_figures(coders: &[String], a: usize, b: usize, tallies: &[SegmentTally]) -> Agreement {
     pooled_segment_figures(&[coders[a].clone(), coders[b].clone()], tallies)
@@ -435,15 +483,31 @@ fn segment_figures(coders: &[String], a: usize, b: usize, tallies: &[SegmentTall
 /// MAXQDA's figures over the tallies given, labelled with `coders`.
 fn pooled_segment_figures(coders: &[String], tallies: &[SegmentTally]) -> Agreement {
     let result = segment_agreement(tallies);
+    let units = result.agreements + result.disagreements;
+    let (pa, bp) = crate::agreement::inference::share(result.agreements, units, result.codes);
+    let analytic = PerCoefficient {
+        percent_agreement: Some(pa),
+        brennan_prediger: Some(bp),
+        ..PerCoefficient::default()
+    };
     Agreement {
         coders: coders.to_vec(),
-        units: result.agreements + result.disagreements,
+        units,
         percent_agreement: result.percent_agreement,
         cohen_kappa: None,
         fleiss_kappa: None,
         krippendorff_alpha: None,
         brennan_prediger: result.brennan_prediger,
         gwet_ac1: None,
+        n: Counts {
+            units,
+            pairable_units: units,
+            pairable_values: units,
+            transcripts: None,
+        },
+        se: analytic.map(|e| e.map(|e| e.se)),
+        ci: analytic.map(|e| e.map(|e| e.ci)),
+        alpha_bootstrap: None,
     }
 }
 
@@ -558,8 +622,17 @@ pub fn fmt_stat(value: Option<Option<f64>>) -> String {
     }
 }
 
+/// Formats an interval `[lo, hi]` with three decimals; blank when absent, `–` when undefined.
+pub fn fmt_interval(ci: Option<Option<[f64; 2]>>) -> String {
+    match ci {
+        None => String::new(),
+        Some(None) => "–".to_string(),
+        Some(Some([lo, hi])) => format!("[{lo:.3}, {hi:.3}]"),
+    }
+}
+
 /// Column headers of an agreement table.
-const STAT_HEADERS: [&str; 8] = [
+const STAT_HEADERS: [&str; 10] = [
     "units",
     "% agreement",
     "Cohen κ",
@@ -568,6 +641,8 @@ const STAT_HEADERS: [&str; 8] = [
     "Brennan–Prediger",
     "Gwet AC1",
     "unitizing α",
+    "α 95% CI (bootstrap)",
+    "q(α < min)",
 ];
 
 fn stat_cells(a: &Agreement, unitizing: Option<Option<f64>>) -> Vec<String> {
@@ -582,6 +657,14 @@ fn stat_cells(a: &Agreement, unitizing: Option<Option<f64>>) -> Vec<String> {
         fmt_stat(Some(a.brennan_prediger)),
         fmt_stat(Some(a.gwet_ac1)),
         fmt_stat(unitizing),
+        fmt_interval(a.alpha_bootstrap.as_ref().map(|b| b.ci)),
+        a.alpha_bootstrap
+            .as_ref()
+            .map(|b| match b.q_below_min {
+                Some(q) => format!("{q:.3} (< {:.3})", b.alpha_min),
+                None => "–".to_string(),
+            })
+            .unwrap_or_default(),
     ]
 }
 

@@ -8,5 +8,7 @@ pub mod csv_out;
 pub mod html;
 pub mod layer;
 pub mod matrix;
+pub mod reliability;
+pub mod rounds;
 pub mod segments_export;
 pub mod themes;

@@ -16,6 +16,7 @@ pub mod framework;
 pub mod layer_file;
 pub mod lock;
 pub mod memo;
+pub mod rounds;
 mod texts;
 
 use std::collections::{BTreeMap, HashMap};

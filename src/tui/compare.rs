@@ -110,6 +110,9 @@ pub struct Compare {
     pub both_coded: BTreeSet<String>,
     /// Why the figures could not be computed, if they could not.
     pub figures_error: Option<String>,
+    /// Per code, A and B over every transcript both coded, on speaker turns, with α's
+    /// bootstrap interval (the interval shown next to α for the code in view).
+    pub study_figures: BTreeMap<String, Agreement>,
     /// Both coders' spans in the open transcript, sorted by start.
     pub spans: Vec<LayerSpan>,
     /// The disagreements in the open transcript.
@@ -135,6 +138,7 @@ impl Compare {
             figures: BTreeMap::new(),
             both_coded: BTreeSet::new(),
             figures_error: None,
+            study_figures: BTreeMap::new(),
             spans: Vec::new(),
             extents: Vec::new(),
         };
@@ -198,6 +202,7 @@ impl Compare {
             unit: Unit::Char,
             overlap: 0.9,
             by_transcript: true,
+            bootstrap: crate::agreement::BootstrapOptions::none(),
         }
     }
 
@@ -228,7 +233,26 @@ impl Compare {
             }
         }
         self.figures = figures;
+        // intervals need independent units: turns, not characters (see agreement::bootstrap)
+        let study_wide = AgreeRequest {
+            unit: Unit::Turn,
+            by_transcript: false,
+            bootstrap: crate::agreement::BootstrapOptions {
+                samples: 1000,
+                ..crate::agreement::BootstrapOptions::default()
+            },
+            ..self.agree_request()
+        };
+        let report = compute(study, &study_wide).map_err(|e| e.to_string())?;
+        self.study_figures = report.codes.into_iter().map(|c| (c.code, c.all)).collect();
         Ok(())
+    }
+
+    /// The code in view: the one compared, else the current disagreement's.
+    pub fn code_in_view(&self) -> Option<&str> {
+        self.code
+            .as_deref()
+            .or_else(|| self.current().map(|d| d.code.as_str()))
     }
 
     /// Lays both coders' spans and the disagreements of transcript `t` out in bytes.

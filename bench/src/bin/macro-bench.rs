@@ -264,6 +264,7 @@ const PHASES: &[&str] = &[
     "segments",
     "scan-segments",
     "agree",
+    "agree-bootstrap",
     "first-frame",
     "keys",
 ];
@@ -276,6 +277,7 @@ const THEMA_PHASES: &[&str] = &[
     "refresh",
     "segments",
     "agree",
+    "agree-bootstrap",
     "first-frame",
     "keys",
 ];
@@ -589,6 +591,20 @@ fn print_table(
             verdict(v <= 1000.0),
         );
     }
+    if let Some(v) = r("agree-bootstrap", "median") {
+        t.row(
+            &format!(
+                "agreement with α's 2,000-sample bootstrap, all {} codes × {} coders (turn units)",
+                r("agree-bootstrap", "codes").unwrap_or(0.0),
+                args.coders
+            ),
+            "≤ 5 s",
+            fmt_ms(v),
+            dash(),
+            dash(),
+            verdict(v <= 5000.0),
+        );
+    }
     if let Some(v) = r("first-frame", "spawn_to_frame") {
         t.row(
             &format!(
@@ -879,6 +895,7 @@ fn run_phase(phase: &str, args: &Args) -> Result<(), Error> {
                 unit: Unit::Char,
                 overlap: 0.9,
                 by_transcript: false,
+                bootstrap: thema::agreement::BootstrapOptions::none(),
             };
             let mut samples = Samples::default();
             let mut alpha = None;
@@ -891,6 +908,31 @@ fn run_phase(phase: &str, args: &Args) -> Result<(), Error> {
             metrics.insert("median".into(), samples.median());
             metrics.insert("codes".into(), request.codes.len() as f64);
             notes.push(format!("overall Krippendorff α: {alpha:?}"));
+        }
+        "agree-bootstrap" => {
+            let study = open_study(args)?;
+            let request = AgreeRequest {
+                coders: default_coders(&study),
+                codes: all_codes(&study),
+                exact: false,
+                unit: Unit::Turn,
+                overlap: 0.9,
+                by_transcript: false,
+                bootstrap: thema::agreement::BootstrapOptions::default(),
+            };
+            let mut samples = Samples::default();
+            let mut interval = None;
+            for _ in 0..3 {
+                let (report, took) = time(|| compute(&study, &request));
+                let report = report?;
+                interval = report.overall.alpha_bootstrap.and_then(|b| b.ci);
+                samples.push(took);
+            }
+            metrics.insert("median".into(), samples.median());
+            metrics.insert("codes".into(), request.codes.len() as f64);
+            notes.push(format!(
+                "overall α's bootstrap 95% interval (turns): {interval:?}"
+            ));
         }
         "build" => {
             let study = open_study(args)?;

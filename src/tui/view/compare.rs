@@ -9,7 +9,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
-use crate::report::agreement::fmt_stat;
+use crate::report::agreement::{fmt_interval, fmt_stat};
 use crate::study::consensus::Disagreement;
 use crate::tui::app::{App, VisualRow};
 use crate::tui::compare::{coverage_at, Compare, Coverage, Extent, LayerSpan, Side};
@@ -315,7 +315,32 @@ fn figure_lines(app: &App, compare: &Compare, width: usize) -> Vec<Line<'static>
         );
         out.push(row(&name, figures, width, Style::default()));
     }
+    out.extend(interval_lines(app, compare, width));
     out
+}
+
+/// α with its 95% bootstrap interval for the code in view, over every transcript on turns.
+fn interval_lines(app: &App, compare: &Compare, width: usize) -> Vec<Line<'static>> {
+    let Some(code) = compare.code_in_view() else {
+        return Vec::new();
+    };
+    let Some(figure) = compare.study_figures.get(code) else {
+        return Vec::new();
+    };
+    let alpha = fmt_stat(figure.krippendorff_alpha);
+    let ci = figure
+        .alpha_bootstrap
+        .as_ref()
+        .map(|b| fmt_interval(Some(b.ci)))
+        .unwrap_or_default();
+    let name = app
+        .study
+        .code(code)
+        .map_or_else(|| code.to_string(), |c| c.name.clone());
+    vec![
+        dim(fit(&format!("{name}, all transcripts, turns:"), width)),
+        Line::from(fit(&format!("α {alpha}  95% CI {ci}"), width)),
+    ]
 }
 
 /// Lines of the queue: what is left to resolve per code.

@@ -1,0 +1,93 @@
+//! Coding rounds on disk: `rounds/NAME.json`, one small pretty-printed file per round.
+//!
+//! One file per round keeps git merges trivial: two people starting different rounds on
+//! different clones add different files; a round's transcript list is one file's edit. Files
+//! are written atomically ([`super::atomic::write_atomic`]); a malformed file is an error that
+//! names it and its line, and nothing is written over it.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::round::{moment, Round};
+use crate::study::atomic::write_atomic;
+use crate::study::coder::is_file_safe;
+use crate::study::files::{list, read_text};
+use crate::study::{Result, Study, StudyError};
+
+/// The folder of round files.
+pub fn rounds_dir(root: &Path) -> PathBuf {
+    root.join("rounds")
+}
+
+/// Every saved round, in the order they started (then by name).
+pub fn load_rounds(root: &Path) -> Result<Vec<Round>> {
+    let mut rounds = Vec::new();
+    for path in list(&rounds_dir(root), "json")? {
+        let text = read_text(&path)?;
+        let round: Round = serde_json::from_str(&text).map_err(|e| {
+            StudyError::parse(
+                &path,
+                e.line(),
+                format!(
+                    "column {}: {e}; expected {{\"name\", \"started\", \"transcripts\": [...]}}",
+                    e.column()
+                ),
+            )
+        })?;
+        if moment(&round.started).is_none() {
+            return Err(StudyError::parse(
+                &path,
+                0,
+                format!("started {:?} is not an RFC 3339 time", round.started),
+            ));
+        }
+        rounds.push(round);
+    }
+    rounds.sort_by(|a, b| {
+        moment(&a.started)
+            .cmp(&moment(&b.started))
+            .then(a.name.cmp(&b.name))
+    });
+    Ok(rounds)
+}
+
+/// Writes a new round after checking its name, its time and its transcripts against the study.
+/// Refuses a name already used.
+pub fn start_round(study: &Study, round: &Round) -> Result<PathBuf> {
+    if !is_file_safe(&round.name, 60) {
+        return Err(StudyError::Invalid(format!(
+            "'{}' cannot be a round name: use letters, digits, '-', '_' or '.' (e.g. round-2)",
+            round.name
+        )));
+    }
+    if moment(&round.started).is_none() {
+        return Err(StudyError::Invalid(format!(
+            "'{}' is not a time (RFC 3339, e.g. 2024-06-14T09:00:00Z)",
+            round.started
+        )));
+    }
+    if round.transcripts.is_empty() {
+        return Err(StudyError::Invalid(
+            "a round needs at least one transcript (--transcripts A,B)".to_string(),
+        ));
+    }
+    for t in &round.transcripts {
+        if !study.has_transcript(t) {
+            return Err(StudyError::Invalid(format!(
+                "no transcript '{t}' (`thema transcripts` lists them)"
+            )));
+        }
+    }
+    let path = rounds_dir(&study.root).join(format!("{}.json", round.name));
+    if path.exists() {
+        return Err(StudyError::Invalid(format!(
+            "round '{}' already exists ({})",
+            round.name,
+            path.display()
+        )));
+    }
+    let mut text =
+        serde_json::to_string_pretty(round).map_err(|e| StudyError::Invalid(e.to_string()))?;
+    text.push('\n');
+    write_atomic(&path, text.as_bytes())?;
+    Ok(path)
+}
