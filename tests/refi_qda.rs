@@ -1,6 +1,6 @@
-//! REFI-QDA interchange: the real exports in `/work/shared/refi-qda/samples` (NVivo 12 Windows,
-//! NVivo 15 Mac, ATLAS.ti 8, a non-conforming qc file), thema's example files, a round trip of
-//! a study through `.qdpx`, schema validation of every export with xmllint, and stable GUIDs.
+//! REFI-QDA interchange: the real exports in `tests/fixtures/refi` (NVivo 12 Windows, NVivo 15
+//! Mac, ATLAS.ti 8, a non-conforming qc file), thema's example files, a round trip of a study
+//! through `.qdpx`, schema validation of every export with xmllint, and stable GUIDs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
@@ -17,14 +17,15 @@ use thema::refi::{
 use thema::study::coding::Span;
 use thema::study::{files, memo, Memo, Study};
 
-const SHARED: &str = "/work/shared/refi-qda";
-
-fn shared(rel: &str) -> PathBuf {
-    Path::new(SHARED).join(rel)
+/// A file of `tests/fixtures/refi` (see the README there for where each came from).
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/refi")
+        .join(rel)
 }
 
 fn schema(name: &str) -> PathBuf {
-    shared("schema").join(name)
+    fixture("schema").join(name)
 }
 
 /// Reads one entry of a ZIP archive.
@@ -148,7 +149,7 @@ fn all_segments(project: &RefiProject) -> Vec<(&str, &Segment)> {
 
 #[test]
 fn nvivo12_windows_sample_places_all_303_selections_on_their_text() {
-    let archive = shared("samples/nvivo12win_oltas0517.qdpx");
+    let archive = fixture("nvivo12win_oltas0517-trimmed.qdpx");
     let project = import_refi(&archive).unwrap();
     assert_eq!(project.origin, "NVivo for Windows 12.6");
     assert_eq!(project.transcripts.len(), 2);
@@ -194,8 +195,12 @@ fn nvivo12_windows_sample_places_all_303_selections_on_their_text() {
         let quote = String::from_utf16(&units[a..b])
             .unwrap()
             .replace("\r\n", "\n");
-        let as_cp: String = cps[a..b].iter().collect::<String>().replace("\r\n", "\n");
-        shifted_as_code_points += usize::from(as_cp != quote);
+        // (the fixture's text ends soon after the last selection: read as code points, the
+        // last few reach past its end)
+        let as_cp = cps
+            .get(a..b)
+            .map(|c| c.iter().collect::<String>().replace("\r\n", "\n"));
+        shifted_as_code_points += usize::from(as_cp.as_ref() != Some(&quote));
         let coding = sel.child("Coding").unwrap().attr("guid").unwrap();
         expected.insert(format!("gergo-{coding}"), quote);
     }
@@ -236,7 +241,7 @@ fn nvivo12_windows_sample_places_all_303_selections_on_their_text() {
 
 #[test]
 fn nvivo12_import_then_export_keeps_every_excerpt_and_code_guid() {
-    let project = import_refi(&shared("samples/nvivo12win_oltas0517.qdpx")).unwrap();
+    let project = import_refi(&fixture("nvivo12win_oltas0517-trimmed.qdpx")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("study");
     let summary = apply_to_study(&root, &project).unwrap();
@@ -298,7 +303,7 @@ fn nvivo12_import_then_export_keeps_every_excerpt_and_code_guid() {
 
 #[test]
 fn nvivo15_mac_sample_gives_its_deep_codebook_and_reports_empty_sources() {
-    let project = import_refi(&shared("samples/nvivo15mac_codebook-empty-sources.qdpx")).unwrap();
+    let project = import_refi(&fixture("nvivo15mac_codebook-empty-sources.qdpx")).unwrap();
     assert_eq!(project.origin, "NVivo for Mac 15.0.0");
     let book = &project.codebooks[0].codebook;
     assert_eq!(book.codes.len(), 262);
@@ -333,7 +338,7 @@ fn nvivo15_mac_sample_gives_its_deep_codebook_and_reports_empty_sources() {
 
 #[test]
 fn atlas_ti_sample_keeps_codes_and_memos_and_reports_media_sets_and_missing_texts() {
-    let project = import_refi(&shared("samples/spec-annexA2_atlasti8mac_project.qde")).unwrap();
+    let project = import_refi(&fixture("spec-annexA2_atlasti8mac_project.qde")).unwrap();
     let book = &project.codebooks[0].codebook;
     assert_eq!(book.codes.len(), 14);
     let diet = book.resolve("Coke::diet Coke").unwrap();
@@ -378,7 +383,7 @@ fn atlas_ti_sample_keeps_codes_and_memos_and_reports_media_sets_and_missing_text
 
 #[test]
 fn qc_nonconforming_sample_imports_with_a_warning_for_each_bare_path() {
-    let project = import_refi(&shared("samples/qc1.3.2_demo_nonconformant.qdpx")).unwrap();
+    let project = import_refi(&fixture("qc1.3.2_demo_nonconformant.qdpx")).unwrap();
     let ids: Vec<&str> = project.transcripts.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["board_2017", "admin-1"]);
     assert_eq!(project.segments["cp"].len(), 205);
@@ -427,7 +432,7 @@ fn a_file_that_is_not_refi_gives_a_clear_error() {
 
 #[test]
 fn thema_full_example_imports_cases_variables_notes_and_both_coders() {
-    let project = import_refi(&shared("examples/thema-full.qdpx")).unwrap();
+    let project = import_refi(&fixture("examples/thema-full.qdpx")).unwrap();
     let t = &project.transcripts[0];
     assert_eq!(t.id, "P01 interview");
     assert_eq!(t.offsets.unit, OffsetUnit::CodePoints);
@@ -473,7 +478,7 @@ fn thema_full_example_imports_cases_variables_notes_and_both_coders() {
 
 #[test]
 fn codebook_files_import_with_their_namespace_variants() {
-    let project = import_refi(&shared("examples/thema-codebook.qdc")).unwrap();
+    let project = import_refi(&fixture("examples/thema-codebook.qdc")).unwrap();
     let book = &project.codebooks[0].codebook;
     assert_eq!(book.codes.len(), 5);
     assert_eq!(
@@ -1009,7 +1014,7 @@ fn exports_are_schema_valid_and_references_resolve() {
     assert_eq!(referrals.example, "\"some are inappropriate\"");
     // the thema examples written for thema also validate
     for example in ["examples/thema-full.qdpx", "examples/thema-minimal.qdpx"] {
-        let xml = String::from_utf8(zip_entry(&shared(example), "project.qde")).unwrap();
+        let xml = String::from_utf8(zip_entry(&fixture(example), "project.qde")).unwrap();
         assert_schema_valid(&xml, "Project-mrt2019.xsd", example);
     }
 }
@@ -1062,7 +1067,7 @@ fn importing_refuses_to_overwrite_a_transcript_and_writes_nothing() {
 fn importing_into_an_existing_study_adds_to_it() {
     let built = build_study();
     // a second project: the NVivo sample, into the built study
-    let nvivo = import_refi(&shared("samples/nvivo12win_oltas0517.qdpx")).unwrap();
+    let nvivo = import_refi(&fixture("nvivo12win_oltas0517-trimmed.qdpx")).unwrap();
     let summary = apply_to_study(&built.root, &nvivo).unwrap();
     assert_eq!(summary.segments["gergo"], 303);
     let study = Study::open(&built.root).unwrap();
@@ -1102,7 +1107,7 @@ fn an_empty_codebook_cannot_be_exported_as_qdc() {
 
 #[test]
 fn thema_minimal_example_imports_one_coded_selection() {
-    let project = import_refi(&shared("examples/thema-minimal.qdpx")).unwrap();
+    let project = import_refi(&fixture("examples/thema-minimal.qdpx")).unwrap();
     assert_eq!(project.segments["ana"].len(), 1);
     assert_eq!(
         project.segments["ana"][0].quote,
