@@ -452,6 +452,8 @@ mod strange_study {
             exclude: String::new(),
             example: String::new(),
             color: String::new(),
+            codable: true,
+            order: None,
         })
     }
 

@@ -894,6 +894,8 @@ mod tests {
             exclude: String::new(),
             example: "No lunch".into(),
             color: String::new(),
+            codable: true,
+            order: None,
         };
         assert_eq!(
             code_description(&code),

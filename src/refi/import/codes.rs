@@ -183,6 +183,8 @@ impl CodebookBuilder<'_> {
                 } else {
                     color.clone()
                 },
+                codable: true,
+                order: None,
             };
             match codebook.add(code) {
                 Ok(()) => break,
