@@ -11,6 +11,9 @@
 
 pub mod guid;
 pub mod offsets;
+pub mod record;
+pub mod units;
+pub mod users;
 pub mod xml;
 
 mod apply;
