@@ -232,11 +232,16 @@ fn nvivo12_windows_sample_places_all_303_selections_on_their_text() {
             .description,
         "Erősen szkeptikus (piros)\nEnyhén szkeptikus, kétkedő (sárga)\nElfogadó (zöld)"
     );
-    // the one non-codable folder is reported, not silently changed
-    assert!(project
-        .warnings
+    // the one non-codable folder stays a folder, every other code stays codable
+    let folders: Vec<&str> = book
+        .codes
         .iter()
-        .any(|w| w.contains("1 folder codes (isCodable=\"false\")")));
+        .filter(|c| !c.codable)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(folders, ["Attituderoots"]);
+    // no colours in the file, none invented
+    assert!(book.codes.iter().all(|c| c.color.is_empty()));
 }
 
 #[test]
@@ -356,12 +361,21 @@ fn atlas_ti_sample_keeps_codes_and_memos_and_reports_media_sets_and_missing_text
         "1 audio sources not imported",
         "2 video sources not imported",
         "4 area selections not imported",
-        "16 sets",
+        "set members are sources or notes thema did not import",
         "1 graphs",
         "1 links not imported",
     ] {
         assert!(w.contains(expected), "missing warning '{expected}' in:\n{w}");
     }
+    // the 16 sets (code groups and document groups) are kept for the way back
+    assert_eq!(project.record.sets.len(), 16);
+    let feelings = project
+        .record
+        .sets
+        .iter()
+        .find(|s| s.name == "Feelings")
+        .unwrap();
+    assert_eq!(feelings.codes.len(), 6);
     // notes become memos, with their author
     let titles: BTreeSet<&str> = project
         .memos
@@ -473,7 +487,17 @@ fn thema_full_example_imports_cases_variables_notes_and_both_coders() {
         "17ab0a54-9a50-5c26-84bd-17453e1ca3c5"
     );
     assert_eq!(time_memo.fields["coder"], "ben");
-    assert!(project.warnings.iter().any(|w| w.contains("1 sets")));
+    // the source set is kept for the way back
+    let sets: Vec<(&str, &[String])> = project
+        .record
+        .sets
+        .iter()
+        .map(|s| (s.name.as_str(), s.sources.as_slice()))
+        .collect();
+    assert_eq!(
+        sets,
+        [("Completed interviews", &["P01 interview".to_string()][..])]
+    );
 }
 
 #[test]
@@ -512,12 +536,17 @@ fn codebook_files_import_with_their_namespace_variants() {
     let feelings = book.get("0f8a1907-7e42-4739-8610-a676b4d1b69f").unwrap();
     assert_eq!(feelings.color, "#ff0088");
     let happy = book.get("85d17f60-7bb0-481e-b742-b4861dd669df").unwrap();
-    assert_eq!(happy.name, "happy\u{2215}joyful");
+    // the name is kept as written; the path escapes its '/'
+    assert_eq!(happy.name, "happy/joyful");
     assert_eq!(happy.parent.as_deref(), Some(feelings.id.as_str()));
+    assert_eq!(book.path(&happy.id), "Feelings/happy\\/joyful");
     let w = project.warnings.join("\n");
+    assert!(w.contains("rgb(1,2,3)"), "{w}");
+    // the other namespace version and the empty <Sets/> lose nothing: notes, not warnings
+    let notes = project.notes.join("\n");
     assert!(
-        w.contains("urn:QDA-XML:codebook:0:4") && w.contains("rgb(1,2,3)"),
-        "{w}"
+        notes.contains("urn:QDA-XML:codebook:0:4") && notes.contains("empty <Sets/> accepted"),
+        "{notes}"
     );
 }
 
@@ -587,7 +616,8 @@ fn atlas_like_archive_with_crlf_counted_once_is_read_in_that_unit() {
         .map(|s| s.quote.as_str())
         .collect();
     assert_eq!(quotes, ["Sometimes a Coke", "Every single day, honestly"]);
-    assert!(project.warnings[0].contains("Breakfast.qde"));
+    assert!(project.notes[0].contains("Breakfast.qde"));
+    assert!(!project.warnings.iter().any(|w| w.contains("Breakfast.qde")));
     // the same project unpacked into a folder, and as a bare .qde beside sources/
     let folder = dir.path().join("unpacked");
     std::fs::create_dir_all(folder.join("sources")).unwrap();
@@ -875,6 +905,8 @@ fn view(study: &Study) -> View {
         .iter()
         .map(|m| {
             let mut fields = m.fields.clone();
+            // an import names each memo's note; the study it was exported from did not
+            fields.remove("guid");
             if let Some(code) = fields.get("code").cloned() {
                 fields.insert("code".into(), study.code_path(&code));
             }

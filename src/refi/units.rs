@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::refi::offsets::OffsetUnit;
 
 /// The unit of exported selection positions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PositionUnit {
     /// Unicode code points (the specification; MAXQDA, ATLAS.ti, QualCoder, thema).

@@ -1,6 +1,7 @@
 //! Cases and variables as participants and attribute columns.
 
 use super::*;
+use crate::refi::record::VariableRecord;
 
 /// A case: a participant and the values of its variables.
 pub(super) struct CaseData {
@@ -35,14 +36,22 @@ impl Reader<'_> {
                         "the description of variable '{name}' was not imported"
                     ));
                 }
+                self.project.record.variables.insert(
+                    name.clone(),
+                    VariableRecord {
+                        guid: guid.clone(),
+                        kind: kind.clone(),
+                    },
+                );
                 self.variables.push((guid, name, kind));
             }
         }
         let mut cases = Vec::new();
         if let Some(list) = self.root.child("Cases") {
             for case in list.children_named("Case") {
-                if let Some(guid) = case.attr("guid").and_then(normalise_guid) {
-                    self.case_guids.insert(guid);
+                let guid = case.attr("guid").and_then(normalise_guid);
+                if let Some(guid) = &guid {
+                    self.case_guids.insert(guid.clone());
                 }
                 let values = self.read_values(case);
                 let sources = case
@@ -59,9 +68,12 @@ impl Reader<'_> {
                 {
                     self.descriptions.push((
                         format!("Case {}", name.as_deref().unwrap_or("(unnamed)")),
-                        None,
+                        name.clone().map_or(Described::Unattached, Described::Case),
                         d.to_string(),
                     ));
+                }
+                if let (Some(name), Some(guid)) = (&name, guid) {
+                    self.project.record.cases.insert(name.clone(), guid);
                 }
                 let coded = case.children_named("CodeRef").count()
                     + case.children_named("SelectionRef").count();

@@ -1,6 +1,12 @@
-//! REFI-QDA code trees into thema codebooks.
+//! REFI-QDA code trees and sets into thema codebooks.
+//!
+//! Every code keeps its GUID (as its id), name (a `/` included), codability, colour (none when
+//! there is none), description and place among its siblings. Sets that stand for thema codebooks
+//! ([`crate::refi::codebooks`]) become those codebooks again; other sets are kept for the way back.
 
 use super::*;
+use crate::refi::codebooks::{old_folder_file, parse_set_description, split_description};
+use crate::refi::record::SetRecord;
 
 /// A code as written, before it becomes part of a thema codebook.
 struct CodeNode {
@@ -44,6 +50,55 @@ fn read_code_nodes(parent: &Element, warnings: &mut Vec<String>) -> Vec<CodeNode
         .collect()
 }
 
+/// A set as written: its members are GUIDs not yet resolved.
+pub(super) struct RawSet {
+    guid: String,
+    name: String,
+    description: Option<String>,
+    codes: Vec<String>,
+    pub(super) sources: Vec<String>,
+    pub(super) notes: Vec<String>,
+}
+
+/// The member GUIDs of one kind: `targetGUID` (project), `guid` (codebook; older files), or the
+/// element's text (Transana).
+fn members(set: &Element, kind: &str) -> Vec<String> {
+    set.children_named(kind)
+        .filter_map(|m| {
+            m.attr("targetGUID")
+                .or(m.attr("guid"))
+                .or(Some(m.text.as_str()))
+                .and_then(normalise_guid)
+        })
+        .collect()
+}
+
+/// The sets under `sets` (a `Sets` element, if any).
+pub(super) fn read_sets(sets: Option<&Element>, space: &GuidSpace) -> Vec<RawSet> {
+    let Some(sets) = sets else {
+        return Vec::new();
+    };
+    sets.children_named("Set")
+        .map(|set| {
+            let name = set.attr("name").unwrap_or("").to_string();
+            RawSet {
+                guid: set
+                    .attr("guid")
+                    .and_then(normalise_guid)
+                    .unwrap_or_else(|| space.derived("set", &format!("{name}#{}", set.line))),
+                description: set
+                    .child_text("Description")
+                    .filter(|d| !d.trim().is_empty())
+                    .map(str::to_string),
+                codes: members(set, "MemberCode"),
+                sources: members(set, "MemberSource"),
+                notes: members(set, "MemberNote"),
+                name,
+            }
+        })
+        .collect()
+}
+
 /// `#rrggbb` from `#rgb` or `#rrggbb` in any case; `Err` for anything else.
 fn normalise_color(text: &str) -> Result<String, ()> {
     let hex = text.trim().strip_prefix('#').ok_or(())?;
@@ -63,40 +118,6 @@ fn normalise_color(text: &str) -> Result<String, ()> {
     }
 }
 
-/// Splits a description written by thema's export back into description, include, exclude and
-/// example.
-fn split_description(text: &str) -> (String, String, String, String) {
-    let mut rest = format!("\n\n{text}");
-    let mut take = |label: &str| -> String {
-        let marker = format!("\n\n{label}");
-        match rest.rfind(&marker) {
-            Some(at) => {
-                let value = rest[at + marker.len()..].to_string();
-                rest.truncate(at);
-                value
-            }
-            None => String::new(),
-        }
-    };
-    let example = take(EXAMPLE_LABEL);
-    let exclude = take(EXCLUDE_LABEL);
-    let include = take(INCLUDE_LABEL);
-    let description = rest.trim_start_matches('\n').to_string();
-    (description, include, exclude, example)
-}
-
-/// The file stem of a thema codebook folder code, if `node` is one.
-fn thema_codebook_folder(node: &CodeNode) -> Option<String> {
-    if node.codable {
-        return None;
-    }
-    let rest = node
-        .description
-        .strip_prefix(&format!("Codebook \"{}\" (codebooks/", node.name))?;
-    let file = rest.strip_suffix(".json), exported by thema.")?;
-    (!file.is_empty() && !file.contains('/')).then(|| file.to_string())
-}
-
 /// Builds thema codebooks from code trees.
 struct CodebookBuilder<'a> {
     thema_origin: bool,
@@ -107,21 +128,42 @@ struct CodebookBuilder<'a> {
     warnings: &'a mut Vec<String>,
     /// Code id → note GUIDs referenced from the code.
     notes: Vec<(String, String)>,
-    renamed: usize,
-    folders: usize,
+    unnamed: usize,
+    trimmed: usize,
     bad_colors: BTreeSet<String>,
 }
 
-impl CodebookBuilder<'_> {
-    fn build(&mut self, name: &str, roots: &[CodeNode]) -> Codebook {
+impl<'a> CodebookBuilder<'a> {
+    fn new(thema_origin: bool, space: GuidSpace, warnings: &'a mut Vec<String>) -> Self {
+        CodebookBuilder {
+            thema_origin,
+            space,
+            ids: HashMap::new(),
+            used_ids: BTreeSet::new(),
+            warnings,
+            notes: Vec::new(),
+            unnamed: 0,
+            trimmed: 0,
+            bad_colors: BTreeSet::new(),
+        }
+    }
+
+    fn build<'n>(&mut self, name: &str, roots: impl IntoIterator<Item = &'n CodeNode>) -> Codebook {
         let mut codebook = Codebook::new(name);
-        for node in roots {
-            self.add(&mut codebook, node, None, "");
+        for (order, node) in roots.into_iter().enumerate() {
+            self.add(&mut codebook, node, None, "", order);
         }
         codebook
     }
 
-    fn add(&mut self, codebook: &mut Codebook, node: &CodeNode, parent: Option<&str>, path: &str) {
+    fn add(
+        &mut self,
+        codebook: &mut Codebook,
+        node: &CodeNode,
+        parent: Option<&str>,
+        path: &str,
+        order: usize,
+    ) {
         let mut id = node.guid.clone().unwrap_or_default();
         if id.is_empty() || self.used_ids.contains(&id) {
             if !id.is_empty() {
@@ -137,9 +179,6 @@ impl CodebookBuilder<'_> {
         self.used_ids.insert(id.clone());
         if let Some(guid) = &node.guid {
             self.ids.entry(guid.clone()).or_insert_with(|| id.clone());
-        }
-        if !node.codable {
-            self.folders += 1;
         }
         let (description, include, exclude, example) = if self.thema_origin {
             split_description(&node.description)
@@ -159,12 +198,12 @@ impl CodebookBuilder<'_> {
                 String::new()
             }),
         };
-        let mut name = node.name.trim().replace(PATH_SEPARATOR, "\u{2215}");
+        let mut name = node.name.trim().to_string();
         if name.is_empty() {
             name = "(unnamed)".to_string();
-        }
-        if name != node.name {
-            self.renamed += 1;
+            self.unnamed += 1;
+        } else if name != node.name {
+            self.trimmed += 1;
         }
         let base = name.clone();
         let mut attempt = 1;
@@ -177,23 +216,18 @@ impl CodebookBuilder<'_> {
                 include: include.clone(),
                 exclude: exclude.clone(),
                 example: example.clone(),
-                color: if color.is_empty() {
-                    // what Codebook::add would pick, written explicitly so history replays
-                    PALETTE[codebook.codes.len() % PALETTE.len()].to_string()
-                } else {
-                    color.clone()
-                },
-                codable: true,
-                order: None,
+                color: color.clone(),
+                codable: node.codable,
+                order: u32::try_from(order).ok(),
             };
-            match codebook.add(code) {
+            match codebook.insert(code) {
                 Ok(()) => break,
                 Err(CodebookError::Duplicate(_)) => {
                     attempt += 1;
                     name = format!("{base} ({attempt})");
                     if attempt == 2 {
                         self.warnings.push(format!(
-                            "line {}: two codes named '{base}' under the same parent; the second is '{name}'",
+                            "line {}: two codes named '{base}' under the same parent (thema addresses codes by path); the second is '{name}'",
                             node.line
                         ));
                     }
@@ -211,22 +245,22 @@ impl CodebookBuilder<'_> {
             self.notes.push((id.clone(), note.clone()));
         }
         let path = format!("{path}/{name}");
-        for child in &node.children {
-            self.add(codebook, child, Some(&id), &path);
+        for (order, child) in node.children.iter().enumerate() {
+            self.add(codebook, child, Some(&id), &path, order);
         }
     }
 
     fn finish_warnings(&mut self) {
-        if self.renamed > 0 {
+        if self.unnamed > 0 {
             self.warnings.push(format!(
-                "{} code names were empty or held '/', which thema uses in code paths ('/' became '\u{2215}')",
-                self.renamed
+                "{} codes without a name are named '(unnamed)'",
+                self.unnamed
             ));
         }
-        if self.folders > 0 {
+        if self.trimmed > 0 {
             self.warnings.push(format!(
-                "{} folder codes (isCodable=\"false\") became ordinary codes: thema has no uncodable codes",
-                self.folders
+                "{} code names lost spaces at their start or end",
+                self.trimmed
             ));
         }
         if !self.bad_colors.is_empty() {
@@ -238,6 +272,34 @@ impl CodebookBuilder<'_> {
                     .collect::<Vec<_>>()
                     .join(", ")
             ));
+        }
+    }
+
+    /// A set that is not a codebook, with its codes as code ids (unknown ones reported).
+    fn other_set(&mut self, set: &RawSet) -> SetRecord {
+        let mut unknown = 0;
+        let codes = set
+            .codes
+            .iter()
+            .filter_map(|g| {
+                let id = self.ids.get(g).cloned();
+                unknown += usize::from(id.is_none());
+                id
+            })
+            .collect();
+        if unknown > 0 {
+            self.warnings.push(format!(
+                "set '{}': {unknown} members point at no code and were left out",
+                set.name
+            ));
+        }
+        SetRecord {
+            guid: set.guid.clone(),
+            name: set.name.clone(),
+            description: set.description.clone(),
+            codes,
+            sources: Vec::new(),
+            notes: Vec::new(),
         }
     }
 }
@@ -258,72 +320,106 @@ pub(super) fn unique_stem(name: &str, fallback: &str, taken: &mut BTreeSet<Strin
     stem
 }
 
-/// Codebooks from top-level code nodes: one per thema codebook folder, the rest in one codebook
-/// named `default_name`.
-fn build_codebooks(
+/// Codebooks from the top-level code nodes: one per set standing for a thema codebook (and per
+/// folder code of an earlier thema export), the other codes in one codebook named
+/// `default_name`. Returns the codebooks and the sets that are not codebooks.
+fn build_codebooks<'s>(
     roots: Vec<CodeNode>,
+    sets: &'s [RawSet],
     default_name: &str,
     builder: &mut CodebookBuilder<'_>,
-) -> Vec<ImportedCodebook> {
+) -> (Vec<ImportedCodebook>, Vec<&'s RawSet>) {
     let mut out = Vec::new();
     let mut taken = BTreeSet::new();
-    let mut loose = Vec::new();
-    let mut folders = Vec::new();
-    for node in roots {
-        match thema_codebook_folder(&node).filter(|_| builder.thema_origin) {
-            Some(file) => folders.push((file, node)),
-            None => loose.push(node),
+    let mut claimed = vec![false; roots.len()];
+    let mut others = Vec::new();
+    for set in sets {
+        let Some((file, folder)) = set.description.as_deref().and_then(parse_set_description)
+        else {
+            others.push(set);
+            continue;
+        };
+        let tops: Vec<usize> = (0..roots.len())
+            .filter(|&i| {
+                !claimed[i]
+                    && roots[i]
+                        .guid
+                        .as_ref()
+                        .is_some_and(|g| set.codes.contains(g))
+            })
+            .collect();
+        for &i in &tops {
+            claimed[i] = true;
         }
-    }
-    for (file, node) in folders {
-        if let Some(guid) = &node.guid {
-            builder.used_ids.insert(guid.clone());
-        }
-        let codebook = builder.build(&node.name, &node.children);
+        let wrapper = match tops.as_slice() {
+            [one]
+                if folder && !roots[*one].codable && roots[*one].name.trim() == set.name.trim() =>
+            {
+                Some(&roots[*one])
+            }
+            _ => None,
+        };
+        let codebook = match wrapper {
+            Some(node) => {
+                if let Some(guid) = &node.guid {
+                    builder.used_ids.insert(guid.clone());
+                }
+                builder.build(&set.name, &node.children)
+            }
+            None => builder.build(&set.name, tops.iter().map(|&i| &roots[i])),
+        };
         let file = unique_stem(&file, "codebook", &mut taken);
         out.push(ImportedCodebook { file, codebook });
     }
+    let mut loose = Vec::new();
+    for (i, node) in roots.iter().enumerate() {
+        if claimed[i] {
+            continue;
+        }
+        let old = (builder.thema_origin && !node.codable)
+            .then(|| old_folder_file(&node.name, &node.description))
+            .flatten();
+        match old {
+            Some(file) => {
+                if let Some(guid) = &node.guid {
+                    builder.used_ids.insert(guid.clone());
+                }
+                let codebook = builder.build(&node.name, &node.children);
+                let file = unique_stem(&file, "codebook", &mut taken);
+                out.push(ImportedCodebook { file, codebook });
+            }
+            None => loose.push(node),
+        }
+    }
     if !loose.is_empty() {
-        let codebook = builder.build(default_name, &loose);
+        let codebook = builder.build(default_name, loose);
         let file = unique_stem(default_name, "codebook", &mut taken);
         out.push(ImportedCodebook { file, codebook });
     }
     out.retain(|c| !c.codebook.codes.is_empty());
-    out
+    (out, others)
 }
 
 pub(super) fn read_codebook_document(root: &Element, stem: &str) -> RefiProject {
     let mut warnings = Vec::new();
-    warnings.extend(namespace_warning(root, crate::refi::CODEBOOK_NS));
+    let mut notes: Vec<String> = namespace_note(root, crate::refi::CODEBOOK_NS)
+        .into_iter()
+        .collect();
+    notes.extend(empty_containers(root, &["Codes", "Sets"]));
     let origin = root.attr("origin").unwrap_or("").to_string();
     let roots = root
         .child("Codes")
         .map(|c| read_code_nodes(c, &mut warnings))
         .unwrap_or_default();
-    let sets = root
-        .child("Sets")
-        .map(|s| s.children_named("Set").count())
-        .unwrap_or(0);
+    let space = GuidSpace::for_study(stem);
+    let sets = read_sets(root.child("Sets"), &space);
     let mut builder_warnings = Vec::new();
-    let mut builder = CodebookBuilder {
-        thema_origin: origin.starts_with("thema"),
-        space: GuidSpace::for_study(stem),
-        ids: HashMap::new(),
-        used_ids: BTreeSet::new(),
-        warnings: &mut builder_warnings,
-        notes: Vec::new(),
-        renamed: 0,
-        folders: 0,
-        bad_colors: BTreeSet::new(),
-    };
-    let codebooks = build_codebooks(roots, stem, &mut builder);
+    let mut builder =
+        CodebookBuilder::new(origin.starts_with("thema"), space, &mut builder_warnings);
+    let (codebooks, others) = build_codebooks(roots, &sets, stem, &mut builder);
+    let record_sets: Vec<SetRecord> = others.iter().map(|s| builder.other_set(s)).collect();
     builder.finish_warnings();
     warnings.extend(builder_warnings);
-    if sets > 0 {
-        warnings.push(format!(
-            "{sets} code sets not imported: thema has no code groups (use a parent code instead)"
-        ));
-    }
     if codebooks.is_empty() {
         warnings.push("the codebook holds no codes".to_string());
     }
@@ -331,35 +427,41 @@ pub(super) fn read_codebook_document(root: &Element, stem: &str) -> RefiProject 
         name: stem.to_string(),
         origin,
         codebooks,
+        record: crate::refi::record::RefiRecord {
+            sets: record_sets,
+            ..Default::default()
+        },
+        notes,
         warnings,
         ..RefiProject::default()
     }
 }
 
 impl Reader<'_> {
+    /// Reads the code tree and the sets: codebooks, and the other sets for later.
     pub(super) fn read_codes(&mut self) {
-        let Some(codes) = self.root.child("CodeBook").and_then(|c| c.child("Codes")) else {
-            return;
+        let sets = read_sets(self.root.child("Sets"), &self.space);
+        let roots = match self.root.child("CodeBook").and_then(|c| c.child("Codes")) {
+            Some(codes) => read_code_nodes(codes, &mut self.warnings),
+            None => Vec::new(),
         };
-        let mut warnings = Vec::new();
-        let roots = read_code_nodes(codes, &mut warnings);
         let default_name = if self.project.name.trim().is_empty() {
             "Imported codes".to_string()
         } else {
             self.project.name.clone()
         };
-        let mut builder = CodebookBuilder {
-            thema_origin: self.thema_origin(),
-            space: self.space.clone(),
-            ids: HashMap::new(),
-            used_ids: BTreeSet::new(),
-            warnings: &mut warnings,
-            notes: Vec::new(),
-            renamed: 0,
-            folders: 0,
-            bad_colors: BTreeSet::new(),
-        };
-        let codebooks = build_codebooks(roots, &default_name, &mut builder);
+        let mut warnings = Vec::new();
+        let mut builder =
+            CodebookBuilder::new(self.thema_origin(), self.space.clone(), &mut warnings);
+        let (codebooks, others) = build_codebooks(roots, &sets, &default_name, &mut builder);
+        let mut pending = Vec::new();
+        for set in others {
+            pending.push((
+                builder.other_set(set),
+                set.sources.clone(),
+                set.notes.clone(),
+            ));
+        }
         builder.finish_warnings();
         let ids = std::mem::take(&mut builder.ids);
         let notes = std::mem::take(&mut builder.notes);
@@ -372,26 +474,39 @@ impl Reader<'_> {
                 .push(NoteTarget::Code(code));
         }
         self.project.codebooks = codebooks;
+        self.pending_sets = pending;
+    }
+
+    /// Resolves the sources and notes of the sets read with the codes, once both are known.
+    pub(super) fn finish_sets(&mut self) {
+        let mut unknown = 0;
+        for (mut set, sources, notes) in std::mem::take(&mut self.pending_sets) {
+            for guid in sources {
+                match self.transcript_ids.get(&guid) {
+                    Some(id) => set.sources.push(id.clone()),
+                    None => unknown += 1,
+                }
+            }
+            for guid in notes {
+                if self.note_guids.contains(&guid) {
+                    set.notes.push(guid);
+                } else {
+                    unknown += 1;
+                }
+            }
+            self.project.record.sets.push(set);
+        }
+        if unknown > 0 {
+            self.warnings.push(format!(
+                "{unknown} set members are sources or notes thema did not import; the sets keep their other members"
+            ));
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn descriptions_split_back_into_fields() {
-        let (d, i, e, x) =
-            split_description("Lack of time.\n\nInclude: rotas\n\nExample: No lunch");
-        assert_eq!(
-            (d.as_str(), i.as_str(), e.as_str(), x.as_str()),
-            ("Lack of time.", "rotas", "", "No lunch")
-        );
-        let (d, i, _, _) = split_description("Include: only this");
-        assert_eq!((d.as_str(), i.as_str()), ("", "only this"));
-        let (d, ..) = split_description("Plain\n\nparagraphs");
-        assert_eq!(d, "Plain\n\nparagraphs");
-    }
 
     #[test]
     fn colours_are_read_leniently() {

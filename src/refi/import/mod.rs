@@ -3,8 +3,12 @@
 //!
 //! Lenient by design: elements are matched by local name (any namespace version), `project.qde`
 //! under any name, `Sources/` or `sources/`, GUIDs in any case with or without braces, the offset
-//! unit detected per source. Whatever cannot become thema data is listed in
-//! [`RefiProject::warnings`], never dropped silently. Nothing here writes files.
+//! unit detected per source. Whatever cannot become thema data, or changes on the way, is listed
+//! in [`RefiProject::warnings`], never dropped silently; departures from the standard that lose
+//! nothing (another namespace version, a differently named project document, an empty
+//! container) are listed in [`RefiProject::notes`]. What thema has no place for but the way back
+//! needs (GUIDs, dates, the position unit, sets) goes into [`RefiProject::record`]. Nothing here
+//! writes files.
 
 mod cases;
 mod codes;
@@ -17,18 +21,22 @@ use cases::CaseData;
 use codes::{read_codebook_document, unique_stem};
 use package::{find_document, Package};
 
+use crate::refi::record::{RefiRecord, SetRecord, SourceRecord, Stamps};
+use crate::refi::units::{PositionUnit, Target};
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::model::codebook::{CodebookError, PALETTE, PATH_SEPARATOR};
+use crate::model::codebook::CodebookError;
 use crate::model::text::CharIndex;
 use crate::model::{Attributes, Code, Codebook, Segment};
-use crate::refi::export::{EXAMPLE_LABEL, EXCLUDE_LABEL, INCLUDE_LABEL};
 use crate::refi::guid::{normalise_guid, GuidSpace};
 use crate::refi::offsets::{decode_text, OffsetUnit, RawSelection, SourceText, UnitChoice};
 use crate::refi::xml::{decode_xml, parse, Element};
-use crate::refi::RefiError;
+use crate::refi::{
+    RefiError, DESCRIBES_CASE, DESCRIBES_PROJECT, DESCRIBES_TRANSCRIPT, MEMO_DESCRIBES, MEMO_GUID,
+};
 use crate::study::coder::{slug, validate};
 use crate::study::Memo;
 
@@ -48,6 +56,12 @@ pub struct ImportedTranscript {
     pub text: String,
     /// The offset unit chosen for this source's selections, and how well it fit.
     pub offsets: UnitChoice,
+    /// Whether the text file started with a byte-order mark.
+    pub bom: bool,
+    /// Whether the text had CR line ends (CRLF or CR alone).
+    pub crlf: bool,
+    /// The source's users and dates.
+    pub stamps: Stamps,
 }
 
 /// A codebook read from the file.
@@ -62,12 +76,14 @@ pub struct ImportedCodebook {
 /// A user of the project, as a thema coder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportedCoder {
-    /// Coder id (`study::coder::slug` of the user's name).
+    /// Coder id (`study::coder::slug` of the user's name, made unique).
     pub id: String,
     /// The user's name as written.
     pub name: String,
     /// The user's GUID (lowercase).
     pub guid: String,
+    /// The user's `id` attribute (NVivo: initials).
+    pub initials: Option<String>,
 }
 
 /// Everything read from a REFI-QDA file, as thema data.
@@ -81,14 +97,19 @@ pub struct RefiProject {
     pub transcripts: Vec<ImportedTranscript>,
     /// Codebooks.
     pub codebooks: Vec<ImportedCodebook>,
-    /// Every user, as a coder.
+    /// Every user, as a coder (also those who coded nothing).
     pub coders: Vec<ImportedCoder>,
     /// Segments by coder id, each list sorted.
     pub segments: BTreeMap<String, Vec<Segment>>,
     /// Participant and transcript attributes (participant = case name).
     pub attributes: Attributes,
-    /// Notes as memos; each `path` is relative to the study (`memos/<name>.md`).
+    /// Notes and descriptions as memos; each `path` is relative to the study
+    /// (`memos/<name>.md`).
     pub memos: Vec<Memo>,
+    /// What the way back needs and thema has no place for (`refi.json`).
+    pub record: RefiRecord,
+    /// Departures from the standard that were accepted and lose nothing, one line each.
+    pub notes: Vec<String>,
     /// What was not mapped, simplified or guessed, one line each.
     pub warnings: Vec<String>,
 }
@@ -174,12 +195,13 @@ fn read_document(
         }
     };
     if let Some(note) = note {
-        project.warnings.insert(0, note);
+        project.notes.insert(0, note);
     }
     Ok(project)
 }
 
-fn namespace_warning(root: &Element, expected: &str) -> Option<String> {
+/// A note when the root's namespace is not `expected`.
+fn namespace_note(root: &Element, expected: &str) -> Option<String> {
     let ns = root.attr("xmlns").unwrap_or("");
     if ns == expected {
         None
@@ -191,6 +213,38 @@ fn namespace_warning(root: &Element, expected: &str) -> Option<String> {
         Some(format!(
             "namespace '{ns}' is not {expected}; read by element names anyway"
         ))
+    }
+}
+
+/// A note for each of the `containers` (child elements of `root`) that is present but empty,
+/// which the schema does not allow but loses nothing (Taguette writes `<Sets/>`).
+fn empty_containers(root: &Element, containers: &[&str]) -> Vec<String> {
+    containers
+        .iter()
+        .filter(|name| root.child(name).is_some_and(|c| c.children.is_empty()))
+        .map(|name| {
+            format!(
+                "line {}: empty <{name}/> accepted (the schema wants at least one entry in it; Taguette writes an empty <Sets/>)",
+                root.child(name).map(|c| c.line).unwrap_or(0)
+            )
+        })
+        .collect()
+}
+
+/// The users and dates of an element (`creatingUser`, or `creatingUserGUID` on the project).
+fn stamps_of(element: &Element) -> Stamps {
+    let attr = |a: &str, b: &str| {
+        element
+            .attr(a)
+            .or(element.attr(b))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    Stamps {
+        creating_user: attr("creatingUser", "creatingUserGUID").and_then(normalise_guid),
+        created: attr("creationDateTime", "creationDateTime").map(str::to_string),
+        modifying_user: attr("modifyingUser", "modifyingUserGUID").and_then(normalise_guid),
+        modified: attr("modifiedDateTime", "modifiedDateTime").map(str::to_string),
     }
 }
 
@@ -225,8 +279,23 @@ struct Reader<'a> {
     taken_ids: BTreeSet<String>,
     source_values: BTreeMap<String, Vec<(String, String)>>,
     cases: Vec<CaseData>,
-    descriptions: Vec<(String, Option<NoteTarget>, String)>,
+    /// Descriptions that become memos: title, what they describe, text.
+    descriptions: Vec<(String, Described, String)>,
+    /// Sets that are not codebooks, with their source and note GUIDs still to resolve.
+    pending_sets: Vec<(SetRecord, Vec<String>, Vec<String>)>,
+    /// GUIDs of the notes imported as memos.
+    note_guids: BTreeSet<String>,
     project: RefiProject,
+}
+
+/// What a description describes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Described {
+    Project,
+    Transcript(String),
+    Case(String),
+    /// A nameless case's.
+    Unattached,
 }
 
 impl<'a> Reader<'a> {
@@ -251,6 +320,8 @@ impl<'a> Reader<'a> {
             source_values: BTreeMap::new(),
             cases: Vec::new(),
             descriptions: Vec::new(),
+            pending_sets: Vec::new(),
+            note_guids: BTreeSet::new(),
             project: RefiProject {
                 name,
                 origin,
@@ -265,8 +336,28 @@ impl<'a> Reader<'a> {
 
     fn read(mut self) -> Result<RefiProject, RefiError> {
         let root = self.root;
-        self.warnings
-            .extend(namespace_warning(root, crate::refi::PROJECT_NS));
+        self.project
+            .notes
+            .extend(namespace_note(root, crate::refi::PROJECT_NS));
+        self.project.notes.extend(empty_containers(
+            root,
+            &[
+                "Users",
+                "Variables",
+                "Cases",
+                "Sources",
+                "Notes",
+                "Links",
+                "Sets",
+                "Graphs",
+            ],
+        ));
+        if let Some(codebook) = root.child("CodeBook") {
+            self.project
+                .notes
+                .extend(empty_containers(codebook, &["Codes"]));
+        }
+        self.project.record.project = stamps_of(root);
         self.read_users();
         self.read_codes();
         self.read_variables_and_cases();
@@ -335,6 +426,8 @@ impl<'a> Reader<'a> {
         self.read_links();
         self.read_notes()?;
         self.finish_attributes();
+        self.finish_sets();
+        self.finish_record();
         self.report_unmapped();
         let Reader {
             mut project,
@@ -350,16 +443,43 @@ impl<'a> Reader<'a> {
         Ok(project)
     }
 
+    /// What the record keeps of the project as a whole: its program, the position unit found in
+    /// its sources (else the one its program is known for), and its sources' GUIDs, names and
+    /// dates.
+    fn finish_record(&mut self) {
+        let origin = self.origin.clone();
+        let mut found: BTreeMap<PositionUnit, usize> = BTreeMap::new();
+        for t in &self.project.transcripts {
+            if !t.offsets.all_agree && t.offsets.total > 0 {
+                *found.entry(PositionUnit::of(t.offsets.unit)).or_default() += 1;
+            }
+            let name = (t.name != t.id).then(|| t.name.clone());
+            self.project.record.sources.insert(
+                t.id.clone(),
+                SourceRecord {
+                    guid: t.guid.clone(),
+                    name,
+                    stamps: t.stamps.clone(),
+                },
+            );
+        }
+        let unit = found
+            .into_iter()
+            .max_by_key(|(_, n)| *n)
+            .map(|(unit, _)| unit)
+            .unwrap_or_else(|| PositionUnit::of(OffsetUnit::default_for_origin(&origin)));
+        let record = &mut self.project.record;
+        record.origin = if origin.trim().is_empty() {
+            "unknown".to_string()
+        } else {
+            origin.clone()
+        };
+        record.target = Target::from_origin(&origin);
+        record.offsets = Some(unit);
+    }
+
     fn report_unmapped(&mut self) {
         let root = self.root;
-        if let Some(sets) = root.child("Sets") {
-            let n = sets.children_named("Set").count();
-            if n > 0 {
-                self.warnings.push(format!(
-                    "{n} sets (groups of codes, sources or notes) not imported: thema has no groups"
-                ));
-            }
-        }
         if let Some(graphs) = root.child("Graphs") {
             let n = graphs.children_named("Graph").count();
             if n > 0 {

@@ -72,15 +72,27 @@ impl Reader<'_> {
                     .filter(|n| !n.is_empty())
                     .unwrap_or_else(|| "Note".to_string());
                 let label = format!("note '{title}'");
-                let body = self.source_text(note, &label)?.unwrap_or_default();
+                let body = self
+                    .source_text(note, &label)?
+                    .map(|(text, _)| text)
+                    .unwrap_or_default();
                 let mut fields = BTreeMap::new();
                 fields.insert("title".to_string(), title.clone());
+                if !guid.is_empty() {
+                    fields.insert(MEMO_GUID.to_string(), guid.clone());
+                    self.note_guids.insert(guid.clone());
+                }
                 let mut unknown = 0;
                 if let Some(coder) = self.user_of(note.attr("creatingUser"), &mut unknown) {
                     fields.insert("coder".to_string(), coder);
                 }
-                if let Some(created) = note.attr("creationDateTime") {
-                    fields.insert("created".to_string(), created.trim().to_string());
+                for (attr, field) in [
+                    ("creationDateTime", "created"),
+                    ("modifiedDateTime", "modified"),
+                ] {
+                    if let Some(date) = note.attr(attr).map(str::trim).filter(|d| !d.is_empty()) {
+                        fields.insert(field.to_string(), date.to_string());
+                    }
                 }
                 if let Some(d) = note
                     .child_text("Description")
@@ -121,14 +133,32 @@ impl Reader<'_> {
             .child_text("Description")
             .filter(|d| !d.trim().is_empty())
         {
-            self.descriptions
-                .insert(0, ("Project description".to_string(), None, d.to_string()));
+            self.descriptions.insert(
+                0,
+                (
+                    "Project description".to_string(),
+                    Described::Project,
+                    d.to_string(),
+                ),
+            );
         }
-        for (title, target, body) in std::mem::take(&mut self.descriptions) {
+        for (title, described, body) in std::mem::take(&mut self.descriptions) {
             let mut fields = BTreeMap::new();
             fields.insert("title".to_string(), title.clone());
-            if let Some(NoteTarget::Transcript(t)) = target {
-                fields.insert("transcript".to_string(), t);
+            let what = match described {
+                Described::Project => Some(DESCRIBES_PROJECT),
+                Described::Transcript(t) => {
+                    fields.insert("transcript".to_string(), t);
+                    Some(DESCRIBES_TRANSCRIPT)
+                }
+                Described::Case(c) => {
+                    fields.insert("case".to_string(), c);
+                    Some(DESCRIBES_CASE)
+                }
+                Described::Unattached => None,
+            };
+            if let Some(what) = what {
+                fields.insert(MEMO_DESCRIBES.to_string(), what.to_string());
             }
             let stem = unique_stem(&title, "note", &mut stems);
             memos.push(Memo {

@@ -2,6 +2,10 @@
 
 use super::*;
 
+/// The field of a segment's line that keeps the GUID of the REFI-QDA selection it came from, so
+/// that an export writes the same selections again.
+pub const SELECTION_FIELD: &str = "refi_selection";
+
 /// A source's canonical text, ready to cut segments from.
 struct Placed<'t> {
     transcript: String,
@@ -147,19 +151,20 @@ impl Reader<'_> {
         id
     }
 
-    /// The text of a source: inline, or its file in the package.
+    /// The text of a source, inline or its file in the package, and whether the file started
+    /// with a byte-order mark.
     pub(super) fn source_text(
         &mut self,
         source: &Element,
         label: &str,
-    ) -> Result<Option<String>, RefiError> {
+    ) -> Result<Option<(String, bool)>, RefiError> {
         if let Some(inline) = source.child("PlainTextContent") {
             if source.attr("plainTextPath").is_some() {
                 self.warnings.push(format!(
                     "{label}: has both inline text and plainTextPath; used the inline text"
                 ));
             }
-            return Ok(Some(inline.text.clone()));
+            return Ok(Some((inline.text.clone(), false)));
         }
         let Some(path) = source
             .attr("plainTextPath")
@@ -185,11 +190,11 @@ impl Reader<'_> {
             return Ok(None);
         };
         let bytes = self.package.read(&entry)?;
-        let (text, _bom, decode_note) = decode_text(&bytes);
+        let (text, bom, decode_note) = decode_text(&bytes);
         if let Some(note) = decode_note {
             self.warnings.push(format!("{label}: {entry} {note}"));
         }
-        Ok(Some(text))
+        Ok(Some((text, bom)))
     }
 
     /// Reads one text source (or a PDF's text representation, then `pdf` is the PDF element).
@@ -213,7 +218,7 @@ impl Reader<'_> {
             if name.is_empty() { &guid } else { &name }
         );
         let selections: Vec<&Element> = source.children_named("PlainTextSelection").collect();
-        let Some(raw_text) = self.source_text(source, &label)? else {
+        let Some((raw_text, bom)) = self.source_text(source, &label)? else {
             if !selections.is_empty() {
                 self.warnings.push(format!(
                     "{label}: its {} selections were not imported (no text to place them in)",
@@ -361,16 +366,25 @@ impl Reader<'_> {
         {
             self.descriptions.push((
                 format!("Description of {id}"),
-                Some(NoteTarget::Transcript(id.clone())),
+                Described::Transcript(id.clone()),
                 d.to_string(),
             ));
+        }
+        let mut stamps = stamps_of(outer);
+        for user in [&mut stamps.creating_user, &mut stamps.modifying_user] {
+            if user.as_ref().is_some_and(|g| !self.users.contains_key(g)) {
+                *user = None;
+            }
         }
         self.project.transcripts.push(ImportedTranscript {
             id,
             name,
             guid,
+            crlf: raw_text.contains('\r'),
             text: canonical,
             offsets: choice,
+            bom,
+            stamps,
         });
         Ok(())
     }
@@ -444,10 +458,15 @@ impl Reader<'_> {
                 memo.clone(),
                 &fallback,
             );
-            let segment = Segment {
+            let mut segment = Segment {
                 id: format!("{coder}-{}", segment.id),
                 ..segment
             };
+            if let Some(g) = &sel_guid {
+                segment
+                    .extra
+                    .insert(SELECTION_FIELD.to_string(), g.clone().into());
+            }
             for note in coding
                 .children_named("NoteRef")
                 .filter_map(|n| n.attr("targetGUID").and_then(normalise_guid))

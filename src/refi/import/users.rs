@@ -19,11 +19,13 @@ impl Reader<'_> {
         IMPORTED_CODER.to_string()
     }
 
+    /// Every user becomes a coder, also one who coded nothing; two users whose names give the
+    /// same coder id get ids made unique (`anna`, `anna-2`), their names kept as written.
     pub(super) fn read_users(&mut self) {
         let Some(users) = self.root.child("Users") else {
             return;
         };
-        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut taken: BTreeSet<String> = BTreeSet::new();
         for user in users.children_named("User") {
             let Some(guid) = user.attr("guid").and_then(normalise_guid) else {
                 self.warnings.push(format!(
@@ -33,22 +35,37 @@ impl Reader<'_> {
                 ));
                 continue;
             };
-            let name = user.attr("name").unwrap_or("").to_string();
-            let id = self.coder_id(&name, user.attr("id"));
-            if let Some(other) = seen.get(&id) {
-                if *other != guid {
-                    self.warnings.push(format!(
-                        "users '{name}' and another share the coder id '{id}': their codings are merged"
-                    ));
-                }
-            } else {
-                seen.insert(id.clone(), guid.clone());
-                self.coders.push(ImportedCoder {
-                    id: id.clone(),
-                    name,
-                    guid: guid.clone(),
-                });
+            if self.users.contains_key(&guid) {
+                self.project.notes.push(format!(
+                    "line {}: user {guid} is listed twice; read once",
+                    user.line
+                ));
+                continue;
             }
+            let name = user.attr("name").unwrap_or("").to_string();
+            let base = self.coder_id(&name, user.attr("id"));
+            let mut id = base.clone();
+            let mut n = 2;
+            while !taken.insert(id.clone()) {
+                let suffix = format!("-{n}");
+                let keep = 40usize.saturating_sub(suffix.len());
+                id = format!("{}{suffix}", base.chars().take(keep).collect::<String>());
+                n += 1;
+            }
+            if id != base {
+                self.project.notes.push(format!(
+                    "user '{name}' is coder '{id}': '{base}' is another user's"
+                ));
+            }
+            self.coders.push(ImportedCoder {
+                id: id.clone(),
+                name,
+                guid: guid.clone(),
+                initials: user
+                    .attr("id")
+                    .map(str::to_string)
+                    .filter(|i| !i.is_empty()),
+            });
             self.users.insert(guid, id);
         }
     }
