@@ -267,7 +267,7 @@ fn nvivo12_import_then_export_keeps_every_excerpt_and_code_guid() {
     );
     // export (code points, LF) and import again: same excerpts, codes, coders
     let out = dir.path().join("again.qdpx");
-    let exported = export_qdpx(&study, &out).unwrap();
+    let exported = export_qdpx(&study, &out, &Default::default()).unwrap();
     assert_eq!(exported.codings, 303);
     let xml = String::from_utf8(zip_entry(&out, "project.qde")).unwrap();
     assert_schema_valid(&xml, "Project-mrt2019.xsd", "re-export of the NVivo sample");
@@ -290,9 +290,10 @@ fn nvivo12_import_then_export_keeps_every_excerpt_and_code_guid() {
         .iter()
         .find(|t| t.id == "videos_10_selected")
         .unwrap();
-    assert_eq!(coded.offsets.unit, OffsetUnit::CodePoints);
-    // thema writes one selection per (coder, span): 188 distinct spans, the same 3 off-word
-    assert_eq!((coded.offsets.aligned, coded.offsets.total), (185, 188));
+    // exported as NVivo writes (the study came from NVivo): UTF-16 positions, every one of
+    // NVivo's 303 selections again, the same 3 off-word
+    assert_eq!(coded.offsets.unit, OffsetUnit::Utf16);
+    assert_eq!((coded.offsets.aligned, coded.offsets.total), (300, 303));
     let ids = |p: &RefiProject| -> BTreeSet<(String, Option<String>, String)> {
         p.codebooks
             .iter()
@@ -944,7 +945,7 @@ fn a_study_survives_export_and_import_into_an_empty_study() {
     let study = Study::open(&built.root).unwrap();
     assert_eq!(study.coders(), ["consensus", "jane-smith", "r1"]);
     let out = built.dir.path().join("export.qdpx");
-    let summary = export_qdpx(&study, &out).unwrap();
+    let summary = export_qdpx(&study, &out, &Default::default()).unwrap();
     assert_eq!(summary.transcripts, 2);
     assert_eq!((summary.codebooks, summary.codes), (2, 7));
     assert_eq!(summary.coders, ["consensus", "jane-smith", "r1"]);
@@ -1000,7 +1001,7 @@ fn a_study_survives_export_and_import_into_an_empty_study() {
 
     // and exporting the copy gives the same document: GUIDs and all
     let again = built.dir.path().join("again.qdpx");
-    export_qdpx(&copy, &again).unwrap();
+    export_qdpx(&copy, &again, &Default::default()).unwrap();
     let xml_again = String::from_utf8(zip_entry(&again, "project.qde")).unwrap();
     assert_eq!(xml_again, xml);
 }
@@ -1010,7 +1011,7 @@ fn exports_are_schema_valid_and_references_resolve() {
     let built = build_study();
     let study = Study::open(&built.root).unwrap();
     let out = built.dir.path().join("export.qdpx");
-    export_qdpx(&study, &out).unwrap();
+    export_qdpx(&study, &out, &Default::default()).unwrap();
     let xml = String::from_utf8(zip_entry(&out, "project.qde")).unwrap();
     assert_schema_valid(&xml, "Project-mrt2019.xsd", "project.qde");
     assert_references_resolve(&xml);
@@ -1057,10 +1058,10 @@ fn guids_are_identical_across_exports() {
     let study = Study::open(&built.root).unwrap();
     let a = built.dir.path().join("a.qdpx");
     let b = built.dir.path().join("b.qdpx");
-    export_qdpx(&study, &a).unwrap();
+    export_qdpx(&study, &a, &Default::default()).unwrap();
     // reopening the study changes nothing either
     let reopened = Study::open(&built.root).unwrap();
-    export_qdpx(&reopened, &b).unwrap();
+    export_qdpx(&reopened, &b, &Default::default()).unwrap();
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     let guids = |p: &Path| -> Vec<String> {
         let xml = String::from_utf8(zip_entry(p, "project.qde")).unwrap();
@@ -1078,21 +1079,73 @@ fn guids_are_identical_across_exports() {
     assert_eq!(export_qdc(&study).unwrap(), export_qdc(&reopened).unwrap());
 }
 
+/// Every file of a study folder (derived data and locks left out), by relative path.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path.strip_prefix(root).unwrap().to_path_buf();
+            if rel.starts_with(".thema") {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn importing_a_study_s_own_export_again_changes_nothing() {
+    let built = build_study();
+    let study = Study::open(&built.root).unwrap();
+    let out = built.dir.path().join("export.qdpx");
+    export_qdpx(&study, &out, &Default::default()).unwrap();
+    let project = import_refi(&out).unwrap();
+    let before = snapshot(&built.root);
+    let summary = apply_to_study(&built.root, &project).unwrap();
+    assert_eq!(summary.transcripts_present, ["LW07-y1", "V03"]);
+    assert_eq!(summary.codes_added, 0);
+    assert!(
+        summary.memos.is_empty() && summary.memos_updated.is_empty(),
+        "{summary:?}"
+    );
+    let after = snapshot(&built.root);
+    let changed: Vec<&PathBuf> = after
+        .iter()
+        .filter(|(p, bytes)| before.get(*p) != Some(*bytes))
+        .map(|(p, _)| p)
+        .collect();
+    // only what the way back needs is added
+    assert_eq!(
+        changed,
+        [&PathBuf::from("coders.json"), &PathBuf::from("refi.json")]
+    );
+}
+
 #[test]
 fn importing_refuses_to_overwrite_a_transcript_and_writes_nothing() {
     let built = build_study();
     let study = Study::open(&built.root).unwrap();
     let out = built.dir.path().join("export.qdpx");
-    export_qdpx(&study, &out).unwrap();
+    export_qdpx(&study, &out, &Default::default()).unwrap();
     let project = import_refi(&out).unwrap();
-    let before = std::fs::read(files::codings_path(&built.root, "r1")).unwrap();
+    // the transcript was edited since: importing must not overwrite it
+    let path = files::transcript_path(&built.root, "LW07-y1");
+    let edited = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("Buses", "The buses");
+    std::fs::write(&path, edited).unwrap();
+    let before = snapshot(&built.root);
     let err = apply_to_study(&built.root, &project).unwrap_err();
     assert!(matches!(err, RefiError::TranscriptExists { ref id, .. } if id == "LW07-y1"));
     assert!(err.to_string().contains("already exists"));
-    assert_eq!(
-        std::fs::read(files::codings_path(&built.root, "r1")).unwrap(),
-        before
-    );
+    assert_eq!(snapshot(&built.root), before);
 }
 
 #[test]
@@ -1131,7 +1184,7 @@ fn an_empty_codebook_cannot_be_exported_as_qdc() {
     assert!(matches!(export_qdc(&study), Err(RefiError::EmptyCodebook)));
     // a project without codes is still valid
     let out = dir.path().join("empty.qdpx");
-    export_qdpx(&study, &out).unwrap();
+    export_qdpx(&study, &out, &Default::default()).unwrap();
     let xml = String::from_utf8(zip_entry(&out, "project.qde")).unwrap();
     assert_schema_valid(&xml, "Project-mrt2019.xsd", "an empty project");
     assert!(!xml.contains("<Users") && !xml.contains("<CodeBook"));
@@ -1302,7 +1355,12 @@ fn what_cannot_be_exported_is_reported() {
     layer.push(orphan);
     files::save_codings(&built.root, "jane-smith", &layer).unwrap();
     let study = Study::open(&built.root).unwrap();
-    let summary = export_qdpx(&study, &built.dir.path().join("x.qdpx")).unwrap();
+    let summary = export_qdpx(
+        &study,
+        &built.dir.path().join("x.qdpx"),
+        &Default::default(),
+    )
+    .unwrap();
     assert_eq!(summary.codings, 9);
     let report = summary.not_exported.join("\n");
     assert!(

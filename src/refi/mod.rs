@@ -29,8 +29,10 @@ pub use apply::{apply_to_study, ImportSummary};
 pub use export::{export_qdc, export_qdpx, ExportSummary};
 pub use import::{
     import_refi, ImportedCodebook, ImportedCoder, ImportedTranscript, RefiProject, IMPORTED_CODER,
+    SELECTION_FIELD,
 };
 pub use offsets::{OffsetUnit, UnitChoice};
+pub use units::{ExportOptions, LineEndings, PositionUnit, Target, TextFormat};
 
 /// Namespace of REFI-QDA project files (`project.qde`).
 pub const PROJECT_NS: &str = "urn:QDA-XML:project:1.0";

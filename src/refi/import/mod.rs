@@ -17,6 +17,8 @@ mod package;
 mod sources;
 mod users;
 
+pub use sources::SELECTION_FIELD;
+
 use cases::CaseData;
 use codes::{read_codebook_document, unique_stem};
 use package::{find_document, Package};
