@@ -77,6 +77,9 @@ pub struct VariableRecord {
     /// Its declared type (`Text`, `Integer`, `Float`, `Boolean`, `Date`, `DateTime`).
     #[serde(rename = "type")]
     pub kind: String,
+    /// Whether its values sat on the sources (document variables) rather than on cases.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub on_sources: bool,
 }
 
 /// A set: a named group of codes, sources and notes (MAXQDA document sets, ATLAS.ti groups).

@@ -113,6 +113,15 @@ impl Target {
         matches!(self, Target::Nvivo)
     }
 
+    /// The program's name as people write it.
+    pub fn display(self) -> &'static str {
+        match self {
+            Target::Nvivo => "NVivo",
+            Target::Maxqda => "MAXQDA",
+            Target::Atlasti => "ATLAS.ti",
+        }
+    }
+
     /// The name used on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -137,6 +146,8 @@ pub struct ExportOptions {
 /// The settled way of writing texts and positions, and why it was chosen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TextFormat {
+    /// The program written for, if any.
+    pub target: Option<Target>,
     /// The unit of positions.
     pub unit: PositionUnit,
     /// The line ends of the text files.
@@ -151,6 +162,7 @@ impl TextFormat {
     /// The specification's format: code points, LF, no byte-order mark.
     pub fn standard() -> Self {
         TextFormat {
+            target: None,
             unit: PositionUnit::CodePoints,
             line_endings: LineEndings::Lf,
             bom: false,
@@ -188,6 +200,7 @@ impl TextFormat {
             };
         }
         TextFormat {
+            target,
             unit: options
                 .unit
                 .or(unit_default)
@@ -212,14 +225,18 @@ impl TextFormat {
         )
     }
 
-    /// The `origin` thema writes: the version, and the unit when it is not the standard one, so
-    /// that reading the file back needs no guessing.
+    /// The `origin` thema writes: the version, the program written for, and the unit when it
+    /// is not the standard one, so that reading the file back needs no guessing (and an import
+    /// of it records the same program).
     pub fn origin(&self) -> String {
-        let version = format!("thema {}", env!("CARGO_PKG_VERSION"));
-        match self.unit {
-            PositionUnit::CodePoints => version,
-            PositionUnit::Utf16 => format!("{version}; positions in UTF-16 code units"),
+        let mut origin = format!("thema {}", env!("CARGO_PKG_VERSION"));
+        if let Some(target) = self.target {
+            origin.push_str(&format!(" for {}", target.display()));
         }
+        if self.unit == PositionUnit::Utf16 {
+            origin.push_str("; positions in UTF-16 code units");
+        }
+        origin
     }
 }
 
@@ -302,6 +319,7 @@ mod tests {
 
     fn format(unit: PositionUnit, line_endings: LineEndings, bom: bool) -> TextFormat {
         TextFormat {
+            target: None,
             unit,
             line_endings,
             bom,
@@ -396,5 +414,12 @@ mod tests {
             Some(Target::Atlasti)
         );
         assert_eq!(Target::from_origin("qc 1.3.2"), None);
+        // thema's own origin names the program and the unit, so a re-import records them
+        assert_eq!(Target::from_origin(&nvivo.origin()), Some(Target::Nvivo));
+        assert_eq!(
+            OffsetUnit::default_for_origin(&nvivo.origin()),
+            OffsetUnit::Utf16
+        );
+        assert_eq!(Target::from_origin(&TextFormat::standard().origin()), None);
     }
 }

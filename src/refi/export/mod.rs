@@ -183,19 +183,16 @@ fn project_xml(
             .filter_map(|m| m.field("created").and_then(xs_datetime)),
     );
     dates.sort();
+    // a project imported keeps its own dates (none when it had none)
     let stamps = &data.record.project;
-    let created = stamps
-        .created
-        .as_deref()
-        .and_then(xs_datetime)
-        .or_else(|| dates.first().cloned());
-    let modified = stamps
-        .modified
-        .as_deref()
-        .and_then(xs_datetime)
-        .into_iter()
-        .chain(dates.last().cloned())
-        .max();
+    let (created, modified) = if data.record.origin.is_empty() {
+        (dates.first().cloned(), dates.last().cloned())
+    } else {
+        (
+            stamps.created.as_deref().and_then(xs_datetime),
+            stamps.modified.as_deref().and_then(xs_datetime),
+        )
+    };
     let mut out = Out::new()?;
     out.open(
         "Project",

@@ -135,7 +135,8 @@ pub(super) fn plan_variables(
             let guid = recorded
                 .and_then(|r| crate::refi::guid::normalise_guid(&r.guid))
                 .unwrap_or_else(|| data.space.guid("variable", column));
-            let on_case = !participants.is_empty()
+            let on_case = !recorded.is_some_and(|r| r.on_sources)
+                && !participants.is_empty()
                 && participants.values().all(|ids| {
                     ids.iter()
                         .all(|id| attrs.get(id, column) == attrs.get(&ids[0], column))

@@ -41,6 +41,7 @@ impl Reader<'_> {
                     VariableRecord {
                         guid: guid.clone(),
                         kind: kind.clone(),
+                        on_sources: false,
                     },
                 );
                 self.variables.push((guid, name, kind));

@@ -11,7 +11,8 @@ struct Placed<'t> {
     transcript: String,
     text: &'t str,
     index: CharIndex,
-    /// The source's (else the project's) creation time, for codings without one.
+    /// The source's (else the project's) creation time, for codings without one (none when
+    /// neither has one: the segment's time stays empty rather than invented).
     date: Option<String>,
 }
 
@@ -38,7 +39,7 @@ impl Placed<'_> {
             .or_else(|| selection.and_then(|s| s.attr("creationDateTime")))
             .map(str::to_string)
             .or_else(|| self.date.clone())
-            .unwrap_or_else(crate::study::coding::now);
+            .unwrap_or_default();
         Segment {
             id: guid,
             transcript: self.transcript.clone(),
@@ -239,6 +240,12 @@ impl Reader<'_> {
             return Ok(());
         }
         let id = self.unique_transcript_id(&name, source.attr("plainTextPath"), &guid);
+        // a source without a name is known by its transcript id from now on
+        let name = if name.trim().is_empty() {
+            id.clone()
+        } else {
+            name
+        };
         if pdf.is_some() {
             self.warnings.push(format!(
                 "{label}: imported its plain-text representation as transcript '{id}'"
@@ -357,6 +364,11 @@ impl Reader<'_> {
                 .push(NoteTarget::Transcript(id.clone()));
         }
         let values = self.read_values(source);
+        for (variable, _) in &values {
+            if let Some(record) = self.project.record.variables.get_mut(variable) {
+                record.on_sources = true;
+            }
+        }
         if !values.is_empty() {
             self.source_values.insert(id.clone(), values);
         }
