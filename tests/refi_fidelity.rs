@@ -728,3 +728,111 @@ fn nvivo_target_reproduces_nvivo_s_own_positions_and_text_files() {
     assert!(moved >= 289, "{moved}");
     assert_eq!(model(&trip.first).codings, model(&trip.second).codings);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Several codebooks
+
+#[test]
+fn several_codebooks_travel_as_sets_and_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("study");
+    Study::init(&root, "Two frameworks").unwrap();
+    let mut study = Study::open(&root).unwrap();
+    let add = |study: &mut Study, book: &str, path: &str| {
+        study
+            .add_code("r1", Some(book), path, &Default::default(), None)
+            .unwrap()
+    };
+    add(&mut study, "Staff", "Workload/Rotas");
+    add(&mut study, "Staff", "Training");
+    add(&mut study, "Volunteers", "Motivation/Feeling useful");
+    let export = |study: &Study, name: &str| {
+        let out = dir.path().join(name);
+        export_qdpx(study, &out, &ExportOptions::default()).unwrap();
+        let xml = project_xml(&out);
+        assert_schema_valid(&xml, "Project-mrt2019.xsd", name);
+        assert_references_resolve(&xml);
+        (out, xml)
+    };
+    // no clash: every code at the top of its tree, one set per codebook, no folder codes
+    let (out, xml) = export(&study, "two.qdpx");
+    let root_el = parse(&xml, "project.qde").unwrap();
+    let tops: Vec<&str> = root_el
+        .child("CodeBook")
+        .and_then(|c| c.child("Codes"))
+        .unwrap()
+        .children_named("Code")
+        .map(|c| c.attr("name").unwrap())
+        .collect();
+    assert_eq!(tops, ["Training", "Workload", "Motivation"]);
+    assert!(!xml.contains("isCodable=\"false\""));
+    let sets: Vec<&str> = root_el
+        .child("Sets")
+        .unwrap()
+        .children_named("Set")
+        .map(|s| s.attr("name").unwrap())
+        .collect();
+    assert_eq!(sets, ["Staff", "Volunteers"]);
+    let back = import_refi(&out).unwrap();
+    let books: BTreeMap<&str, (&str, usize)> = back
+        .codebooks
+        .iter()
+        .map(|c| {
+            (
+                c.file.as_str(),
+                (c.codebook.name.as_str(), c.codebook.codes.len()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        books,
+        BTreeMap::from([("staff", ("Staff", 3)), ("volunteers", ("Volunteers", 2))])
+    );
+    // a clash of top-level names: those codebooks go under a folder code of their name,
+    // which the import takes away again
+    add(&mut study, "Volunteers", "Training");
+    let (out, xml) = export(&study, "clash.qdpx");
+    let clashing = parse(&xml, "project.qde").unwrap();
+    let folders: BTreeSet<&str> = clashing
+        .child("CodeBook")
+        .and_then(|c| c.child("Codes"))
+        .unwrap()
+        .children_named("Code")
+        .filter(|c| c.attr("isCodable") == Some("false"))
+        .map(|c| c.attr("name").unwrap())
+        .collect();
+    assert_eq!(folders, BTreeSet::from(["Staff", "Volunteers"]));
+    let back = import_refi(&out).unwrap();
+    for book in &back.codebooks {
+        let theirs = study
+            .codebooks
+            .iter()
+            .find(|c| c.file == book.file)
+            .unwrap();
+        let paths = |b: &thema::model::Codebook| -> BTreeSet<String> {
+            b.codes.iter().map(|c| b.path(&c.id)).collect()
+        };
+        assert_eq!(
+            paths(&book.codebook),
+            paths(&theirs.codebook),
+            "{}",
+            book.file
+        );
+    }
+    assert_eq!(back.codebooks.len(), 2);
+    // the same through a .qdc
+    let qdc = export_qdc(&study).unwrap();
+    assert_schema_valid(&qdc, "Codebook.xsd", "two codebooks");
+    let file = dir.path().join("codes.qdc");
+    std::fs::write(&file, qdc).unwrap();
+    let names: BTreeSet<String> = import_refi(&file)
+        .unwrap()
+        .codebooks
+        .iter()
+        .map(|c| c.codebook.name.clone())
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["Staff".to_string(), "Volunteers".to_string()])
+    );
+}

@@ -193,11 +193,7 @@ impl TextFormat {
         };
         let mut because = because;
         if options.unit.is_some() || options.line_endings.is_some() {
-            because = if options.target.is_some() {
-                format!("{because}, with the options given")
-            } else {
-                "the options given".to_string()
-            };
+            because.push_str(", with the options given");
         }
         TextFormat {
             target,
@@ -393,6 +389,7 @@ mod tests {
             (f.unit, f.line_endings, f.bom),
             (PositionUnit::Utf16, LineEndings::Lf, false)
         );
+        assert_eq!(f.because, "the REFI-QDA standard, with the options given");
         assert_eq!(
             TextFormat::choose(&ExportOptions::default(), None, None, ""),
             TextFormat::standard()
