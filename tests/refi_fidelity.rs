@@ -306,10 +306,11 @@ fn facts(xml: &str) -> BTreeSet<String> {
     if let Some(vars) = root.child("Variables") {
         for v in vars.children_named("Variable") {
             out.insert(format!(
-                "variable {} name={} type={}",
+                "variable {} name={} type={} description={}",
                 attr(v, "guid"),
                 attr(v, "name"),
-                attr(v, "typeOfVariable")
+                attr(v, "typeOfVariable"),
+                text(v, "Description")
             ));
         }
     }
@@ -349,6 +350,15 @@ fn facts(xml: &str) -> BTreeSet<String> {
             for n in s.children_named("NoteRef") {
                 out.insert(format!("source {g} note {}", attr(n, "targetGUID")));
             }
+            for c in s.children_named("Coding") {
+                out.insert(format!(
+                    "coding {} of the whole source {g} code={}",
+                    attr(c, "guid"),
+                    c.child("CodeRef")
+                        .map(|r| attr(r, "targetGUID"))
+                        .unwrap_or_default(),
+                ));
+            }
             for sel in s.children.iter().filter(|c| c.name.ends_with("Selection")) {
                 let sg = attr(sel, "guid");
                 out.insert(format!(
@@ -362,6 +372,13 @@ fn facts(xml: &str) -> BTreeSet<String> {
                     out.insert(format!("selection {sg} note {}", attr(n, "targetGUID")));
                 }
                 for c in sel.children_named("Coding") {
+                    for n in c.children_named("NoteRef") {
+                        out.insert(format!(
+                            "coding {} note {}",
+                            attr(c, "guid"),
+                            attr(n, "targetGUID")
+                        ));
+                    }
                     out.insert(format!(
                         "coding {} selection={sg} code={} user={} created={}",
                         attr(c, "guid"),
@@ -378,11 +395,12 @@ fn facts(xml: &str) -> BTreeSet<String> {
     if let Some(notes) = root.child("Notes") {
         for n in notes.children_named("Note") {
             out.insert(format!(
-                "note {} name={} user={} created={} modified={} description={} text={:?}",
+                "note {} name={} user={} created={} modifier={} modified={} description={} text={:?}",
                 attr(n, "guid"),
                 attr(n, "name"),
                 attr(n, "creatingUser"),
                 attr(n, "creationDateTime"),
+                attr(n, "modifyingUser"),
                 attr(n, "modifiedDateTime"),
                 text(n, "Description"),
                 n.child_text("PlainTextContent").unwrap_or("").trim_end()

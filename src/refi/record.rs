@@ -80,6 +80,9 @@ pub struct VariableRecord {
     /// Whether its values sat on the sources (document variables) rather than on cases.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub on_sources: bool,
+    /// Its description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// A set: a named group of codes, sources and notes (MAXQDA document sets, ATLAS.ti groups).

@@ -84,8 +84,10 @@ pub(super) fn rename(project: &RefiProject, renames: &BTreeMap<String, String>) 
         })
         .collect();
     for memo in &mut out.memos {
-        if let Some(coder) = memo.fields.get_mut("coder") {
-            *coder = new_id(coder);
+        for key in ["coder", "modified_by"] {
+            if let Some(coder) = memo.fields.get_mut(key) {
+                *coder = new_id(coder);
+            }
         }
         if let Some(segment) = memo.fields.get_mut("segment") {
             *segment = new_segment(segment);

@@ -164,7 +164,8 @@ fn project_xml(
     users.extend(
         data.memos
             .iter()
-            .filter_map(|m| m.field("coder"))
+            .flat_map(|m| [m.field("coder"), m.field("modified_by")])
+            .flatten()
             .filter(|c| !c.trim().is_empty()),
     );
     let user_guids: BTreeSet<String> = users.iter().map(|c| data.coder_guid(c)).collect();
@@ -254,14 +255,19 @@ fn project_xml(
     if !variables.is_empty() {
         out.open("Variables", vec![])?;
         for v in &variables {
-            out.empty(
-                "Variable",
-                vec![
-                    ("guid", some(v.guid.as_str())),
-                    ("name", some(v.column.as_str())),
-                    ("typeOfVariable", some(v.kind.as_str())),
-                ],
-            )?;
+            let attrs = vec![
+                ("guid", some(v.guid.as_str())),
+                ("name", some(v.column.as_str())),
+                ("typeOfVariable", some(v.kind.as_str())),
+            ];
+            match &v.description {
+                Some(d) => {
+                    out.open("Variable", attrs)?;
+                    out.text("Description", vec![], d)?;
+                    out.close("Variable")?;
+                }
+                None => out.empty("Variable", attrs)?,
+            }
         }
         out.close("Variables")?;
     }

@@ -19,8 +19,9 @@ use crate::refi::{
 use crate::study::Memo;
 
 /// Front matter fields a note carries; any other is reported as not exported.
-const NOTE_FIELDS: [&str; 11] = [
+const NOTE_FIELDS: [&str; 12] = [
     "title",
+    "modified_by",
     "case",
     "coder",
     "code",
@@ -211,6 +212,12 @@ pub(super) fn write_notes(
                 (
                     "creationDateTime",
                     memo.field("created").and_then(xs_datetime),
+                ),
+                (
+                    "modifyingUser",
+                    memo.field("modified_by")
+                        .filter(|c| !c.trim().is_empty())
+                        .map(user),
                 ),
                 (
                     "modifiedDateTime",

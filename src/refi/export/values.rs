@@ -99,6 +99,7 @@ pub(super) struct VariablePlan {
     pub column: String,
     pub guid: String,
     pub kind: String,
+    pub description: Option<String>,
     /// Whether its values sit on the cases (else on the sources).
     pub on_case: bool,
 }
@@ -145,6 +146,7 @@ pub(super) fn plan_variables(
                 column: column.clone(),
                 guid,
                 kind,
+                description: recorded.and_then(|r| r.description.clone()),
                 on_case,
             }
         })

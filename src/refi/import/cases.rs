@@ -28,20 +28,17 @@ impl Reader<'_> {
                     name = format!("{name} (variable)");
                 }
                 let kind = var.attr("typeOfVariable").unwrap_or("Text").to_string();
-                if var
+                let description = var
                     .child_text("Description")
-                    .is_some_and(|d| !d.trim().is_empty())
-                {
-                    self.warnings.push(format!(
-                        "the description of variable '{name}' was not imported"
-                    ));
-                }
+                    .filter(|d| !d.trim().is_empty())
+                    .map(str::to_string);
                 self.project.record.variables.insert(
                     name.clone(),
                     VariableRecord {
                         guid: guid.clone(),
                         kind: kind.clone(),
                         on_sources: false,
+                        description,
                     },
                 );
                 self.variables.push((guid, name, kind));

@@ -86,6 +86,15 @@ impl Reader<'_> {
                 if let Some(coder) = self.user_of(note.attr("creatingUser"), &mut unknown) {
                     fields.insert("coder".to_string(), coder);
                 }
+                if let Some(coder) = self.user_of(note.attr("modifyingUser"), &mut unknown) {
+                    fields.insert("modified_by".to_string(), coder);
+                }
+                let inner = note.children_named("PlainTextSelection").count();
+                if inner > 0 {
+                    self.warnings.push(format!(
+                        "{label}: {inner} selections inside the note (QualCoder writes annotations so) not imported"
+                    ));
+                }
                 for (attr, field) in [
                     ("creationDateTime", "created"),
                     ("modifiedDateTime", "modified"),
