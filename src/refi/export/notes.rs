@@ -57,14 +57,19 @@ fn memo_key(memo: &Memo) -> String {
 pub(super) struct NotesPlan<'a> {
     /// Memos written as notes, with their GUIDs, in file order.
     pub notes: Vec<(&'a Memo, String)>,
-    /// Note GUIDs referenced from each code, transcript, selection (by GUID) and the project.
+    /// Note GUIDs referenced from each code (by code id).
     pub code_notes: BTreeMap<String, Vec<String>>,
+    /// Note GUIDs referenced from each source (by transcript id).
     pub transcript_notes: BTreeMap<String, Vec<String>>,
+    /// Note GUIDs referenced from each selection (by selection GUID).
     pub selection_notes: BTreeMap<String, Vec<String>>,
+    /// Note GUIDs referenced from the project.
     pub project_notes: Vec<String>,
-    /// Descriptions of the project, of transcripts and of cases (participants).
+    /// The project's description.
     pub project_description: Option<&'a str>,
+    /// Descriptions of sources, by transcript id.
     pub transcript_descriptions: BTreeMap<String, &'a str>,
+    /// Descriptions of cases, by participant.
     pub case_descriptions: BTreeMap<String, &'a str>,
     /// Lines for the export report.
     pub skipped: Vec<String>,

@@ -96,9 +96,13 @@ fn value_element(kind: &str) -> &'static str {
 
 /// One attribute column as a variable.
 pub(super) struct VariablePlan {
+    /// The attribute column (the variable's name).
     pub column: String,
+    /// Its GUID.
     pub guid: String,
+    /// Its REFI-QDA type (`Text`, `Integer`, ...).
     pub kind: String,
+    /// Its description, kept from an import.
     pub description: Option<String>,
     /// Whether its values sit on the cases (else on the sources).
     pub on_case: bool,
