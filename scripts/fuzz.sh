@@ -78,8 +78,8 @@ for target in "${TARGETS[@]}"; do
     [ -d "fuzz/seeds/$target" ] && seeds+=("fuzz/seeds/$target")
     # the importer's fixtures and the REFI-QDA samples, when present, seed those targets
     [ "$target" = import ] && [ -d tests/fixtures/import ] && seeds+=(tests/fixtures/import)
-    [ "$target" = refi ] && [ -d "${REFI_SAMPLES:-/work/shared/refi-qda/samples}" ] \
-        && seeds+=("${REFI_SAMPLES:-/work/shared/refi-qda/samples}")
+    [ "$target" = refi ] && [ -d "${REFI_SAMPLES:-tests/fixtures/refi}" ] \
+        && seeds+=("${REFI_SAMPLES:-tests/fixtures/refi}")
     if ! cargo "${TOOLCHAIN[@]}" fuzz run "${BUILD[@]}" "${SANITIZER[@]}" "$target" "fuzz/corpus/$target" "${seeds[@]}" -- \
         -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1; then
         failed+=("$target")

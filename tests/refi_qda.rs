@@ -1,11 +1,14 @@
-//! REFI-QDA interchange: the real exports in `/work/shared/refi-qda/samples` (NVivo 12 Windows,
-//! NVivo 15 Mac, ATLAS.ti 8, a non-conforming qc file), thema's example files, a round trip of
-//! a study through `.qdpx`, schema validation of every export with xmllint, and stable GUIDs.
+//! REFI-QDA interchange: the real exports in `tests/fixtures/refi` (NVivo 12 Windows, NVivo 15
+//! Mac, ATLAS.ti 8, a non-conforming qc file), thema's example files, a round trip of a study
+//! through `.qdpx`, schema validation of every export with xmllint, and stable GUIDs.
+
+mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use common::refi::{assert_references_resolve, assert_schema_valid, fixture, zip_entry, zip_names};
 
 use thema::model::codebook::Description;
 use thema::model::{Attributes, Segment};
@@ -16,107 +19,6 @@ use thema::refi::{
 };
 use thema::study::coding::Span;
 use thema::study::{files, memo, Memo, Study};
-
-const SHARED: &str = "/work/shared/refi-qda";
-
-fn shared(rel: &str) -> PathBuf {
-    Path::new(SHARED).join(rel)
-}
-
-fn schema(name: &str) -> PathBuf {
-    shared("schema").join(name)
-}
-
-/// Reads one entry of a ZIP archive.
-fn zip_entry(archive: &Path, name: &str) -> Vec<u8> {
-    let file = std::fs::File::open(archive).unwrap();
-    let mut zip = zip::ZipArchive::new(file).unwrap();
-    let mut entry = zip.by_name(name).unwrap();
-    let mut out = Vec::new();
-    entry.read_to_end(&mut out).unwrap();
-    out
-}
-
-fn zip_names(archive: &Path) -> Vec<String> {
-    let file = std::fs::File::open(archive).unwrap();
-    let zip = zip::ZipArchive::new(file).unwrap();
-    zip.file_names().map(str::to_string).collect()
-}
-
-/// Whether xmllint can be used. Without it the validation is skipped loudly, unless `CI` is set,
-/// where a missing xmllint fails the test (scripts/setup-test-tools.sh installs it).
-fn xmllint_available() -> bool {
-    if Command::new("xmllint").arg("--version").output().is_ok() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "xmllint is required when CI is set: run scripts/setup-test-tools.sh (Debian: libxml2-utils)"
-    );
-    eprintln!(
-        "\n!!!!!!!! SKIPPING XSD VALIDATION: xmllint not found. Install libxml2-utils \
-         (scripts/setup-test-tools.sh); with CI set this is a failure. !!!!!!!!\n"
-    );
-    false
-}
-
-/// Validates `xml` against an XSD with xmllint (skipped loudly when xmllint is absent).
-fn assert_schema_valid(xml: &str, xsd: &str, what: &str) {
-    if !xmllint_available() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("doc.xml");
-    std::fs::write(&file, xml).unwrap();
-    let out = Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(schema(xsd))
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{what} does not validate against {xsd}:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Checks what the XSD cannot: every GUID reference of a project document resolves.
-fn assert_references_resolve(xml: &str) {
-    let root = parse(xml, "project.qde").unwrap();
-    let mut defined = BTreeSet::new();
-    let mut refs = Vec::new();
-    fn walk(e: &Element, defined: &mut BTreeSet<String>, refs: &mut Vec<(String, String)>) {
-        if let Some(g) = e.attr("guid") {
-            assert!(defined.insert(g.to_string()), "GUID {g} defined twice");
-        }
-        for key in [
-            "targetGUID",
-            "creatingUser",
-            "modifyingUser",
-            "creatingUserGUID",
-        ] {
-            if let Some(g) = e.attr(key) {
-                refs.push((format!("{}@{key}", e.name), g.to_string()));
-            }
-        }
-        for c in &e.children {
-            walk(c, defined, refs);
-        }
-    }
-    walk(&root, &mut defined, &mut refs);
-    for (what, guid) in refs {
-        assert!(
-            defined.contains(&guid),
-            "{what} points at {guid}, which nothing defines"
-        );
-    }
-    // GUIDs are lowercase and unbraced
-    assert!(defined
-        .iter()
-        .all(|g| g.len() == 36 && *g == g.to_lowercase()));
-}
 
 /// Every segment's quote is exactly its span of the transcript.
 fn assert_quotes_exact(project: &RefiProject) {
@@ -148,7 +50,7 @@ fn all_segments(project: &RefiProject) -> Vec<(&str, &Segment)> {
 
 #[test]
 fn nvivo12_windows_sample_places_all_303_selections_on_their_text() {
-    let archive = shared("samples/nvivo12win_oltas0517.qdpx");
+    let archive = fixture("nvivo12win_oltas0517-trimmed.qdpx");
     let project = import_refi(&archive).unwrap();
     assert_eq!(project.origin, "NVivo for Windows 12.6");
     assert_eq!(project.transcripts.len(), 2);
@@ -194,8 +96,12 @@ fn nvivo12_windows_sample_places_all_303_selections_on_their_text() {
         let quote = String::from_utf16(&units[a..b])
             .unwrap()
             .replace("\r\n", "\n");
-        let as_cp: String = cps[a..b].iter().collect::<String>().replace("\r\n", "\n");
-        shifted_as_code_points += usize::from(as_cp != quote);
+        // (the fixture's text ends soon after the last selection: read as code points, the
+        // last few reach past its end)
+        let as_cp = cps
+            .get(a..b)
+            .map(|c| c.iter().collect::<String>().replace("\r\n", "\n"));
+        shifted_as_code_points += usize::from(as_cp.as_ref() != Some(&quote));
         let coding = sel.child("Coding").unwrap().attr("guid").unwrap();
         expected.insert(format!("gergo-{coding}"), quote);
     }
@@ -227,16 +133,21 @@ fn nvivo12_windows_sample_places_all_303_selections_on_their_text() {
             .description,
         "Erősen szkeptikus (piros)\nEnyhén szkeptikus, kétkedő (sárga)\nElfogadó (zöld)"
     );
-    // the one non-codable folder is reported, not silently changed
-    assert!(project
-        .warnings
+    // the one non-codable folder stays a folder, every other code stays codable
+    let folders: Vec<&str> = book
+        .codes
         .iter()
-        .any(|w| w.contains("1 folder codes (isCodable=\"false\")")));
+        .filter(|c| !c.codable)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(folders, ["Attituderoots"]);
+    // no colours in the file, none invented
+    assert!(book.codes.iter().all(|c| c.color.is_empty()));
 }
 
 #[test]
 fn nvivo12_import_then_export_keeps_every_excerpt_and_code_guid() {
-    let project = import_refi(&shared("samples/nvivo12win_oltas0517.qdpx")).unwrap();
+    let project = import_refi(&fixture("nvivo12win_oltas0517-trimmed.qdpx")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("study");
     let summary = apply_to_study(&root, &project).unwrap();
@@ -257,7 +168,7 @@ fn nvivo12_import_then_export_keeps_every_excerpt_and_code_guid() {
     );
     // export (code points, LF) and import again: same excerpts, codes, coders
     let out = dir.path().join("again.qdpx");
-    let exported = export_qdpx(&study, &out).unwrap();
+    let exported = export_qdpx(&study, &out, &Default::default()).unwrap();
     assert_eq!(exported.codings, 303);
     let xml = String::from_utf8(zip_entry(&out, "project.qde")).unwrap();
     assert_schema_valid(&xml, "Project-mrt2019.xsd", "re-export of the NVivo sample");
@@ -280,9 +191,10 @@ fn nvivo12_import_then_export_keeps_every_excerpt_and_code_guid() {
         .iter()
         .find(|t| t.id == "videos_10_selected")
         .unwrap();
-    assert_eq!(coded.offsets.unit, OffsetUnit::CodePoints);
-    // thema writes one selection per (coder, span): 188 distinct spans, the same 3 off-word
-    assert_eq!((coded.offsets.aligned, coded.offsets.total), (185, 188));
+    // exported as NVivo writes (the study came from NVivo): UTF-16 positions, every one of
+    // NVivo's 303 selections again, the same 3 off-word
+    assert_eq!(coded.offsets.unit, OffsetUnit::Utf16);
+    assert_eq!((coded.offsets.aligned, coded.offsets.total), (300, 303));
     let ids = |p: &RefiProject| -> BTreeSet<(String, Option<String>, String)> {
         p.codebooks
             .iter()
@@ -297,43 +209,8 @@ fn nvivo12_import_then_export_keeps_every_excerpt_and_code_guid() {
 // NVivo 15 Mac, ATLAS.ti 8, qc (non-conforming)
 
 #[test]
-fn nvivo15_mac_sample_gives_its_deep_codebook_and_reports_empty_sources() {
-    let project = import_refi(&shared("samples/nvivo15mac_codebook-empty-sources.qdpx")).unwrap();
-    assert_eq!(project.origin, "NVivo for Mac 15.0.0");
-    let book = &project.codebooks[0].codebook;
-    assert_eq!(book.codes.len(), 262);
-    let depth = book.codes.iter().map(|c| book.depth(&c.id)).max().unwrap();
-    assert_eq!(depth + 1, 7, "NOTES: depth 7");
-    // the same name under several parents stays several codes, keyed by GUID
-    let programming: BTreeSet<String> = book
-        .codes
-        .iter()
-        .filter(|c| c.name == "programming")
-        .map(|c| book.path(&c.id))
-        .collect();
-    assert_eq!(
-        programming,
-        BTreeSet::from([
-            "rq1_definition/competencies/programming".to_string(),
-            "rq1_definition/framings/cs_as_programming/programming".to_string()
-        ])
-    );
-    // the two sources NVivo emptied on its way in are reported, nothing else is lost
-    assert!(project.transcripts.is_empty());
-    assert_eq!(project.segment_count(), 0);
-    let empty = project
-        .warnings
-        .iter()
-        .filter(|w| w.contains("the text is empty; not imported"))
-        .count();
-    assert_eq!(empty, 2);
-    let coders: Vec<&str> = project.coders.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(coders, ["chrisp", "cp"]);
-}
-
-#[test]
 fn atlas_ti_sample_keeps_codes_and_memos_and_reports_media_sets_and_missing_texts() {
-    let project = import_refi(&shared("samples/spec-annexA2_atlasti8mac_project.qde")).unwrap();
+    let project = import_refi(&fixture("spec-annexA2_atlasti8mac_project.qde")).unwrap();
     let book = &project.codebooks[0].codebook;
     assert_eq!(book.codes.len(), 14);
     let diet = book.resolve("Coke::diet Coke").unwrap();
@@ -351,12 +228,21 @@ fn atlas_ti_sample_keeps_codes_and_memos_and_reports_media_sets_and_missing_text
         "1 audio sources not imported",
         "2 video sources not imported",
         "4 area selections not imported",
-        "16 sets",
+        "set members are sources or notes thema did not import",
         "1 graphs",
         "1 links not imported",
     ] {
         assert!(w.contains(expected), "missing warning '{expected}' in:\n{w}");
     }
+    // the 16 sets (code groups and document groups) are kept for the way back
+    assert_eq!(project.record.sets.len(), 16);
+    let feelings = project
+        .record
+        .sets
+        .iter()
+        .find(|s| s.name == "Feelings")
+        .unwrap();
+    assert_eq!(feelings.codes.len(), 6);
     // notes become memos, with their author
     let titles: BTreeSet<&str> = project
         .memos
@@ -374,27 +260,6 @@ fn atlas_ti_sample_keeps_codes_and_memos_and_reports_media_sets_and_missing_text
         .unwrap();
     assert_eq!(plan.fields["coder"], "friedrich-markgraf");
     assert!(plan.body.starts_with("This is a great project"));
-}
-
-#[test]
-fn qc_nonconforming_sample_imports_with_a_warning_for_each_bare_path() {
-    let project = import_refi(&shared("samples/qc1.3.2_demo_nonconformant.qdpx")).unwrap();
-    let ids: Vec<&str> = project.transcripts.iter().map(|t| t.id.as_str()).collect();
-    assert_eq!(ids, ["board_2017", "admin-1"]);
-    assert_eq!(project.segments["cp"].len(), 205);
-    let bare = project
-        .warnings
-        .iter()
-        .filter(|w| w.contains("is not an internal:// path (not conformant)"))
-        .count();
-    assert_eq!(bare, 2);
-    // qc codes whole lines: every selection starts at the beginning of a line
-    let board = &project.transcripts[0].text;
-    let chars: Vec<char> = board.chars().collect();
-    for s in &project.segments["cp"] {
-        assert!(s.start == 0 || chars[s.start - 1] == '\n', "{}", s.quote);
-    }
-    assert_quotes_exact(&project);
 }
 
 #[test]
@@ -427,7 +292,7 @@ fn a_file_that_is_not_refi_gives_a_clear_error() {
 
 #[test]
 fn thema_full_example_imports_cases_variables_notes_and_both_coders() {
-    let project = import_refi(&shared("examples/thema-full.qdpx")).unwrap();
+    let project = import_refi(&fixture("examples/thema-full.qdpx")).unwrap();
     let t = &project.transcripts[0];
     assert_eq!(t.id, "P01 interview");
     assert_eq!(t.offsets.unit, OffsetUnit::CodePoints);
@@ -468,12 +333,22 @@ fn thema_full_example_imports_cases_variables_notes_and_both_coders() {
         "17ab0a54-9a50-5c26-84bd-17453e1ca3c5"
     );
     assert_eq!(time_memo.fields["coder"], "ben");
-    assert!(project.warnings.iter().any(|w| w.contains("1 sets")));
+    // the source set is kept for the way back
+    let sets: Vec<(&str, &[String])> = project
+        .record
+        .sets
+        .iter()
+        .map(|s| (s.name.as_str(), s.sources.as_slice()))
+        .collect();
+    assert_eq!(
+        sets,
+        [("Completed interviews", &["P01 interview".to_string()][..])]
+    );
 }
 
 #[test]
 fn codebook_files_import_with_their_namespace_variants() {
-    let project = import_refi(&shared("examples/thema-codebook.qdc")).unwrap();
+    let project = import_refi(&fixture("examples/thema-codebook.qdc")).unwrap();
     let book = &project.codebooks[0].codebook;
     assert_eq!(book.codes.len(), 5);
     assert_eq!(
@@ -507,12 +382,17 @@ fn codebook_files_import_with_their_namespace_variants() {
     let feelings = book.get("0f8a1907-7e42-4739-8610-a676b4d1b69f").unwrap();
     assert_eq!(feelings.color, "#ff0088");
     let happy = book.get("85d17f60-7bb0-481e-b742-b4861dd669df").unwrap();
-    assert_eq!(happy.name, "happy\u{2215}joyful");
+    // the name is kept as written; the path escapes its '/'
+    assert_eq!(happy.name, "happy/joyful");
     assert_eq!(happy.parent.as_deref(), Some(feelings.id.as_str()));
+    assert_eq!(book.path(&happy.id), "Feelings/happy\\/joyful");
     let w = project.warnings.join("\n");
+    assert!(w.contains("rgb(1,2,3)"), "{w}");
+    // the other namespace version and the empty <Sets/> lose nothing: notes, not warnings
+    let notes = project.notes.join("\n");
     assert!(
-        w.contains("urn:QDA-XML:codebook:0:4") && w.contains("rgb(1,2,3)"),
-        "{w}"
+        notes.contains("urn:QDA-XML:codebook:0:4") && notes.contains("empty <Sets/> accepted"),
+        "{notes}"
     );
 }
 
@@ -582,7 +462,8 @@ fn atlas_like_archive_with_crlf_counted_once_is_read_in_that_unit() {
         .map(|s| s.quote.as_str())
         .collect();
     assert_eq!(quotes, ["Sometimes a Coke", "Every single day, honestly"]);
-    assert!(project.warnings[0].contains("Breakfast.qde"));
+    assert!(project.notes[0].contains("Breakfast.qde"));
+    assert!(!project.warnings.iter().any(|w| w.contains("Breakfast.qde")));
     // the same project unpacked into a folder, and as a bare .qde beside sources/
     let folder = dir.path().join("unpacked");
     std::fs::create_dir_all(folder.join("sources")).unwrap();
@@ -872,6 +753,8 @@ fn view(study: &Study) -> View {
         .iter()
         .map(|m| {
             let mut fields = m.fields.clone();
+            // an import names each memo's note; the study it was exported from did not
+            fields.remove("guid");
             if let Some(code) = fields.get("code").cloned() {
                 fields.insert("code".into(), study.code_path(&code));
             }
@@ -909,7 +792,7 @@ fn a_study_survives_export_and_import_into_an_empty_study() {
     let study = Study::open(&built.root).unwrap();
     assert_eq!(study.coders(), ["consensus", "jane-smith", "r1"]);
     let out = built.dir.path().join("export.qdpx");
-    let summary = export_qdpx(&study, &out).unwrap();
+    let summary = export_qdpx(&study, &out, &Default::default()).unwrap();
     assert_eq!(summary.transcripts, 2);
     assert_eq!((summary.codebooks, summary.codes), (2, 7));
     assert_eq!(summary.coders, ["consensus", "jane-smith", "r1"]);
@@ -965,7 +848,7 @@ fn a_study_survives_export_and_import_into_an_empty_study() {
 
     // and exporting the copy gives the same document: GUIDs and all
     let again = built.dir.path().join("again.qdpx");
-    export_qdpx(&copy, &again).unwrap();
+    export_qdpx(&copy, &again, &Default::default()).unwrap();
     let xml_again = String::from_utf8(zip_entry(&again, "project.qde")).unwrap();
     assert_eq!(xml_again, xml);
 }
@@ -975,7 +858,7 @@ fn exports_are_schema_valid_and_references_resolve() {
     let built = build_study();
     let study = Study::open(&built.root).unwrap();
     let out = built.dir.path().join("export.qdpx");
-    export_qdpx(&study, &out).unwrap();
+    export_qdpx(&study, &out, &Default::default()).unwrap();
     let xml = String::from_utf8(zip_entry(&out, "project.qde")).unwrap();
     assert_schema_valid(&xml, "Project-mrt2019.xsd", "project.qde");
     assert_references_resolve(&xml);
@@ -1011,7 +894,7 @@ fn exports_are_schema_valid_and_references_resolve() {
     assert_eq!(referrals.example, "\"some are inappropriate\"");
     // the thema examples written for thema also validate
     for example in ["examples/thema-full.qdpx", "examples/thema-minimal.qdpx"] {
-        let xml = String::from_utf8(zip_entry(&shared(example), "project.qde")).unwrap();
+        let xml = String::from_utf8(zip_entry(&fixture(example), "project.qde")).unwrap();
         assert_schema_valid(&xml, "Project-mrt2019.xsd", example);
     }
 }
@@ -1022,10 +905,10 @@ fn guids_are_identical_across_exports() {
     let study = Study::open(&built.root).unwrap();
     let a = built.dir.path().join("a.qdpx");
     let b = built.dir.path().join("b.qdpx");
-    export_qdpx(&study, &a).unwrap();
+    export_qdpx(&study, &a, &Default::default()).unwrap();
     // reopening the study changes nothing either
     let reopened = Study::open(&built.root).unwrap();
-    export_qdpx(&reopened, &b).unwrap();
+    export_qdpx(&reopened, &b, &Default::default()).unwrap();
     assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
     let guids = |p: &Path| -> Vec<String> {
         let xml = String::from_utf8(zip_entry(p, "project.qde")).unwrap();
@@ -1043,28 +926,80 @@ fn guids_are_identical_across_exports() {
     assert_eq!(export_qdc(&study).unwrap(), export_qdc(&reopened).unwrap());
 }
 
+/// Every file of a study folder (derived data and locks left out), by relative path.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path.strip_prefix(root).unwrap().to_path_buf();
+            if rel.starts_with(".thema") {
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn importing_a_study_s_own_export_again_changes_nothing() {
+    let built = build_study();
+    let study = Study::open(&built.root).unwrap();
+    let out = built.dir.path().join("export.qdpx");
+    export_qdpx(&study, &out, &Default::default()).unwrap();
+    let project = import_refi(&out).unwrap();
+    let before = snapshot(&built.root);
+    let summary = apply_to_study(&built.root, &project).unwrap();
+    assert_eq!(summary.transcripts_present, ["LW07-y1", "V03"]);
+    assert_eq!(summary.codes_added, 0);
+    assert!(
+        summary.memos.is_empty() && summary.memos_updated.is_empty(),
+        "{summary:?}"
+    );
+    let after = snapshot(&built.root);
+    let changed: Vec<&PathBuf> = after
+        .iter()
+        .filter(|(p, bytes)| before.get(*p) != Some(*bytes))
+        .map(|(p, _)| p)
+        .collect();
+    // only what the way back needs is added
+    assert_eq!(
+        changed,
+        [&PathBuf::from("coders.json"), &PathBuf::from("refi.json")]
+    );
+}
+
 #[test]
 fn importing_refuses_to_overwrite_a_transcript_and_writes_nothing() {
     let built = build_study();
     let study = Study::open(&built.root).unwrap();
     let out = built.dir.path().join("export.qdpx");
-    export_qdpx(&study, &out).unwrap();
+    export_qdpx(&study, &out, &Default::default()).unwrap();
     let project = import_refi(&out).unwrap();
-    let before = std::fs::read(files::codings_path(&built.root, "r1")).unwrap();
+    // the transcript was edited since: importing must not overwrite it
+    let path = files::transcript_path(&built.root, "LW07-y1");
+    let edited = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("Buses", "The buses");
+    std::fs::write(&path, edited).unwrap();
+    let before = snapshot(&built.root);
     let err = apply_to_study(&built.root, &project).unwrap_err();
     assert!(matches!(err, RefiError::TranscriptExists { ref id, .. } if id == "LW07-y1"));
     assert!(err.to_string().contains("already exists"));
-    assert_eq!(
-        std::fs::read(files::codings_path(&built.root, "r1")).unwrap(),
-        before
-    );
+    assert_eq!(snapshot(&built.root), before);
 }
 
 #[test]
 fn importing_into_an_existing_study_adds_to_it() {
     let built = build_study();
     // a second project: the NVivo sample, into the built study
-    let nvivo = import_refi(&shared("samples/nvivo12win_oltas0517.qdpx")).unwrap();
+    let nvivo = import_refi(&fixture("nvivo12win_oltas0517-trimmed.qdpx")).unwrap();
     let summary = apply_to_study(&built.root, &nvivo).unwrap();
     assert_eq!(summary.segments["gergo"], 303);
     let study = Study::open(&built.root).unwrap();
@@ -1096,7 +1031,7 @@ fn an_empty_codebook_cannot_be_exported_as_qdc() {
     assert!(matches!(export_qdc(&study), Err(RefiError::EmptyCodebook)));
     // a project without codes is still valid
     let out = dir.path().join("empty.qdpx");
-    export_qdpx(&study, &out).unwrap();
+    export_qdpx(&study, &out, &Default::default()).unwrap();
     let xml = String::from_utf8(zip_entry(&out, "project.qde")).unwrap();
     assert_schema_valid(&xml, "Project-mrt2019.xsd", "an empty project");
     assert!(!xml.contains("<Users") && !xml.contains("<CodeBook"));
@@ -1104,7 +1039,7 @@ fn an_empty_codebook_cannot_be_exported_as_qdc() {
 
 #[test]
 fn thema_minimal_example_imports_one_coded_selection() {
-    let project = import_refi(&shared("examples/thema-minimal.qdpx")).unwrap();
+    let project = import_refi(&fixture("examples/thema-minimal.qdpx")).unwrap();
     assert_eq!(project.segments["ana"].len(), 1);
     assert_eq!(
         project.segments["ana"][0].quote,
@@ -1267,7 +1202,12 @@ fn what_cannot_be_exported_is_reported() {
     layer.push(orphan);
     files::save_codings(&built.root, "jane-smith", &layer).unwrap();
     let study = Study::open(&built.root).unwrap();
-    let summary = export_qdpx(&study, &built.dir.path().join("x.qdpx")).unwrap();
+    let summary = export_qdpx(
+        &study,
+        &built.dir.path().join("x.qdpx"),
+        &Default::default(),
+    )
+    .unwrap();
     assert_eq!(summary.codings, 9);
     let report = summary.not_exported.join("\n");
     assert!(

@@ -132,7 +132,7 @@ proptest! {
         let mut book = Codebook::new("Codebook");
         book.add(Code {
             id: "c1".into(), name: "Transport".into(), parent: None, description: String::new(),
-            include: String::new(), exclude: String::new(), example: String::new(), color: String::new(),
+            include: String::new(), exclude: String::new(), example: String::new(), color: String::new(), codable: true, order: None,
         }).unwrap();
         std::fs::write(root.join("codebooks/codebook.json"), serde_json::to_vec_pretty(&book).unwrap()).unwrap();
         let segments: Vec<Segment> = spans

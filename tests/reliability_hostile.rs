@@ -452,6 +452,8 @@ mod strange_study {
             exclude: String::new(),
             example: String::new(),
             color: String::new(),
+            codable: true,
+            order: None,
         })
     }
 
@@ -590,7 +592,7 @@ mod refi_files {
                 .unwrap();
             let qdc = export_qdc(&study).unwrap().into_bytes();
             let out = dir.path().join("p.qdpx");
-            export_qdpx(&study, &out).unwrap();
+            export_qdpx(&study, &out, &Default::default()).unwrap();
             let qdpx = std::fs::read(&out).unwrap();
             let mut archive = zip::ZipArchive::new(std::io::Cursor::new(qdpx.clone())).unwrap();
             let mut qde = Vec::new();

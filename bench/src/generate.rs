@@ -1214,6 +1214,8 @@ impl Framework {
                 exclude: String::new(),
                 example: String::new(),
                 color: PALETTE[index % PALETTE.len()].to_string(),
+                codable: true,
+                order: None,
             });
             codes.push(CodeSlot {
                 id,

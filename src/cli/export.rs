@@ -86,6 +86,17 @@ pub enum ExportCommand {
         /// Output file.
         #[arg(short = 'o', long = "output", required = true)]
         output: PathBuf,
+        /// The program that will read it: nvivo = UTF-16 positions, CRLF, byte-order mark (as
+        /// NVivo writes); maxqda, atlasti = code points, LF. Default: the program the study was
+        /// imported from (refi.json), else the REFI-QDA standard (code points, LF).
+        #[arg(long, value_enum)]
+        target: Option<TargetArg>,
+        /// Unit of selection positions (default: from --target, else as imported, else code points).
+        #[arg(long, value_enum)]
+        offsets: Option<OffsetsArg>,
+        /// Line ends of the text files (default: from --target, else lf).
+        #[arg(long = "line-endings", value_enum)]
+        line_endings: Option<LineEndingsArg>,
     },
     /// A REFI-QDA codebook (.qdc).
     Qdc {
@@ -207,6 +218,59 @@ fn reliability_section(
             changes: changes(study)?,
         },
     ))
+}
+
+/// `--target` of `thema export qdpx`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    /// NVivo (Windows and Mac).
+    Nvivo,
+    /// MAXQDA.
+    Maxqda,
+    /// ATLAS.ti.
+    Atlasti,
+}
+
+/// `--offsets` of `thema export qdpx`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OffsetsArg {
+    /// Unicode code points (the REFI-QDA standard).
+    Codepoints,
+    /// UTF-16 code units (NVivo).
+    Utf16,
+}
+
+/// `--line-endings` of `thema export qdpx`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LineEndingsArg {
+    /// LF, as thema stores transcripts.
+    Lf,
+    /// CRLF, each counted as two positions.
+    Crlf,
+}
+
+/// The export options the flags ask for.
+fn refi_options(
+    target: Option<TargetArg>,
+    offsets: Option<OffsetsArg>,
+    line_endings: Option<LineEndingsArg>,
+) -> crate::refi::ExportOptions {
+    use crate::refi::{LineEndings, PositionUnit, Target};
+    crate::refi::ExportOptions {
+        target: target.map(|t| match t {
+            TargetArg::Nvivo => Target::Nvivo,
+            TargetArg::Maxqda => Target::Maxqda,
+            TargetArg::Atlasti => Target::Atlasti,
+        }),
+        unit: offsets.map(|o| match o {
+            OffsetsArg::Codepoints => PositionUnit::CodePoints,
+            OffsetsArg::Utf16 => PositionUnit::Utf16,
+        }),
+        line_endings: line_endings.map(|l| match l {
+            LineEndingsArg::Lf => LineEndings::Lf,
+            LineEndingsArg::Crlf => LineEndings::Crlf,
+        }),
+    }
 }
 
 /// The decisions of team meetings (`codings/consensus.log.jsonl`) as a Markdown section.
@@ -356,20 +420,31 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
             };
             write(target, &text)
         }
-        ExportCommand::Qdpx { output } => {
+        ExportCommand::Qdpx {
+            output,
+            target,
+            offsets,
+            line_endings,
+        } => {
             let study = cli.open()?;
-            let summary = crate::refi::export_qdpx(&study, output)?;
+            let options = refi_options(*target, *offsets, *line_endings);
+            let summary = crate::refi::export_qdpx(&study, output, &options)?;
             if cli.json {
                 return crate::cli::output::json(&summary);
             }
             println!(
-                "wrote {}: {} transcript(s), {} code(s), {} coder(s), {} coding(s)",
+                "wrote {}: {} transcript(s), {} code(s), {} coder(s), {} coding(s), {} memo(s)",
                 output.display(),
                 summary.transcripts,
                 summary.codes,
                 summary.coders.len(),
-                summary.codings
+                summary.codings,
+                summary.memos + summary.descriptions
             );
+            println!("  texts and positions: {}", summary.format);
+            for line in &summary.not_exported {
+                eprintln!("  not exported: {line}");
+            }
             Ok(())
         }
         ExportCommand::Qdc { output } => {

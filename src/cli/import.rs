@@ -138,7 +138,7 @@ fn refi(cli: &Cli, path: &std::path::Path) -> Result<()> {
     let summary = crate::refi::apply_to_study(&root, &project)?;
     if cli.json {
         return output::json(
-            &serde_json::json!({ "summary": summary, "warnings": project.warnings }),
+            &serde_json::json!({ "summary": summary, "notes": project.notes, "warnings": summary.warnings }),
         );
     }
     println!(
@@ -147,17 +147,41 @@ fn refi(cli: &Cli, path: &std::path::Path) -> Result<()> {
         summary.transcripts.len(),
         summary.codes_added
     );
+    if let Some(name) = &summary.named {
+        println!("  study named '{name}' after the project");
+    }
+    for id in &summary.transcripts_present {
+        println!("  {id}: already in the study with the same text; left as it was");
+    }
     for (transcript, unit) in &summary.offset_units {
         println!("  {transcript}: offsets read as {unit}");
     }
-    for (coder, n) in &summary.segments {
+    for (coder, name) in &summary.coders {
+        let n = summary.segments.get(coder).copied().unwrap_or(0);
+        if name.is_empty() || name == coder {
+            println!("  coder {coder}: {n} segment(s)");
+        } else {
+            println!("  coder {coder} ({name}): {n} segment(s)");
+        }
+    }
+    for (coder, n) in summary
+        .segments
+        .iter()
+        .filter(|(c, _)| !summary.coders.iter().any(|(id, _)| id == *c))
+    {
         println!("  coder {coder}: {n} segment(s)");
     }
     for book in &summary.codebooks {
         println!("  codebook {book}");
     }
-    for w in &project.warnings {
-        eprintln!("  not imported: {w}");
+    for memo in &summary.memos_updated {
+        println!("  memo {}: updated from the project", memo.display());
+    }
+    for note in &project.notes {
+        eprintln!("  note: {note}");
+    }
+    for w in &summary.warnings {
+        eprintln!("  warning: {w}");
     }
     Ok(())
 }

@@ -484,9 +484,8 @@ pub(crate) fn facet_of(path: &str) -> Facet {
 /// facet form by slugging every step.
 pub(crate) fn normalise_code_path(reference: &str) -> String {
     let mut out = String::new();
-    for step in reference
-        .split('/')
-        .map(str::trim)
+    for step in crate::model::codebook::split_path(reference)
+        .iter()
         .filter(|s| !s.is_empty())
     {
         out.push('/');
@@ -532,6 +531,8 @@ mod tests {
             exclude: String::new(),
             example: String::new(),
             color: String::new(),
+            codable: true,
+            order: None,
         }
     }
 

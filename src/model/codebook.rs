@@ -1,7 +1,8 @@
 //! A coding framework: codes nested to any depth under themes, each with a stable id.
 //!
 //! Codes are stored flat with parent ids (`codebooks/NAME.json`) and addressed by path of names
-//! (`Challenges/Inappropriate referrals`) or by id. The operations here change only the
+//! (`Challenges/Inappropriate referrals`) or by id. A name may itself hold `/` (codes imported
+//! from other tools do); a path writes it as `\/` (and a backslash as `\\`), see [`escape_name`]. The operations here change only the
 //! framework; moving segments between codes (merge, split, delete with reassignment) is the
 //! study's job, since segments live in each coder's file.
 
@@ -10,6 +11,52 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// Separator of names in a code path.
 pub const PATH_SEPARATOR: char = '/';
+
+/// Escapes a code name for a path: `/` becomes `\/` and `\` becomes `\\`.
+pub fn escape_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name.contains(['/', '\\']) {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len() + 2);
+    for c in name.chars() {
+        if c == PATH_SEPARATOR || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The names of a code path, unescaped and trimmed: `a/b\/c` gives `["a", "b/c"]`. Separators at
+/// either end are ignored; one between two others gives an empty name. A backslash before any
+/// other character is kept as it is.
+pub fn split_path(path: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut chars = path.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if matches!(chars.peek(), Some('/' | '\\')) => {
+                if let (Some(next), Some(last)) = (chars.next(), parts.last_mut()) {
+                    last.push(next);
+                }
+            }
+            PATH_SEPARATOR => parts.push(String::new()),
+            c => {
+                if let Some(last) = parts.last_mut() {
+                    last.push(c);
+                }
+            }
+        }
+    }
+    let mut parts: Vec<String> = parts.into_iter().map(|p| p.trim().to_string()).collect();
+    while parts.first().is_some_and(String::is_empty) {
+        parts.remove(0);
+    }
+    while parts.last().is_some_and(String::is_empty) {
+        parts.pop();
+    }
+    parts
+}
 
 /// A palette of distinguishable colours handed to new codes in turn.
 pub const PALETTE: [&str; 12] = [
@@ -23,7 +70,7 @@ pub struct Code {
     /// Stable id, never changed by rename or move (`code` is accepted in hand-written logs).
     #[serde(alias = "code")]
     pub id: String,
-    /// Display name; unique among its siblings; never contains `/`.
+    /// Display name; unique among its siblings (a `/` in it is escaped in paths).
     pub name: String,
     /// Parent code id, or `None` for a theme at the top.
     pub parent: Option<String>,
@@ -39,9 +86,43 @@ pub struct Code {
     /// A typical passage.
     #[serde(default)]
     pub example: String,
-    /// Display colour, `#rrggbb`.
+    /// Display colour, `#rrggbb`; empty for none (codes imported without one).
     #[serde(default)]
     pub color: String,
+    /// Whether the code can be applied; `false` marks a folder that only groups codes (REFI-QDA
+    /// `isCodable="false"`). Written only when `false`.
+    #[serde(default = "codable_default", skip_serializing_if = "is_codable")]
+    pub codable: bool,
+    /// Position among its siblings, kept from an import; siblings without one follow, by name.
+    /// Written only when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<u32>,
+}
+
+fn codable_default() -> bool {
+    true
+}
+
+fn is_codable(codable: &bool) -> bool {
+    *codable
+}
+
+impl Code {
+    /// A codable code with only an id, a name and a parent.
+    pub fn new(id: impl Into<String>, name: impl Into<String>, parent: Option<String>) -> Self {
+        Code {
+            id: id.into(),
+            name: name.into(),
+            parent,
+            description: String::new(),
+            include: String::new(),
+            exclude: String::new(),
+            example: String::new(),
+            color: String::new(),
+            codable: true,
+            order: None,
+        }
+    }
 }
 
 /// Errors of framework operations.
@@ -54,7 +135,7 @@ pub enum CodebookError {
     #[error("'{0}' already exists under the same parent")]
     Duplicate(String),
     /// The name cannot be used.
-    #[error("invalid code name '{0}': names must be non-empty and cannot contain '/'")]
+    #[error("invalid code name '{0}': a name cannot be empty")]
     InvalidName(String),
     /// Moving a code under itself or one of its descendants.
     #[error("cannot move '{0}' under itself or one of its descendants")]
@@ -101,14 +182,15 @@ impl Codebook {
         self.get(id).is_some()
     }
 
-    /// Children of `parent` (`None`: the top-level themes), sorted by name.
+    /// Children of `parent` (`None`: the top-level themes): those with an `order` first, in that
+    /// order, then the others by name.
     pub fn children(&self, parent: Option<&str>) -> Vec<&Code> {
         let mut out: Vec<&Code> = self
             .codes
             .iter()
             .filter(|c| c.parent.as_deref() == parent)
             .collect();
-        out.sort_by_key(|c| c.name.to_lowercase());
+        out.sort_by_cached_key(|c| (c.order.is_none(), c.order, c.name.to_lowercase()));
         out
     }
 
@@ -158,11 +240,15 @@ impl Codebook {
         self.ancestors(id).len()
     }
 
-    /// The path of names, `Theme/Sub-theme/Code`.
+    /// The path of names, `Theme/Sub-theme/Code`, each name escaped ([`escape_name`]).
     pub fn path(&self, id: &str) -> String {
-        let mut names: Vec<&str> = self.ancestors(id).iter().map(|c| c.name.as_str()).collect();
+        let mut names: Vec<std::borrow::Cow<'_, str>> = self
+            .ancestors(id)
+            .iter()
+            .map(|c| escape_name(&c.name))
+            .collect();
         if let Some(code) = self.get(id) {
-            names.push(&code.name);
+            names.push(escape_name(&code.name));
         }
         names.join("/")
     }
@@ -179,15 +265,11 @@ impl Codebook {
         }
         let mut parent: Option<&str> = None;
         let mut found = None;
-        for part in reference
-            .trim_matches(PATH_SEPARATOR)
-            .split(PATH_SEPARATOR)
-            .map(str::trim)
-        {
+        for part in split_path(reference) {
             let next = self
                 .codes
                 .iter()
-                .find(|c| c.parent.as_deref() == parent && c.name.eq_ignore_ascii_case(part))?;
+                .find(|c| c.parent.as_deref() == parent && c.name.eq_ignore_ascii_case(&part))?;
             parent = Some(&next.id);
             found = Some(next);
         }
@@ -218,7 +300,7 @@ impl Codebook {
         parent: Option<&str>,
         except: Option<&str>,
     ) -> Result<(), CodebookError> {
-        if name.trim().is_empty() || name.contains(PATH_SEPARATOR) {
+        if name.trim().is_empty() {
             return Err(CodebookError::InvalidName(name.to_string()));
         }
         let clash = self.codes.iter().any(|c| {
@@ -237,16 +319,32 @@ impl Codebook {
             .ok_or_else(|| CodebookError::NotFound(id.to_string(), self.name.clone()))
     }
 
-    /// Adds a code; the colour defaults to the next palette colour.
+    /// Adds a code; the colour defaults to the next palette colour, and among siblings kept in
+    /// an explicit order (an imported tree) the code goes last.
     pub fn add(&mut self, mut code: Code) -> Result<(), CodebookError> {
+        if code.color.is_empty() {
+            code.color = PALETTE[self.codes.len() % PALETTE.len()].to_string();
+        }
+        if code.order.is_none() {
+            code.order = self
+                .codes
+                .iter()
+                .filter(|c| c.parent == code.parent)
+                .filter_map(|c| c.order)
+                .max()
+                .map(|last| last.saturating_add(1));
+        }
+        self.insert(code)
+    }
+
+    /// Adds a code exactly as given (no colour or order chosen for it): what an import and a
+    /// replayed history do.
+    pub fn insert(&mut self, mut code: Code) -> Result<(), CodebookError> {
         if let Some(p) = code.parent.as_deref() {
             self.require(p)?;
         }
         self.check_name(&code.name, code.parent.as_deref(), None)?;
         code.name = code.name.trim().to_string();
-        if code.color.is_empty() {
-            code.color = PALETTE[self.codes.len() % PALETTE.len()].to_string();
-        }
         self.codes.push(code);
         self.normalise();
         Ok(())
@@ -378,16 +476,7 @@ mod tests {
     use super::*;
 
     fn code(id: &str, name: &str, parent: Option<&str>) -> Code {
-        Code {
-            id: id.into(),
-            name: name.into(),
-            parent: parent.map(Into::into),
-            description: String::new(),
-            include: String::new(),
-            exclude: String::new(),
-            example: String::new(),
-            color: String::new(),
-        }
+        Code::new(id, name, parent.map(Into::into))
     }
 
     fn sample() -> Codebook {
@@ -446,9 +535,75 @@ mod tests {
             Err(CodebookError::HasChildren(_))
         ));
         assert!(matches!(
-            cb.add(code("c9", "a/b", None)),
+            cb.add(code("c9", " ", None)),
             Err(CodebookError::InvalidName(_))
         ));
+    }
+
+    #[test]
+    fn names_with_slashes_are_escaped_in_paths() {
+        let mut cb = sample();
+        cb.add(code("c6", "happy/joyful", Some("c4"))).unwrap();
+        cb.add(code("c7", "back\\slash", Some("c6"))).unwrap();
+        assert_eq!(cb.path("c6"), "Outcomes/happy\\/joyful");
+        assert_eq!(cb.path("c7"), "Outcomes/happy\\/joyful/back\\\\slash");
+        assert_eq!(
+            cb.resolve(&cb.path("c7")).map(|c| c.id.as_str()),
+            Some("c7")
+        );
+        assert_eq!(
+            cb.resolve("outcomes/HAPPY\\/joyful").map(|c| c.id.as_str()),
+            Some("c6")
+        );
+        assert!(cb.resolve("Outcomes/happy/joyful").is_none());
+        assert_eq!(split_path("/a\\b/ c /"), ["a\\b", "c"]);
+        assert_eq!(split_path("a//b"), ["a", "", "b"]);
+    }
+
+    #[test]
+    fn explicit_order_comes_before_names_and_new_codes_go_last() {
+        let mut cb = Codebook::new("Imported");
+        for (i, (id, name)) in [("z", "Zebra"), ("a", "Apple"), ("m", "Mango")]
+            .into_iter()
+            .enumerate()
+        {
+            let mut c = code(id, name, None);
+            c.order = Some(i as u32);
+            cb.insert(c).unwrap();
+        }
+        cb.add(code("b", "Banana", None)).unwrap();
+        let names: Vec<&str> = cb.children(None).iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Zebra", "Apple", "Mango", "Banana"]);
+        assert_eq!(cb.get("b").and_then(|c| c.order), Some(3));
+        // insert keeps an empty colour; add picks one
+        assert_eq!(cb.get("z").map(|c| c.color.as_str()), Some(""));
+        assert!(!cb
+            .get("b")
+            .map(|c| c.color.as_str())
+            .unwrap_or("")
+            .is_empty());
+        // a tree without explicit order stays alphabetical, and new codes get no order
+        let plain = sample();
+        assert!(plain.codes.iter().all(|c| c.order.is_none()));
+    }
+
+    #[test]
+    fn optional_fields_are_written_only_when_set() {
+        let plain = code("c1", "Challenges", None);
+        let json = serde_json::to_string(&plain).unwrap();
+        assert!(
+            !json.contains("codable") && !json.contains("order"),
+            "{json}"
+        );
+        let mut folder = plain.clone();
+        folder.codable = false;
+        folder.order = Some(2);
+        let json = serde_json::to_string(&folder).unwrap();
+        assert!(json.ends_with(r#""codable":false,"order":2}"#), "{json}");
+        let back: Code = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, folder);
+        let old: Code = serde_json::from_str(r#"{"id":"x","name":"X","parent":null}"#).unwrap();
+        assert!(old.codable && old.order.is_none());
     }
 
     #[test]

@@ -105,7 +105,7 @@ impl Operation {
     /// Applies this operation to a codebook.
     pub fn apply(&self, codebook: &mut Codebook) -> Result<(), CodebookError> {
         match self {
-            Operation::Add { code } => codebook.add(code.clone()),
+            Operation::Add { code } => codebook.insert(code.clone()),
             Operation::Rename { code, to, .. } => codebook.rename(code, to).map(|_| ()),
             Operation::Describe { code, fields } => codebook.describe(code, fields),
             Operation::Move { code, to, .. } => codebook.move_code(code, to.as_deref()).map(|_| ()),
@@ -121,6 +121,8 @@ impl Operation {
                         exclude: String::new(),
                         example: String::new(),
                         color: String::new(),
+                        codable: true,
+                        order: None,
                     })?;
                 }
                 Ok(())

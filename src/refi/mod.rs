@@ -9,8 +9,12 @@
 //! could not map; [`apply_to_study`] then writes that data through the `study` layer's save
 //! functions. This module never edits study files any other way, and never changes the model.
 
+pub mod codebooks;
 pub mod guid;
 pub mod offsets;
+pub mod record;
+pub mod units;
+pub mod users;
 pub mod xml;
 
 mod apply;
@@ -25,13 +29,28 @@ pub use apply::{apply_to_study, ImportSummary};
 pub use export::{export_qdc, export_qdpx, ExportSummary};
 pub use import::{
     import_refi, ImportedCodebook, ImportedCoder, ImportedTranscript, RefiProject, IMPORTED_CODER,
+    SELECTION_FIELD,
 };
 pub use offsets::{OffsetUnit, UnitChoice};
+pub use units::{ExportOptions, LineEndings, PositionUnit, Target, TextFormat};
 
 /// Namespace of REFI-QDA project files (`project.qde`).
 pub const PROJECT_NS: &str = "urn:QDA-XML:project:1.0";
 /// Namespace of REFI-QDA codebook files (`.qdc`).
 pub const CODEBOOK_NS: &str = "urn:QDA-XML:codebook:1.0";
+
+/// Memo front matter field holding the GUID of the REFI-QDA note the memo came from: a second
+/// import of the same project updates that memo, and an export writes the note under it again.
+pub const MEMO_GUID: &str = "guid";
+/// Memo front matter field marking a memo that holds a REFI-QDA `Description` (of the project,
+/// a source or a case) rather than a note; an export writes it back as that description.
+pub const MEMO_DESCRIBES: &str = "describes";
+/// `describes: project`.
+pub const DESCRIBES_PROJECT: &str = "project";
+/// `describes: transcript` (with `transcript: ID`).
+pub const DESCRIBES_TRANSCRIPT: &str = "transcript";
+/// `describes: case` (with `case: PARTICIPANT`).
+pub const DESCRIBES_CASE: &str = "case";
 
 /// Errors of REFI-QDA import and export, naming the file (and line) concerned.
 #[derive(Debug, thiserror::Error)]

@@ -31,10 +31,11 @@ impl OffsetUnit {
         OffsetUnit::Utf16CrlfAsOne,
     ];
 
-    /// The unit a producer is known to write, from `Project@origin`.
+    /// The unit a producer is known to write, from `Project@origin` (thema names the unit in
+    /// its origin when it is not code points).
     pub fn default_for_origin(origin: &str) -> OffsetUnit {
         let lower = origin.to_lowercase();
-        if lower.contains("nvivo") {
+        if lower.contains("nvivo") || lower.contains("utf-16") {
             OffsetUnit::Utf16
         } else if lower.contains("atlas") {
             OffsetUnit::CodePointsCrlfAsOne

@@ -206,7 +206,7 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
                             format!("two codes named '{}' under the same parent", code.name),
                         ));
                     }
-                    if code.name.contains('/') || code.name.trim().is_empty() {
+                    if code.name.trim().is_empty() {
                         problems.push(Problem::error(
                             &path,
                             0,

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::codebook::{Description, PATH_SEPARATOR};
+use crate::model::codebook::{split_path, Description};
 use crate::model::history::SplitChild;
 use crate::model::{ids, Code, Codebook, HistoryEntry, Operation};
 use crate::study::coding::now;
@@ -109,12 +109,8 @@ impl Study {
     ) -> Result<String> {
         let slot = self.codebook_for_add(codebook)?;
         self.check_fresh(slot)?;
-        let parts: Vec<&str> = path
-            .trim_matches(PATH_SEPARATOR)
-            .split(PATH_SEPARATOR)
-            .map(str::trim)
-            .collect();
-        if parts.iter().any(|p| p.is_empty()) {
+        let parts = split_path(path);
+        if parts.is_empty() || parts.iter().any(|p| p.is_empty()) {
             return Err(StudyError::Invalid(format!(
                 "'{path}' is not a code path like \"Theme/Sub-theme/Code\""
             )));
@@ -147,6 +143,8 @@ impl Study {
                         exclude: String::new(),
                         example: String::new(),
                         color: String::new(),
+                        codable: true,
+                        order: None,
                     };
                     if i == parts.len() - 1 {
                         fields.apply_to(&mut code);
@@ -406,6 +404,8 @@ impl Study {
                     exclude: String::new(),
                     example: String::new(),
                     color: String::new(),
+                    codable: true,
+                    order: None,
                 })
                 .map_err(|e| StudyError::Invalid(e.to_string()))?;
             created.push(SplitChild {

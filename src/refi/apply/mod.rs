@@ -1,9 +1,16 @@
 //! Writing an imported REFI-QDA project into a study folder (new or existing) through the
 //! study layer's save functions: transcripts, codebooks with their history, each coder's layer
-//! (under the coder's lock), attributes and memos.
+//! (under the coder's lock), attributes, memos, the coders' names and GUIDs (`coders.json`) and
+//! what the way back needs (`refi.json`).
 //!
 //! Every check that can refuse the import runs before the first write, so a refused import
-//! leaves the study untouched. An existing transcript is never overwritten.
+//! leaves the study untouched. An existing transcript is never overwritten: one with the same
+//! text is left as it is (importing the same project again), one with another text refuses the
+//! import. A second import of a project updates the memos made from it instead of adding copies.
+
+mod coders;
+mod ids;
+mod memos;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -11,6 +18,8 @@ use std::path::{Path, PathBuf};
 use crate::model::codebook::CodebookError;
 use crate::model::{Code, HistoryEntry, Operation, Segment};
 use crate::refi::import::{RefiProject, IMPORTED_CODER};
+use crate::refi::record::RefiRecord;
+use crate::refi::users::CoderTable;
 use crate::refi::RefiError;
 use crate::study::coding::now;
 use crate::study::{coder, files, lock, memo, LoadedCodebook, Memo, Study};
@@ -20,14 +29,22 @@ use crate::study::{coder, files, lock, memo, LoadedCodebook, Memo, Study};
 pub struct ImportSummary {
     /// Transcript ids written.
     pub transcripts: Vec<String>,
+    /// Transcript ids already in the study with the same text, left as they were.
+    pub transcripts_present: Vec<String>,
     /// One line per codebook: the file and whether it was new, merged or already there.
     pub codebooks: Vec<String>,
     /// Codes added over all codebooks.
     pub codes_added: usize,
     /// Segments added per coder.
     pub segments: BTreeMap<String, usize>,
-    /// Memo files written (relative to the study).
+    /// Memo files written (relative to the study), new ones.
     pub memos: Vec<PathBuf>,
+    /// Memo files updated from the same note or description of an earlier import.
+    pub memos_updated: Vec<PathBuf>,
+    /// Coders of the project, by id, with their names as written.
+    pub coders: Vec<(String, String)>,
+    /// The study's name, when the import gave an empty study the project's name.
+    pub named: Option<String>,
     /// Attribute rows written or updated.
     pub attribute_rows: usize,
     /// For each transcript, the offset unit its selections were read in.
@@ -43,33 +60,71 @@ enum Plan {
     Merge { slot: usize, missing: Vec<Code> },
 }
 
+/// Whether the study at `root` holds nothing yet: no transcript, code, coding or memo.
+fn is_empty_study(root: &Path) -> Result<bool, RefiError> {
+    Ok(files::list(&root.join("transcripts"), "txt")?.is_empty()
+        && files::load_codebooks(root)?
+            .iter()
+            .all(|c| c.codebook.codes.is_empty())
+        && files::coder_files(root)?.is_empty()
+        && files::list(&root.join("memos"), "md")?.is_empty())
+}
+
 /// Writes `project` into the study at `root`, creating the study if the folder is not one yet.
-/// Refuses (writing nothing) if a transcript id already exists.
+/// Refuses (writing nothing) if a transcript id already exists with another text.
 pub fn apply_to_study(root: &Path, project: &RefiProject) -> Result<ImportSummary, RefiError> {
+    let project_name = project.name.trim();
+    let mut named = None;
     if !root.join("transcripts").is_dir() {
-        let name = if project.name.trim().is_empty() {
+        let name = if project_name.is_empty() {
             "Imported study"
         } else {
-            project.name.as_str()
+            project_name
         };
         Study::init(root, name)?;
+    } else if !project_name.is_empty() && is_empty_study(root)? {
+        let settings = files::load_settings(root)?;
+        if settings.name != project_name {
+            named = Some(project_name.to_string());
+        }
     }
     let mut summary = ImportSummary {
         warnings: project.warnings.clone(),
+        named: named.clone(),
         ..ImportSummary::default()
     };
     // refusals first
+    let mut present = BTreeSet::new();
     for t in &project.transcripts {
-        if files::transcript_path(root, &t.id).exists() {
+        let path = files::transcript_path(root, &t.id);
+        if path.exists() {
+            if files::read_text(&path)? == t.text {
+                present.insert(t.id.clone());
+                continue;
+            }
             return Err(RefiError::TranscriptExists {
                 id: t.id.clone(),
                 root: root.to_path_buf(),
             });
         }
     }
+    let mut table = CoderTable::load(root)?;
+    let mut refi_record = RefiRecord::load(root)?;
+    let renames = coders::renames(project, &table);
+    let mut renamed = coders::rename(project, &renames);
+    let space = ids::study_space(root)?;
+    let code_renames = ids::code_renames(&renamed, &files::load_codebooks(root)?, &space);
+    ids::rename_codes(&mut renamed, &code_renames);
+    let project = &renamed;
+    for (old, new) in &renames {
+        summary.warnings.push(format!(
+            "user '{old}' is coder '{new}' in this study (matched by GUID, or the id was taken)"
+        ));
+    }
     for coder_id in project.segments.keys() {
         coder::validate(coder_id)?;
     }
+    let existing_memos = memo::load_memos(root)?;
     let mut existing = files::load_codebooks(root)?;
     let mut owner: HashMap<String, usize> = HashMap::new();
     for (slot, loaded) in existing.iter().enumerate() {
@@ -125,13 +180,23 @@ pub fn apply_to_study(root: &Path, project: &RefiProject) -> Result<ImportSummar
             }
         }
     }
+    // the study's name, when it held nothing before
+    if let Some(name) = &named {
+        let mut settings = files::load_settings(root)?;
+        settings.name.clone_from(name);
+        files::save_settings(root, &settings)?;
+    }
     // transcripts
     for t in &project.transcripts {
-        files::save_transcript(root, &t.id, &t.text)?;
-        summary.transcripts.push(t.id.clone());
         summary
             .offset_units
             .push((t.id.clone(), t.offsets.describe()));
+        if present.contains(&t.id) {
+            summary.transcripts_present.push(t.id.clone());
+            continue;
+        }
+        files::save_transcript(root, &t.id, &t.text)?;
+        summary.transcripts.push(t.id.clone());
     }
     // codebooks, with history
     let why = format!(
@@ -179,7 +244,7 @@ pub fn apply_to_study(root: &Path, project: &RefiProject) -> Result<ImportSummar
                     let base = code.name.clone();
                     let mut n = 1;
                     loop {
-                        match loaded.codebook.add(code.clone()) {
+                        match loaded.codebook.insert(code.clone()) {
                             Ok(()) => break,
                             Err(CodebookError::Duplicate(_)) => {
                                 n += 1;
@@ -218,9 +283,15 @@ pub fn apply_to_study(root: &Path, project: &RefiProject) -> Result<ImportSummar
     for (coder_id, segments) in &project.segments {
         let _lock = lock::lock_coder(root, coder_id)?;
         let mut layer = files::load_codings(root, coder_id)?;
-        let mut spans: BTreeSet<(String, usize, usize, String)> = layer
+        // the segment already there on each span, which memos of a duplicate then name
+        let mut spans: BTreeMap<(String, usize, usize, String), String> = layer
             .iter()
-            .map(|s| (s.transcript.clone(), s.start, s.end, s.code.clone()))
+            .map(|s| {
+                (
+                    (s.transcript.clone(), s.start, s.end, s.code.clone()),
+                    s.id.clone(),
+                )
+            })
             .collect();
         let mut added = 0;
         let mut duplicates = 0;
@@ -231,10 +302,14 @@ pub fn apply_to_study(root: &Path, project: &RefiProject) -> Result<ImportSummar
                 segment.end,
                 segment.code.clone(),
             );
-            if !spans.insert(key) {
+            if let Some(there) = spans.get(&key) {
+                if *there != segment.id {
+                    renamed_segments.insert(segment.id.clone(), there.clone());
+                }
                 duplicates += 1;
                 continue;
             }
+            spans.insert(key, segment.id.clone());
             let mut segment: Segment = segment.clone();
             if all_ids.contains(&segment.id) {
                 let base = segment.id.clone();
@@ -287,7 +362,8 @@ pub fn apply_to_study(root: &Path, project: &RefiProject) -> Result<ImportSummar
         }
         files::save_attributes(root, &attributes)?;
     }
-    // memos
+    // memos: a memo made from the same note or description is updated
+    let mut placed = memos::existing(root, &existing_memos, &space);
     for imported in &project.memos {
         let mut fields = imported.fields.clone();
         if let Some(new) = fields
@@ -297,31 +373,42 @@ pub fn apply_to_study(root: &Path, project: &RefiProject) -> Result<ImportSummar
         {
             fields.insert("segment".to_string(), new);
         }
-        let relative = unique_memo_path(root, &imported.path);
+        let (relative, update) = memos::place(root, imported, &placed);
+        let path = root.join(&relative);
+        let old = existing_memos.iter().find(|m| m.path == path);
         let memo = Memo {
-            path: root.join(&relative),
-            fields,
+            path,
+            fields: memos::merged_fields(old.filter(|_| update), &fields, &space),
             body: imported.body.clone(),
         };
-        memo::save_memo(&memo)?;
-        summary.memos.push(relative);
+        if update {
+            let same_body = old.is_some_and(|o| o.body.trim_end() == memo.body.trim_end());
+            if old.is_some_and(|o| o.fields == memo.fields) && same_body {
+                continue;
+            }
+            memo::save_memo(&memo)?;
+            summary.memos_updated.push(relative);
+        } else {
+            memo::save_memo(&memo)?;
+            placed.extend(memos::existing(root, std::slice::from_ref(&memo), &space));
+            summary.memos.push(relative);
+        }
+    }
+    // who the coders are, and what the way back needs
+    if coders::record(project, &mut table) {
+        table.save(root)?;
+    }
+    summary.coders = project
+        .coders
+        .iter()
+        .map(|c| (c.id.clone(), c.name.clone()))
+        .collect();
+    let before = refi_record.clone();
+    refi_record.merge(&project.record);
+    if refi_record != before {
+        refi_record.save(root)?;
     }
     Ok(summary)
-}
-
-/// `memos/x.md`, or `memos/x-2.md`... if taken.
-fn unique_memo_path(root: &Path, relative: &Path) -> PathBuf {
-    let stem = relative
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "note".to_string());
-    let mut candidate = PathBuf::from("memos").join(format!("{stem}.md"));
-    let mut n = 2;
-    while root.join(&candidate).exists() {
-        candidate = PathBuf::from("memos").join(format!("{stem}-{n}.md"));
-        n += 1;
-    }
-    candidate
 }
 
 /// Appends one `add` line per code (parents first) to a codebook's history.
