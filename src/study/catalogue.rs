@@ -133,7 +133,7 @@ struct Entry {
 }
 
 /// First line of the catalogue file; another one means another format, rebuilt.
-const HEADER: &str = "thema catalogue 2";
+const HEADER: &str = "thema catalogue 3";
 
 impl Entry {
     /// One line of the file: tab-separated numbers, the id and the speakers JSON-quoted (so
@@ -145,7 +145,7 @@ impl Entry {
         let quoted = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
         let _ = write!(
             out,
-            "{}\t{}\t{}\t{}\t{}\t{}\t{:016x}\t{}\t{}\t{}\t{}",
+            "{}\t{}\t{}\t{}\t{}\t{}\t{:016x}\t{}\t{}\t{}\t{}\t{}",
             quoted(&i.id),
             self.stamp.len,
             self.stamp.modified,
@@ -157,6 +157,7 @@ impl Entry {
             i.words,
             i.paragraphs,
             i.speaker_turns,
+            i.speakers.len(),
         );
         for speaker in &i.speakers {
             out.push('\t');
@@ -187,7 +188,11 @@ impl Entry {
         let words = next()?.parse().ok()?;
         let paragraphs = next()?.parse().ok()?;
         let speaker_turns = next()?.parse().ok()?;
+        let count: usize = next()?.parse().ok()?;
         let speakers = cells.map(unquote).collect::<Option<Vec<String>>>()?;
+        if speakers.len() != count {
+            return None;
+        }
         Some(Entry {
             info: TranscriptInfo {
                 id,
@@ -337,7 +342,10 @@ fn read_stored(path: &Path) -> Vec<Entry> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Vec::new();
     };
-    let mut lines = text.lines();
+    // a line is whole only with its newline: a file cut short ends in a partial line
+    let mut lines = text
+        .split_inclusive('\n')
+        .filter_map(|l| l.strip_suffix('\n'));
     if lines.next() != Some(HEADER) {
         return Vec::new();
     }
