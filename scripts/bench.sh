@@ -11,5 +11,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet -p thema-bench --bin macro-bench
+cargo build --release --quiet --bin thema   # the whole-process figures run the real binary
 target="${CARGO_TARGET_DIR:-target}"
 exec "$target/release/macro-bench" "$@"

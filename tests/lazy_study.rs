@@ -410,7 +410,7 @@ fn segment_at(transcript: &str, n: usize, text: &Transcript) -> Segment {
         code: format!("c{}", n % 3),
         quote: text.slice(turn.body_start, end).to_string(),
         at: "2025-02-01T00:00:00Z".into(),
-        memo: (n % 4 == 0).then(|| format!("memo {n}")),
+        memo: n.is_multiple_of(4).then(|| format!("memo {n}")),
         starred: false,
         flag: None,
         extra: Default::default(),

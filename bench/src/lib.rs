@@ -5,8 +5,10 @@
 //! This crate is a workspace member outside the default members: `cargo test` at the root does
 //! not build it. It only reads and writes generated studies and its own files under `target/`.
 
+pub mod cli;
 pub mod fts5;
 pub mod generate;
 pub mod measure;
+pub mod process;
 pub mod queries;
 pub mod scan;

@@ -166,51 +166,51 @@ fn collect(study: &Study, request: &AgreeRequest) -> Result<Ranges, AgreeError> 
             targets.entry(member).or_default().push(code);
         }
     }
-    // gathered with borrowed keys in hash maps, then ordered once: per-segment lookups in
-    // string-keyed B-trees dominated the time on large studies
-    let mut gathered: HashMap<&str, HashMap<&str, Vec<Vec<Span>>>> = HashMap::new();
+    // gathered in hash maps, then ordered once: per-segment lookups in string-keyed B-trees
+    // dominated the time on large studies. Layers are streamed, not held.
+    let mut gathered: HashMap<&str, HashMap<String, Vec<Vec<Span>>>> = HashMap::new();
     let mut coded = vec![BTreeSet::new(); m];
     for (i, coder) in request.coders.iter().enumerate() {
         // (transcript, whether it exists, whether it is marked coded) of the previous segment
-        let mut last: Option<(&str, bool, bool)> = None;
-        for s in study.layer(coder)? {
-            let (known, marked) = match last {
-                Some((t, known, marked)) if t == s.transcript => (known, marked),
-                _ => (study.has_transcript(&s.transcript), false),
+        let mut last: Option<(String, bool, bool)> = None;
+        study.each_segment(coder, |s| {
+            let (known, marked) = match &last {
+                Some((t, known, marked)) if *t == s.transcript => (*known, *marked),
+                _ => {
+                    let known = study.has_transcript(&s.transcript);
+                    last = Some((s.transcript.clone(), known, false));
+                    (known, false)
+                }
             };
-            last = Some((&s.transcript, known, marked));
             if s.is_unanchored() || !known {
-                continue;
+                return;
             }
             if !marked {
-                if !coded[i].contains(&s.transcript) {
-                    coded[i].insert(s.transcript.clone());
-                }
-                last = Some((&s.transcript, known, true));
+                coded[i].insert(s.transcript.clone());
+                last = Some((s.transcript.clone(), known, true));
             }
             let Some(tables) = targets.get(&s.code) else {
-                continue;
+                return;
             };
             for table_code in tables {
-                gathered
-                    .entry(table_code)
-                    .or_default()
-                    .entry(&s.transcript)
-                    .or_insert_with(|| vec![Vec::new(); m])[i]
-                    .push(Span {
-                        start: s.start as u64,
-                        end: s.end as u64,
-                    });
+                let per_t = gathered.entry(table_code).or_default();
+                let spans = match per_t.get_mut(s.transcript.as_str()) {
+                    Some(spans) => spans,
+                    None => per_t
+                        .entry(s.transcript.clone())
+                        .or_insert_with(|| vec![Vec::new(); m]),
+                };
+                spans[i].push(Span {
+                    start: s.start as u64,
+                    end: s.end as u64,
+                });
             }
-        }
+        })?;
     }
     let by_code = gathered
         .into_iter()
         .map(|(code, per_t)| {
-            let per_t = per_t
-                .into_iter()
-                .map(|(t, spans)| (t.to_string(), spans))
-                .collect();
+            let per_t = per_t.into_iter().collect();
             (code.to_string(), per_t)
         })
         .collect();

@@ -174,23 +174,46 @@ impl LayerFile {
         Ok(out)
     }
 
-    /// Every segment, in file order.
+    /// Every segment, in file order. A large file is parsed in two halves at once.
     pub fn all(&self) -> Result<Vec<Segment>> {
-        let mut out = Vec::with_capacity(self.lines);
-        self.parse_into(0..self.bytes.len(), &mut out)?;
+        const PARALLEL_FROM: usize = 1 << 20;
+        let len = self.bytes.len();
+        let cut = (len >= PARALLEL_FROM)
+            .then(|| memchr::memchr(b'\n', &self.bytes[len / 2..]).map(|i| len / 2 + i + 1))
+            .flatten();
+        let Some(cut) = cut else {
+            let mut out = Vec::with_capacity(self.lines);
+            self.parse_into(0..len, &mut out)?;
+            return Ok(out);
+        };
+        let (first, second) = std::thread::scope(|scope| {
+            let second = scope.spawn(|| {
+                let mut out = Vec::with_capacity(self.lines / 2 + 1);
+                self.parse_into(cut..len, &mut out).map(|()| out)
+            });
+            let mut out = Vec::with_capacity(self.lines);
+            let first = self.parse_into(0..cut, &mut out).map(|()| out);
+            (first, second.join())
+        });
+        let mut out = first?;
+        match second {
+            Ok(rest) => out.extend(rest?),
+            // the helper thread died: parse its half here
+            Err(_) => self.parse_into(cut..len, &mut out)?,
+        }
         Ok(out)
     }
 
     /// Parses the lines of a byte range, naming file and line on the first bad one.
     fn parse_into(&self, range: Range<usize>, out: &mut Vec<Segment>) -> Result<()> {
-        let first = line_of(&self.bytes, range.start);
-        for (number, line) in (first..).zip(self.bytes[range].split(|&b| b == b'\n')) {
+        let start = range.start;
+        for (offset, line) in (0..).zip(self.bytes[range].split(|&b| b == b'\n')) {
             let line = trim_line(line);
             if !line.is_empty() {
                 let segment = serde_json::from_slice(line).map_err(|e| {
                     StudyError::parse(
                         &self.path,
-                        number,
+                        line_of(&self.bytes, start) + offset,
                         format!("column {}: {e}; expected {SEGMENT_SHAPE}", e.column()),
                     )
                 })?;
@@ -405,6 +428,41 @@ impl LayerRuns {
         Ok((segments, print))
     }
 
+    /// The next run of lines of one transcript, whichever it is: its id, its segments and the
+    /// fingerprint of its bytes (equal to [`LayerFile::print`] when the file is in transcript
+    /// order). `None` at the end of the file.
+    pub fn next_run(&mut self) -> Result<Option<(String, Vec<Segment>, u64)>> {
+        let mut run: Vec<u8> = Vec::new();
+        let mut lines: Vec<(usize, Vec<u8>)> = Vec::new();
+        let mut current: Option<String> = None;
+        while let Some((t, bytes, number)) = self.next_line()? {
+            if t.is_empty() {
+                if current.is_some() {
+                    run.extend_from_slice(&bytes);
+                }
+                continue;
+            }
+            match &current {
+                Some(c) if *c != t => {
+                    self.ahead = Some((t, bytes, number));
+                    break;
+                }
+                Some(_) => {}
+                None => current = Some(t),
+            }
+            run.extend_from_slice(&bytes);
+            lines.push((number, bytes));
+        }
+        let Some(transcript) = current else {
+            return Ok(None);
+        };
+        let mut segments = Vec::with_capacity(lines.len());
+        for (number, bytes) in lines {
+            segments.push(self.parse(number, &bytes)?);
+        }
+        Ok(Some((transcript, segments, hash_bytes(&run))))
+    }
+
     /// Every segment not handed out by [`LayerRuns::take`], by transcript.
     pub fn rest(mut self) -> Result<BTreeMap<String, Vec<Segment>>> {
         while let Some((t, bytes, number)) = self.next_line()? {
@@ -582,6 +640,30 @@ mod tests {
         assert!(LayerRuns::open(&dir.path().join("none.jsonl"))
             .unwrap()
             .is_none());
+    }
+
+    #[test]
+    fn a_large_file_parses_in_halves_and_names_a_bad_line_in_the_second() {
+        let all: Vec<Segment> = (0..12_000)
+            .map(|i| segment(&format!("r1-{i:05}"), &format!("T{:03}", i / 40), i % 40))
+            .collect();
+        let mut text = bytes(&all);
+        assert!(text.len() > 1 << 20);
+        let layer = LayerFile::from_bytes(Path::new("r1.jsonl"), text.clone()).unwrap();
+        assert_eq!(layer.all().unwrap(), all);
+        // break line 11,000 (its transcript stays readable)
+        let at = text
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .nth(10_998)
+            .map(|(i, _)| i + 1)
+            .unwrap();
+        let close = at + text[at..].iter().position(|b| *b == b'}').unwrap();
+        text[close] = b' ';
+        let layer = LayerFile::from_bytes(Path::new("r1.jsonl"), text).unwrap();
+        let err = layer.all().unwrap_err().to_string();
+        assert!(err.starts_with("r1.jsonl:11000:"), "{err}");
     }
 
     #[test]

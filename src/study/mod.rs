@@ -29,8 +29,8 @@ use crate::model::fingerprint::hash_bytes;
 use crate::model::{Attributes, Code, Codebook, Segment, Transcript};
 use crate::study::anchors::Anchors;
 use crate::study::catalogue::{Catalogue, Stamp};
-use crate::study::layer_file::LayerFile;
-use crate::study::texts::TextCache;
+use crate::study::layer_file::{LayerFile, LayerRuns};
+use crate::study::texts::{RawPlan, RawTexts, TextCache};
 
 pub use catalogue::TranscriptInfo;
 pub use check::Problem;
@@ -151,6 +151,7 @@ pub struct Study {
     pub memos: Vec<Memo>,
     catalogue: Catalogue,
     texts: TextCache,
+    raw: RawTexts,
     layers: BTreeMap<String, OnceLock<Layer>>,
     pub(crate) anchors: Anchors,
     notices: Mutex<Vec<Problem>>,
@@ -263,6 +264,7 @@ impl Study {
             memos,
             catalogue: opened.catalogue,
             texts,
+            raw: RawTexts::default(),
             layers,
             anchors: Anchors::new(root),
             notices: Mutex::new(Vec::new()),
@@ -380,13 +382,29 @@ impl Study {
         if let Some(t) = self.texts.get(&info.id) {
             return Ok(t.slice(chars.0, chars.1).to_string());
         }
-        if let Some(text) = read_range(&files::transcript_path(&self.root, &info.id), bytes) {
-            return Ok(text);
+        let path = files::transcript_path(&self.root, &info.id);
+        let cut = match self.raw.plan(&info.id) {
+            RawPlan::Have(text) => text.get(bytes.0..bytes.1).map(str::to_string),
+            RawPlan::ReadRange => read_range(&path, bytes),
+            RawPlan::ReadWhole => {
+                let text: Arc<str> = files::read_text(&path)?.into();
+                if hash_bytes(text.as_bytes()) == info.hash {
+                    let cut = text.get(bytes.0..bytes.1).map(str::to_string);
+                    self.raw.keep(&info.id, text);
+                    cut
+                } else {
+                    None
+                }
+            }
+        };
+        match cut {
+            Some(text) => Ok(text),
+            // offsets from another version of the file: parse it after all
+            None => Ok(self
+                .transcript(&info.id)?
+                .slice(chars.0, chars.1)
+                .to_string()),
         }
-        Ok(self
-            .transcript(&info.id)?
-            .slice(chars.0, chars.1)
-            .to_string())
     }
 
     /// The transcript with this id if the study has one; `Ok(None)` when it has not.
@@ -448,6 +466,29 @@ impl Study {
             out.push((coder.as_str(), self.layer(coder)?));
         }
         Ok(out)
+    }
+
+    /// Calls `visit` with every segment of one coder, in file order, re-anchored as loading
+    /// the layer would. A layer not in memory is read run by run and not kept: for commands
+    /// that go through whole layers once (agreement on a large study would otherwise hold
+    /// every coder's segments at once).
+    pub fn each_segment(&self, coder: &str, mut visit: impl FnMut(&Segment)) -> Result<()> {
+        if let Some(segments) = self.loaded_layer(coder) {
+            segments.iter().for_each(visit);
+            return Ok(());
+        }
+        if !self.has_coder(coder) {
+            return Ok(());
+        }
+        let Some(mut runs) = LayerRuns::open(&files::codings_path(&self.root, coder))? else {
+            return Ok(());
+        };
+        while let Some((transcript, mut segments, print)) = runs.next_run()? {
+            self.reanchor_run(&transcript, Some(print), &mut segments)?;
+            segments.iter().for_each(&mut visit);
+        }
+        self.anchors.save();
+        Ok(())
     }
 
     /// Segments of one coder if they are in memory already.
@@ -799,6 +840,7 @@ impl Study {
             let transcript = Transcript::parse(t.id.clone(), t.text);
             self.catalogue.insert(TranscriptInfo::of(&transcript));
             self.texts.remove(&transcript.id);
+            self.raw.remove(&transcript.id);
             self.texts.put(Arc::new(transcript));
             added.push(t.id);
         }

@@ -78,6 +78,95 @@ impl TextCache {
     }
 }
 
+/// Transcript files' text as read (not parsed), for cutting passages by byte offsets: a file
+/// asked for once is read at those bytes only; asked for again, it is read whole and kept,
+/// within its own budget, so a process that searches repeatedly (the terminal interface) cuts
+/// passages from memory.
+#[derive(Debug, Default)]
+pub(crate) struct RawTexts {
+    inner: Mutex<Raw>,
+}
+
+#[derive(Debug, Default)]
+struct Raw {
+    /// Files asked for once.
+    seen: std::collections::HashSet<String>,
+    /// Texts by transcript id, with the tick of their last use.
+    texts: HashMap<String, (Arc<str>, u64)>,
+    bytes: usize,
+    tick: u64,
+}
+
+/// Raw text kept, in bytes, before the least recently used is dropped.
+const RAW_BUDGET: usize = 64 * 1024 * 1024;
+
+/// What to do for a passage of a file.
+pub(crate) enum RawPlan {
+    /// The whole text is at hand.
+    Have(Arc<str>),
+    /// First time: read just the passage.
+    ReadRange,
+    /// Asked for before: read the whole file and [`RawTexts::keep`] it.
+    ReadWhole,
+}
+
+impl RawTexts {
+    fn lock(&self) -> MutexGuard<'_, Raw> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// How to get a passage of transcript `id`.
+    pub fn plan(&self, id: &str) -> RawPlan {
+        let mut raw = self.lock();
+        raw.tick += 1;
+        let tick = raw.tick;
+        if let Some((text, used)) = raw.texts.get_mut(id) {
+            *used = tick;
+            return RawPlan::Have(Arc::clone(text));
+        }
+        if raw.seen.insert(id.to_string()) {
+            RawPlan::ReadRange
+        } else {
+            RawPlan::ReadWhole
+        }
+    }
+
+    /// Keeps a file's text, dropping the least recently used beyond the budget.
+    pub fn keep(&self, id: &str, text: Arc<str>) {
+        let mut raw = self.lock();
+        raw.tick += 1;
+        let tick = raw.tick;
+        raw.bytes += text.len();
+        if let Some((old, _)) = raw.texts.insert(id.to_string(), (text, tick)) {
+            raw.bytes -= old.len();
+        }
+        while raw.bytes > RAW_BUDGET && raw.texts.len() > 1 {
+            let Some(oldest) = raw
+                .texts
+                .iter()
+                .filter(|(_, (_, used))| *used != tick)
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(id, _)| id.clone())
+            else {
+                break;
+            };
+            if let Some((gone, _)) = raw.texts.remove(&oldest) {
+                raw.bytes -= gone.len();
+            }
+        }
+    }
+
+    /// Forgets a file's text (it changed).
+    pub fn remove(&self, id: &str) {
+        let mut raw = self.lock();
+        if let Some((gone, _)) = raw.texts.remove(id) {
+            raw.bytes -= gone.len();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

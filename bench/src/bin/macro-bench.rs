@@ -26,7 +26,7 @@ use thema::tui::{view, Action, App};
 use thema_bench::generate::{generate, Spec};
 use thema_bench::measure::{ms, peak_mb, time, Samples};
 use thema_bench::queries::{query_set, QueryCase, SHAPES};
-use thema_bench::{fts5, scan};
+use thema_bench::{cli, fts5, scan};
 
 /// Results kept per page in the search figures (DESIGN §8: top 50 with count).
 const LIMIT: usize = 50;
@@ -267,10 +267,14 @@ const PHASES: &[&str] = &[
     "agree-bootstrap",
     "first-frame",
     "keys",
+    "cli",
+    "cli-200",
 ];
 
 /// Phases that measure thema itself (their peak memory counts against the target).
 const THEMA_PHASES: &[&str] = &[
+    "cli",
+    "cli-200",
     "load",
     "build",
     "search",
@@ -281,6 +285,55 @@ const THEMA_PHASES: &[&str] = &[
     "first-frame",
     "keys",
 ];
+
+/// Transcripts of the smaller study the whole-process figures are also taken on.
+const CLI_SMALL_TRANSCRIPTS: usize = 200;
+
+/// The release `thema` binary beside this one (scripts/bench.sh builds it).
+fn thema_exe() -> Result<PathBuf, Error> {
+    let exe = std::env::current_exe()?;
+    let path = exe.with_file_name("thema");
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "{} is missing: build it with `cargo build --release --bin thema` (scripts/bench.sh does)",
+            path.display()
+        )
+        .into())
+    }
+}
+
+/// Whole `thema` processes on a study, and the `sqlite3` shell on its FTS5 table.
+fn whole_processes(study: &Path, args: &Args) -> Result<Report, Error> {
+    eprintln!(
+        "phase whole processes ({} transcripts) ...",
+        args.transcripts
+    );
+    let thema = thema_exe()?;
+    let fts5 = fts5_path(args)?;
+    let cases = queries(args)?;
+    let figures = cli::measure(&cli::Setup {
+        thema: &thema,
+        study,
+        fts5: fts5.exists().then_some(fts5.as_path()),
+        queries: &cases,
+        per_shape: 3,
+        repeats: REPEATS,
+    })?;
+    let mut metrics = figures.metrics();
+    metrics.insert("transcripts".into(), args.transcripts as f64);
+    let peak = metrics
+        .iter()
+        .filter(|(k, _)| k.ends_with("/peak_mb") && !k.starts_with("sqlite/"))
+        .map(|(_, v)| *v)
+        .fold(0.0, f64::max);
+    Ok(Report {
+        metrics,
+        peak_mb: peak,
+        notes: figures.notes,
+    })
+}
 
 /// Words of the one transcript the key-press figures are measured in (DESIGN §8).
 const BIG_TRANSCRIPT_WORDS: usize = 200_000;
@@ -316,6 +369,28 @@ fn orchestrate(args: &Args) -> Result<(), Error> {
         }
         let report = match *phase {
             "first-frame" => first_frame(&study, args)?,
+            "cli" => whole_processes(&study, args)?,
+            "cli-200" => {
+                let small = Args {
+                    transcripts: CLI_SMALL_TRANSCRIPTS,
+                    ..args.clone()
+                };
+                let spec = Spec::scaled(small.transcripts, small.words, small.coders);
+                let (dir, _) = cached_study(
+                    &target.join(format!(
+                        "bench-study-{}-{}-{}",
+                        small.transcripts, small.words, small.coders
+                    )),
+                    &spec,
+                )?;
+                if !queries_path(&small)?.exists() {
+                    child("queries", &dir, &small)?;
+                }
+                if !fts5_path(&small)?.exists() {
+                    child("fts5-build", &dir, &small)?;
+                }
+                whole_processes(&dir, &small)?
+            }
             "keys" => child(phase, &big, args)?,
             _ => child(phase, &study, args)?,
         };
@@ -635,6 +710,72 @@ fn print_table(
             verdict(v <= 16.0),
         );
     }
+    for phase in ["cli", "cli-200"] {
+        let Some(rep) = reports.get(phase) else {
+            continue;
+        };
+        let n = rep.get("transcripts").unwrap_or(0.0);
+        let mut shapes = vec!["all".to_string()];
+        shapes.extend(SHAPES.iter().map(|s| s.to_string()));
+        for shape in shapes {
+            let Some(ours) = rep.get(&format!("search/{shape}/median")) else {
+                continue;
+            };
+            let base = rep.get(&format!("sqlite/{shape}/median"));
+            let all = shape == "all";
+            t.row(
+                &if all {
+                    format!("whole `thema search` process, top {LIMIT} + count, median ({n} transcripts)")
+                } else {
+                    format!("· {shape} ({n} transcripts)")
+                },
+                if all { "≥ 2× the sqlite3 shell" } else { "" },
+                fmt_ms(ours),
+                base.map(|b| format!("sqlite3 shell {}", fmt_ms(b)))
+                    .unwrap_or_else(dash),
+                base.map(|b| fmt_ratio(b, ours)).unwrap_or_else(dash),
+                if all {
+                    verdict(base.is_some_and(|b| b / ours >= 2.0))
+                } else {
+                    ""
+                },
+            );
+        }
+        let process_row = |t: &mut Table, key: &str, label: &str, limit: Option<f64>| {
+            if let Some(v) = rep.get(&format!("{key}/median")) {
+                t.row(
+                    &format!(
+                        "{label} ({n} transcripts; peak {:.0} MB)",
+                        rep.get(&format!("{key}/peak_mb")).unwrap_or(0.0)
+                    ),
+                    &limit.map_or("—".to_string(), |l| format!("≤ {l:.0} ms")),
+                    fmt_ms(v),
+                    dash(),
+                    dash(),
+                    limit.map_or("", |l| verdict(v <= l)),
+                );
+            }
+        };
+        let big = phase == "cli";
+        process_row(
+            &mut t,
+            "code",
+            "whole `thema code T --quote … CODE` process",
+            big.then_some(50.0),
+        );
+        process_row(
+            &mut t,
+            "transcripts",
+            "whole `thema transcripts` process",
+            big.then_some(100.0),
+        );
+        process_row(
+            &mut t,
+            "segments",
+            "whole `thema segments --code THEME --json` process",
+            None,
+        );
+    }
     let peak = THEMA_PHASES
         .iter()
         .filter_map(|p| reports.get(p).map(|r| (*p, r.peak_mb)))
@@ -787,34 +928,26 @@ fn run_phase(phase: &str, args: &Args) -> Result<(), Error> {
             }
             let study = last.ok_or("no study")?;
             metrics.insert("open_ms".into(), samples.median());
+            // the study's size from the catalogue and the coder files' lines, without loading
+            // them (this phase's peak memory is the open study's)
             metrics.insert(
                 "text_mb".into(),
-                study
-                    .all_transcripts()
-                    .unwrap()
-                    .iter()
-                    .map(|t| t.text.len())
-                    .sum::<usize>() as f64
-                    / 1e6,
+                study.transcripts().iter().map(|t| t.chars).sum::<usize>() as f64 / 1e6,
             );
             metrics.insert(
                 "turns".into(),
                 study
-                    .all_transcripts()
-                    .unwrap()
+                    .transcripts()
                     .iter()
-                    .map(|t| t.turns.len())
+                    .map(|t| t.paragraphs)
                     .sum::<usize>() as f64,
             );
-            metrics.insert(
-                "segments".into(),
-                study
-                    .layers()
-                    .unwrap()
-                    .iter()
-                    .map(|(_, s)| s.len())
-                    .sum::<usize>() as f64,
-            );
+            let mut segments = 0;
+            for coder in study.coders() {
+                let path = thema::study::files::codings_path(&study.root, coder);
+                segments += thema::study::layer_file::LayerFile::read(&path)?.len();
+            }
+            metrics.insert("segments".into(), segments as f64);
             if !study.notices().is_empty() {
                 notes.push(format!("{} load notices", study.notices().len()));
             }
