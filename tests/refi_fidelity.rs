@@ -1,7 +1,7 @@
 //! REFI-QDA fidelity: a project from another program survives import → thema → export.
 //!
-//! For every real export in `tests/fixtures/refi` (NVivo 12 Windows, NVivo 15 Mac, ATLAS.ti 8,
-//! the qc tool) and the synthetic ones (thema's examples, MAXQDA-like, Taguette-like):
+//! For every real export in `tests/fixtures/refi` (NVivo 12 Windows, ATLAS.ti 8) and the
+//! synthetic ones (thema's examples, NVivo-15-Mac-like, qc-like, MAXQDA-like, Taguette-like):
 //! - import → study → export → import gives the same transcripts, codes (GUIDs, names,
 //!   hierarchy, codability, colours, order), users, codings (positions and quotes), memos,
 //!   attributes and what `refi.json` keeps;
@@ -613,6 +613,58 @@ fn maxqda_like_project_round_trips_unchanged() {
         .unwrap();
     assert_eq!(meals.name, "Breaks/meals");
     assert_eq!(study.name(), "Apprentices");
+}
+
+/// NVivo for Mac 15's shape (synthetic; the real export is not kept: AGPL-3.0).
+#[test]
+fn nvivo15_mac_like_project_round_trips_with_its_empty_sources_left_out() {
+    let file = fixture("synthetic/nvivo-mac-like.qdpx");
+    let trip = round_trip(&file, &ExportOptions::default());
+    assert_same_model("NVivo-15-Mac-like", &trip);
+    let original = original_xml(&file);
+    // 2 users, 60 codes, 2 sources and the project's name and dates
+    assert_eq!(facts(&original).len(), 2 + 60 + 2 + 6);
+    assert_only_documented(
+        "NVivo-15-Mac-like",
+        &original,
+        &project_xml(&trip.archive),
+        &[("sources whose text is empty are not imported", &|f| {
+            f.starts_with("TextSource ")
+        })],
+        &[],
+    );
+}
+
+/// qc's non-conforming shape (synthetic; the real export is not kept: AGPL-3.0).
+#[test]
+fn qc_like_project_round_trips_with_names_for_its_sources() {
+    let file = fixture("synthetic/qc-like.qdpx");
+    let trip = round_trip(&file, &ExportOptions::default());
+    assert_same_model("qc-like", &trip);
+    assert_eq!(trip.first.segment_count(), 30);
+    let original = original_xml(&file);
+    assert_only_documented(
+        "qc-like",
+        &original,
+        &project_xml(&trip.archive),
+        &[("a source without a name", &|f| {
+            f.starts_with("TextSource ") && f.contains(" name=- ")
+        })],
+        &[("gets its text file's name", &|f| {
+            f.starts_with("TextSource ")
+                && (f.contains(" name=committee_2023 ") || f.contains(" name=gardener-4 "))
+        })],
+    );
+    // the export is conformant: its text files are internal:// paths
+    let exported = parse(&project_xml(&trip.archive), "project.qde").unwrap();
+    for source in exported
+        .child("Sources")
+        .unwrap()
+        .children_named("TextSource")
+    {
+        let path = source.attr("plainTextPath").unwrap();
+        assert!(path.starts_with("internal://"), "{path}");
+    }
 }
 
 #[test]

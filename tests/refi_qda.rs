@@ -1,5 +1,6 @@
-//! REFI-QDA interchange: the real exports in `tests/fixtures/refi` (NVivo 12 Windows, NVivo 15
-//! Mac, ATLAS.ti 8, a non-conforming qc file), thema's example files, a round trip of a study
+//! REFI-QDA interchange: the real exports in `tests/fixtures/refi` (NVivo 12 Windows, ATLAS.ti
+//! 8), synthetic projects in the shape of other programs' exports (NVivo 15 Mac, a
+//! non-conforming qc file, MAXQDA), thema's example files, a round trip of a study
 //! through `.qdpx`, schema validation of every export with xmllint, and stable GUIDs.
 
 mod common;
@@ -208,6 +209,89 @@ fn nvivo12_import_then_export_keeps_every_excerpt_and_code_guid() {
 // ---------------------------------------------------------------------------------------------
 // NVivo 15 Mac, ATLAS.ti 8, qc (non-conforming)
 
+/// The `<Code>` GUIDs of a fixture's project document with the given name, lowercase.
+fn code_guids_named(archive: &Path, name: &str) -> BTreeSet<String> {
+    let qde = String::from_utf8(zip_entry(archive, "project.qde")).unwrap();
+    let root = parse(&qde, "project.qde").unwrap();
+    fn walk(e: &Element, name: &str, out: &mut BTreeSet<String>) {
+        for c in e.children_named("Code") {
+            if c.attr("name") == Some(name) {
+                out.insert(c.attr("guid").unwrap().to_lowercase());
+            }
+            walk(c, name, out);
+        }
+    }
+    let mut out = BTreeSet::new();
+    walk(
+        root.child("CodeBook").unwrap().child("Codes").unwrap(),
+        name,
+        &mut out,
+    );
+    out
+}
+
+/// A synthetic project in the shape of NVivo for Mac 15's re-export of a qc project (the real
+/// export is not kept: AGPL-3.0; see tests/fixtures/refi/README.md).
+#[test]
+fn nvivo15_mac_like_project_gives_its_deep_codebook_and_reports_empty_sources() {
+    let archive = fixture("synthetic/nvivo-mac-like.qdpx");
+    let project = import_refi(&archive).unwrap();
+    assert_eq!(project.origin, "NVivo for Mac 15.0.0");
+    assert_eq!(project.codebooks.len(), 1);
+    let book = &project.codebooks[0].codebook;
+    assert_eq!(book.codes.len(), 60);
+    let depth = book.codes.iter().map(|c| book.depth(&c.id)).max().unwrap();
+    assert_eq!(depth + 1, 7, "seven levels of codes");
+    assert!(book.codes.iter().all(|c| c.codable));
+    // the same name under two parents stays two codes, keyed by their GUIDs (qc's GUIDs, which
+    // NVivo kept and which are not version-4 UUIDs)
+    for (name, paths) in [
+        (
+            "composting",
+            [
+                "motivations/environmental/composting",
+                "practices/growing/soil/composting",
+            ],
+        ),
+        (
+            "waiting_list",
+            [
+                "practices/organisation/governance/committee/roles/plot_allocation/waiting_list",
+                "tensions/access/waiting_list",
+            ],
+        ),
+    ] {
+        let codes: Vec<_> = book.codes.iter().filter(|c| c.name == name).collect();
+        let found: BTreeSet<String> = codes.iter().map(|c| book.path(&c.id)).collect();
+        assert_eq!(found, BTreeSet::from(paths.map(str::to_string)), "{name}");
+        let ids: BTreeSet<String> = codes.iter().map(|c| c.id.clone()).collect();
+        assert_eq!(ids, code_guids_named(&archive, name), "{name}");
+    }
+    // the two sources NVivo emptied (one line end each) are reported, nothing else is lost
+    assert!(project.transcripts.is_empty());
+    assert_eq!(project.segment_count(), 0);
+    let empty = project
+        .warnings
+        .iter()
+        .filter(|w| w.contains("the text is empty; not imported"))
+        .count();
+    assert_eq!(empty, 2, "{:?}", project.warnings);
+    assert_eq!(project.warnings.len(), 2, "{:?}", project.warnings);
+    // both users, NVivo's own and qc's, with the initials NVivo gave them
+    let coders: Vec<(&str, &str, Option<&str>)> = project
+        .coders
+        .iter()
+        .map(|c| (c.id.as_str(), c.name.as_str(), c.initials.as_deref()))
+        .collect();
+    assert_eq!(
+        coders,
+        [
+            ("mara-rivera", "Mara Rivera", Some("MR")),
+            ("mrivera", "mrivera", Some("M"))
+        ]
+    );
+}
+
 #[test]
 fn atlas_ti_sample_keeps_codes_and_memos_and_reports_media_sets_and_missing_texts() {
     let project = import_refi(&fixture("spec-annexA2_atlasti8mac_project.qde")).unwrap();
@@ -260,6 +344,80 @@ fn atlas_ti_sample_keeps_codes_and_memos_and_reports_media_sets_and_missing_text
         .unwrap();
     assert_eq!(plan.fields["coder"], "friedrich-markgraf");
     assert!(plan.body.starts_with("This is a great project"));
+}
+
+/// A synthetic project in the shape of qc 1.3.2's non-conforming export (the real export is not
+/// kept: AGPL-3.0; see tests/fixtures/refi/README.md).
+#[test]
+fn qc_like_nonconforming_project_imports_with_a_warning_for_each_bare_path() {
+    let archive = fixture("synthetic/qc-like.qdpx");
+    let project = import_refi(&archive).unwrap();
+    assert_eq!(project.origin, "qc 1.3.2");
+    // sources without a name are known by their text file's name
+    let ids: Vec<(&str, &str)> = project
+        .transcripts
+        .iter()
+        .map(|t| (t.id.as_str(), t.name.as_str()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            ("committee_2023", "committee_2023"),
+            ("gardener-4", "gardener-4")
+        ]
+    );
+    let coders: Vec<(&str, Option<&str>)> = project
+        .coders
+        .iter()
+        .map(|c| (c.id.as_str(), c.initials.as_deref()))
+        .collect();
+    assert_eq!(coders, [("mrivera", None)]);
+    // 30 codings on 22 selections, every one kept
+    assert_eq!(project.segment_count(), 30);
+    assert_eq!(project.segments["mrivera"].len(), 30);
+    let bare: Vec<&String> = project
+        .warnings
+        .iter()
+        .filter(|w| w.contains("is not an internal:// path (not conformant)"))
+        .collect();
+    assert_eq!(bare.len(), 2, "{:?}", project.warnings);
+    assert!(bare[0].contains("'committee_2023.txt'") && bare[1].contains("'gardener-4.txt'"));
+    assert_eq!(project.warnings.len(), 2, "{:?}", project.warnings);
+    // qc codes whole lines: every selection starts at the beginning of a line and ends after
+    // its line end
+    let texts: BTreeMap<&str, Vec<char>> = project
+        .transcripts
+        .iter()
+        .map(|t| (t.id.as_str(), t.text.chars().collect()))
+        .collect();
+    for s in &project.segments["mrivera"] {
+        let chars = &texts[s.transcript.as_str()];
+        assert!(s.start == 0 || chars[s.start - 1] == '\n', "{:?}", s.quote);
+        assert_eq!(chars[s.end - 1], '\n', "{:?}", s.quote);
+        assert_eq!(s.quote.matches('\n').count(), 1, "{:?}", s.quote);
+    }
+    assert_quotes_exact(&project);
+    // each quote equals the independent reading: the named line of the text file
+    let qde = String::from_utf8(zip_entry(&archive, "project.qde")).unwrap();
+    let root = parse(&qde, "project.qde").unwrap();
+    let mut expected: BTreeMap<String, String> = BTreeMap::new();
+    for source in root.child("Sources").unwrap().children_named("TextSource") {
+        assert_eq!(source.attr("name"), None);
+        let path = source.attr("plainTextPath").unwrap();
+        let raw = String::from_utf8(zip_entry(&archive, &format!("sources/{path}"))).unwrap();
+        let lines: Vec<&str> = raw.split_inclusive('\n').collect();
+        for sel in source.children_named("PlainTextSelection") {
+            let n: usize = sel.attr("name").unwrap()["line:".len()..].parse().unwrap();
+            for coding in sel.children_named("Coding") {
+                let key = format!("mrivera-{}", coding.attr("guid").unwrap());
+                expected.insert(key, lines[n].to_string());
+            }
+        }
+    }
+    assert_eq!(expected.len(), 30);
+    for s in &project.segments["mrivera"] {
+        assert_eq!(expected.get(&s.id), Some(&s.quote), "{}", s.id);
+    }
 }
 
 #[test]
