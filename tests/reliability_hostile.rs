@@ -513,7 +513,7 @@ mod strange_study {
             for (id, text) in TRANSCRIPTS {
                 std::fs::write(root.join(format!("transcripts/{id}.txt")), text).unwrap();
             }
-            let book = Codebook { name: "Strange".to_string(), codes };
+            let book = Codebook { name: "Strange".to_string(), scope: None, codes };
             std::fs::write(root.join("codebooks/strange.json"), serde_json::to_vec(&book).unwrap()).unwrap();
             for (coder, segments) in [("r1", &r1), ("r2", &r2)] {
                 std::fs::write(root.join(format!("codings/{coder}.jsonl")), codings_bytes(segments).unwrap()).unwrap();

@@ -190,11 +190,10 @@ fn report_counts_equal_segment_retrieval() {
                 ],
             ))
             .unwrap();
-            assert_eq!(
-                row[j].as_u64().unwrap(),
-                rows.as_array().unwrap().len() as u64
-            );
-            *totals.entry(col).or_default() += row[j].as_u64().unwrap();
+            // a column the code's codebook is not for has no count, and nothing to retrieve
+            let cell = row[j].as_u64().unwrap_or(0);
+            assert_eq!(cell, rows.as_array().unwrap().len() as u64);
+            *totals.entry(col).or_default() += cell;
         }
         if totals.len() > 1 && totals.values().sum::<u64>() > 30 {
             break; // enough rows compared; each spawns the binary

@@ -427,3 +427,56 @@ fn a_full_meeting_on_one_code() {
         }
     }
 }
+
+#[test]
+fn the_codebooks_meant_for_the_open_transcript_come_first() {
+    use thema::tui::action::Pane;
+    use thema::tui::Action;
+    let mut demo = Demo::open();
+    let book_of = |demo: &Demo, row: usize| {
+        let r = &demo.app.tree.rows[row];
+        (
+            demo.app.study.codebooks[r.book].codebook.name.clone(),
+            r.in_scope,
+        )
+    };
+    // a link worker's interview: their framework first, the volunteers' marked
+    assert_eq!(demo.app.transcript().unwrap().id, "LW2-y1");
+    assert_eq!(book_of(&demo, 0), ("Link workers".to_string(), true));
+    let last = demo.app.tree.rows.len() - 1;
+    assert_eq!(book_of(&demo, last), ("Volunteers".to_string(), false));
+    demo.resize(200, 60);
+    demo.app.update(Action::Focus(Pane::Codes));
+    demo.app.update(Action::Last);
+    let screen = demo.screen();
+    assert!(screen.contains("Volunteers (not for th"), "{screen}");
+    // a volunteer's interview: the other way round, in the tree and in the picker
+    let v1 = demo
+        .app
+        .study
+        .transcripts()
+        .iter()
+        .position(|t| t.id == "V1")
+        .unwrap();
+    demo.app.update(Action::Focus(Pane::Transcripts));
+    demo.app.update(Action::First);
+    for _ in 0..v1 {
+        demo.app.update(Action::Down);
+    }
+    assert_eq!(demo.app.transcript().unwrap().id, "V1");
+    assert_eq!(book_of(&demo, 0), ("Volunteers".to_string(), true));
+    demo.app.update(Action::Focus(Pane::Transcript));
+    demo.keys("x");
+    demo.keys("c");
+    let Some(Overlay::Picker(picker)) = &demo.app.overlay else {
+        panic!("no picker: {:?}", demo.app.message);
+    };
+    let first = &picker.candidates[picker.matches[0].0];
+    assert!(
+        first.label.starts_with("Volunteers: ") && first.in_scope,
+        "{}",
+        first.label
+    );
+    let last = picker.candidates.last().unwrap();
+    assert!(last.label.starts_with("Link workers: ") && !last.in_scope);
+}

@@ -186,7 +186,23 @@ pub fn run(cli: &Cli, args: &AgreeArgs) -> Result<()> {
         return output::json(&report);
     }
     print_report(&report);
+    print_scopes(&study, &report);
     Ok(())
+}
+
+/// Says which codebooks' codes count only over their scope.
+fn print_scopes(study: &Study, report: &AgreementReport) {
+    let mut said = std::collections::BTreeSet::new();
+    for code in report.codes.iter().filter(|c| c.scope.is_some()) {
+        if let Some(book) = study.codebook_of(&code.code) {
+            if said.insert(book.name.clone()) {
+                println!(
+                    "{} (its codes count only these transcripts)",
+                    study.scope_line(book)
+                );
+            }
+        }
+    }
 }
 
 fn print_rounds(report: &RoundsReport) {

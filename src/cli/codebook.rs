@@ -108,6 +108,26 @@ pub enum CodebookCommand {
         #[command(flatten)]
         why: Why,
     },
+    /// Say which transcripts a codebook is for; without options, show its scope.
+    ///
+    /// Agreement, matrices, theme reports and saturation then count its codes only over those
+    /// transcripts. Values of one column are alternatives, columns must all match; named
+    /// transcripts are in scope whatever their attributes.
+    Scope {
+        /// Codebook file name or display name.
+        codebook: String,
+        /// Attribute filter COLUMN=VALUE, e.g. --where role="link worker" (repeatable).
+        #[arg(long = "where", value_name = "COLUMN=VALUE")]
+        filters: Vec<String>,
+        /// Transcripts in scope whatever their attributes (comma-separated ids).
+        #[arg(long, value_delimiter = ',')]
+        transcripts: Vec<String>,
+        /// Remove the scope: the codebook is for every transcript again.
+        #[arg(long, conflicts_with_all = ["filters", "transcripts"])]
+        clear: bool,
+        #[command(flatten)]
+        why: Why,
+    },
     /// Show how the framework evolved; with --at, the codebook as it was then.
     History {
         #[command(flatten)]
@@ -172,6 +192,35 @@ pub fn run(cli: &Cli, cmd: &CodebookCommand) -> Result<()> {
         CodebookCommand::History { which, at } => {
             history(cli, which.codebook.as_deref(), at.as_deref())
         }
+        CodebookCommand::Scope {
+            codebook,
+            filters,
+            transcripts,
+            clear,
+            why,
+        } if !filters.is_empty() || !transcripts.is_empty() || *clear => {
+            let filters = crate::cli::coding::parse_filters(filters)?;
+            let scope = (!*clear).then(|| crate::model::Scope {
+                transcripts: transcripts.clone(),
+                ..crate::model::Scope::from_filters(
+                    filters.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                )
+            });
+            let coder = cli.coder()?;
+            let mut study = cli.open()?;
+            let n = study.set_scope(&coder, codebook, scope, why.why.as_deref())?;
+            let book = study
+                .codebooks
+                .iter()
+                .find(|c| c.file == *codebook || c.codebook.name.eq_ignore_ascii_case(codebook))
+                .map(|c| c.codebook.clone());
+            match book {
+                Some(book) => println!("{}", study.scope_line(&book)),
+                None => println!("{n} transcript(s) in scope"),
+            }
+            Ok(())
+        }
+        CodebookCommand::Scope { codebook, .. } => show_scope(cli, codebook),
         _ => change(cli, cmd),
     }
 }
@@ -333,7 +382,9 @@ fn change(cli: &Cli, cmd: &CodebookCommand) -> Result<()> {
             )?;
             format!("deleted {path}; {moved} segment(s) reassigned")
         }
-        CodebookCommand::List(_) | CodebookCommand::History { .. } => {
+        CodebookCommand::List(_)
+        | CodebookCommand::History { .. }
+        | CodebookCommand::Scope { .. } => {
             unreachable!("handled by run")
         }
     };
@@ -382,6 +433,38 @@ fn selected<'a>(
     Ok(books)
 }
 
+/// Prints a codebook's scope and the transcripts it holds.
+fn show_scope(cli: &Cli, codebook: &str) -> Result<()> {
+    let study = cli.open()?;
+    let Some(book) = study
+        .codebooks
+        .iter()
+        .find(|c| c.file == codebook || c.codebook.name.eq_ignore_ascii_case(codebook))
+    else {
+        bail!(
+            "no codebook '{codebook}'; codebooks: {}",
+            study.codebook_names().join(", ")
+        );
+    };
+    let transcripts = study.scope_transcripts(&book.codebook);
+    if cli.json {
+        #[derive(Serialize)]
+        struct ScopeView<'a> {
+            codebook: &'a str,
+            scope: Option<&'a crate::model::Scope>,
+            transcripts: &'a [&'a str],
+        }
+        return output::json(&ScopeView {
+            codebook: &book.codebook.name,
+            scope: book.codebook.scope.as_ref(),
+            transcripts: &transcripts,
+        });
+    }
+    println!("{}", study.scope_line(&book.codebook));
+    println!("  {}", transcripts.join(", "));
+    Ok(())
+}
+
 fn list(cli: &Cli, codebook: Option<&str>) -> Result<()> {
     let study = cli.open()?;
     let mut counts: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
@@ -425,6 +508,11 @@ fn list(cli: &Cli, codebook: Option<&str>) -> Result<()> {
     let coders = study.coders();
     for listing in &listings {
         println!("{} ({}.json)", listing.name, listing.file);
+        if let Some(book) = study.codebooks.iter().find(|c| c.file == listing.file) {
+            if book.codebook.scope.is_some() {
+                println!("{}", study.scope_line(&book.codebook));
+            }
+        }
         let mut rows = Vec::new();
         for code in &listing.codes {
             let mut row = vec![
@@ -465,6 +553,9 @@ fn history(cli: &Cli, codebook: Option<&str>, at: Option<&str>) -> Result<()> {
                 output::json(&book)?;
             } else {
                 println!("{} as it was at {at}:", loaded.codebook.name);
+                if let Some(scope) = &book.scope {
+                    println!("for {}", scope.describe());
+                }
                 print_tree(&book);
             }
             continue;
@@ -524,6 +615,10 @@ fn history(cli: &Cli, codebook: Option<&str>, at: Option<&str>) -> Result<()> {
                         .join(", ")
                 ),
                 Operation::Delete { name, .. } => format!("delete '{name}'"),
+                Operation::Scope { to, .. } => match to {
+                    Some(scope) => format!("scope: {}", scope.describe()),
+                    None => "scope: every transcript".to_string(),
+                },
             };
             let _ = entry.op.apply(&mut book);
             let why = entry

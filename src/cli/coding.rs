@@ -49,6 +49,17 @@ pub fn code(cli: &Cli, args: &CodeArgs) -> Result<()> {
         .id
         .clone();
     let segment = study.apply_code(&coder, &args.transcript, &span, &code_id)?;
+    if let (false, Some(book)) = (
+        study.in_scope(&segment.code, &segment.transcript),
+        study.codebook_of(&segment.code),
+    ) {
+        eprintln!(
+            "note: {} is not one of the transcripts '{}' is for ({}); the segment is kept but not counted (`thema check` lists it)",
+            segment.transcript,
+            book.name,
+            book.scope.as_ref().map(|s| s.describe()).unwrap_or_default()
+        );
+    }
     if cli.json {
         return output::json(&segment);
     }
@@ -204,6 +215,14 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
             &b.segment,
         ))
     });
+    // a code counts only over the transcripts its codebook is for
+    let total = hits.len();
+    hits.retain(|h| {
+        h.code
+            .as_deref()
+            .is_none_or(|c| study.in_scope(c, &h.transcript))
+    });
+    let outside = total - hits.len();
     let rows: Vec<SegmentRow> = hits
         .into_iter()
         .map(|hit| {
@@ -255,7 +274,7 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
                 println!("      \"{}\" ({})", shorten(&r.quote, 200), r.attribution);
             }
         }
-        println!("{} segment(s)", rows.len());
+        println!("{} segment(s){}", rows.len(), left_out(outside));
         return Ok(());
     }
     if cli.json {
@@ -274,6 +293,15 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
             r.attribution
         );
     }
-    println!("{} segment(s)", rows.len());
+    println!("{} segment(s){}", rows.len(), left_out(outside));
     Ok(())
+}
+
+/// The note on segments a listing leaves out as outside their codebook's scope.
+fn left_out(outside: usize) -> String {
+    if outside == 0 {
+        String::new()
+    } else {
+        format!("; {outside} outside their codebook's scope left out (`thema check` lists them)")
+    }
 }

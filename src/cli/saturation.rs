@@ -96,7 +96,10 @@ pub fn reports(
         if layer.is_some_and(|l| l != c) || (layer.is_none() && c == CONSENSUS) {
             continue;
         }
-        for s in segments {
+        for s in segments
+            .iter()
+            .filter(|s| study.in_scope(&s.code, &s.transcript))
+        {
             codes
                 .entry(s.transcript.as_str())
                 .or_default()

@@ -512,6 +512,7 @@ mod tests {
         codes.reverse();
         let book = Codebook {
             name: "b".into(),
+            scope: None,
             codes,
         };
         let facets = code_facets(std::iter::once(&book));

@@ -7,6 +7,8 @@
 //! study's job, since segments live in each coder's file.
 
 use serde::{Deserialize, Serialize};
+
+use crate::model::scope::Scope;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Separator of names in a code path.
@@ -150,6 +152,9 @@ pub enum CodebookError {
 pub struct Codebook {
     /// Display name ("Link workers").
     pub name: String,
+    /// The transcripts this framework is for; `None`: every transcript.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scope>,
     /// Codes, kept sorted by id.
     pub codes: Vec<Code>,
 }
@@ -159,6 +164,7 @@ impl Codebook {
     pub fn new(name: impl Into<String>) -> Self {
         Codebook {
             name: name.into(),
+            scope: None,
             codes: Vec::new(),
         }
     }

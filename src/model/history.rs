@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::codebook::{Code, Codebook, CodebookError, Description};
+use crate::model::scope::Scope;
 
 /// One child created by a split.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -73,6 +74,15 @@ pub enum Operation {
         #[serde(default)]
         segments: usize,
     },
+    /// The transcripts the codebook is for changed (`None`: every transcript).
+    Scope {
+        /// The scope before.
+        #[serde(default)]
+        from: Option<Scope>,
+        /// The scope after.
+        #[serde(default)]
+        to: Option<Scope>,
+    },
     /// A code removed; its segments (if any) moved to `reassign`.
     Delete {
         /// Code id.
@@ -128,10 +138,14 @@ impl Operation {
                 Ok(())
             }
             Operation::Delete { code, .. } => codebook.remove(code).map(|_| ()),
+            Operation::Scope { to, .. } => {
+                codebook.scope = to.clone().filter(|s| !s.is_everything());
+                Ok(())
+            }
         }
     }
 
-    /// The code the operation is about.
+    /// The code the operation is about (empty for a change of the whole codebook's scope).
     pub fn code(&self) -> &str {
         match self {
             Operation::Add { code } => &code.id,
@@ -141,6 +155,7 @@ impl Operation {
             | Operation::Merge { code, .. }
             | Operation::Split { code, .. }
             | Operation::Delete { code, .. } => code,
+            Operation::Scope { .. } => "",
         }
     }
 
@@ -154,6 +169,7 @@ impl Operation {
             Operation::Merge { .. } => "merge",
             Operation::Split { .. } => "split",
             Operation::Delete { .. } => "delete",
+            Operation::Scope { .. } => "scope",
         }
     }
 }

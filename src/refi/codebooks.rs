@@ -88,6 +88,24 @@ pub fn parse_set_description(description: &str) -> Option<(String, bool)> {
     valid_file(file).then(|| (file.to_string(), folder))
 }
 
+/// The description of the set that carries codebook `file`'s scope: its members are the
+/// transcripts the codebook is for, and the scope itself follows as JSON, so a thema import
+/// restores it exactly. REFI-QDA has no place for a scope; other programs see a source set.
+pub fn scope_set_description(file: &str, scope: &crate::model::Scope) -> String {
+    let json = serde_json::to_string(scope).unwrap_or_else(|_| "{}".to_string());
+    format!("{SCOPE_PREFIX}{file}.json): {json}")
+}
+
+const SCOPE_PREFIX: &str = "thema codebook scope (codebooks/";
+
+/// The codebook file and scope, if `description` is one written by [`scope_set_description`].
+pub fn parse_scope_set_description(description: &str) -> Option<(String, crate::model::Scope)> {
+    let rest = description.trim().strip_prefix(SCOPE_PREFIX)?;
+    let (file, json) = rest.split_once(".json): ")?;
+    let scope = serde_json::from_str(json).ok()?;
+    valid_file(file).then(|| (file.to_string(), scope))
+}
+
 /// The codebook file named by the folder code of an export by an earlier thema version
 /// (`Codebook "NAME" (codebooks/FILE.json), exported by thema.`).
 pub fn old_folder_file(name: &str, description: &str) -> Option<String> {
@@ -116,6 +134,18 @@ mod tests {
         assert_eq!((d.as_str(), i.as_str()), ("", "only this"));
         let (d, ..) = split_description("Plain\n\nparagraphs");
         assert_eq!(d, "Plain\n\nparagraphs");
+    }
+
+    #[test]
+    fn scope_sets_carry_the_scope_back() {
+        let scope = crate::model::Scope::from_filters([("role", "link worker")]);
+        let text = scope_set_description("link-workers", &scope);
+        assert_eq!(
+            parse_scope_set_description(&text),
+            Some(("link-workers".to_string(), scope))
+        );
+        assert_eq!(parse_scope_set_description("Transcripts of LW"), None);
+        assert_eq!(parse_set_description(&text), None);
     }
 
     #[test]

@@ -70,6 +70,12 @@ pub struct CodeAgreement {
     /// Each transcript (when asked for).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub transcripts: Vec<TranscriptAgreement>,
+    /// The code's codebook scope, when it has one: the figures count only its transcripts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Transcripts the figures count (coded by two coders or more, in scope).
+    #[serde(skip)]
+    pub counted: usize,
 }
 
 /// Agreement on one code in one transcript.
@@ -303,7 +309,14 @@ pub fn compute_on(
         let mut per_transcript = Vec::new();
         let mut continuum: Vec<Vec<Span>> = vec![Vec::new(); m];
         let mut offset = 0u64;
+        // a code counts only over the transcripts its codebook is for
+        let scope = study.scope_of(code);
+        let mut counted = 0;
         for (t, coded) in transcripts.iter().zip(&coded_by) {
+            if scope.is_some_and(|s| !s.contains(&t.id, &study.attributes)) {
+                continue;
+            }
+            counted += 1;
             let spans = per_t.get(&t.id).unwrap_or(&none);
             let slots: Vec<Option<&[Span]>> = (0..m)
                 .map(|i| coded[i].then_some(spans[i].as_slice()))
@@ -410,6 +423,8 @@ pub fn compute_on(
             unitizing_alpha: unitizing,
             pairs: pair_results,
             transcripts: per_transcript,
+            scope: scope.map(|s| s.describe()),
+            counted,
         });
     }
     let (overall_all, overall_pairs) = if request.unit == Unit::Segment {
@@ -432,23 +447,34 @@ pub fn compute_on(
         (all, pairs_out)
     };
     // how many transcripts each figure rests on
-    let both_coded = |a: usize, b: usize| coded_by.iter().filter(|c| c[a] && c[b]).count();
-    let label = |figure: &mut Agreement, pair: Option<(usize, usize)>| {
-        figure.n.transcripts = Some(match pair {
-            Some((a, b)) => both_coded(a, b),
-            None => transcripts.len(),
+    let in_scope = |code: &str, i: usize| study.in_scope(code, &transcripts[i].id);
+    let both_coded = |a: usize, b: usize, code: Option<&str>| {
+        coded_by
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| c[a] && c[b] && code.is_none_or(|code| in_scope(code, *i)))
+            .count()
+    };
+    let label = |figure: &mut Agreement, pair: Option<(usize, usize)>, code: Option<&str>| {
+        figure.n.transcripts = Some(match (pair, code) {
+            (Some((a, b)), _) => both_coded(a, b, code),
+            (None, Some(code)) => (0..transcripts.len())
+                .filter(|i| in_scope(code, *i))
+                .count(),
+            (None, None) => transcripts.len(),
         });
     };
     let mut overall_all = overall_all;
     let mut overall_pairs = overall_pairs;
-    label(&mut overall_all, None);
+    label(&mut overall_all, None, None);
     for (p, figure) in overall_pairs.iter_mut().enumerate() {
-        label(figure, Some(pairs[p]));
+        label(figure, Some(pairs[p]), None);
     }
     for code in &mut codes {
-        label(&mut code.all, None);
+        let id = code.code.clone();
+        label(&mut code.all, None, Some(&id));
         for (p, figure) in code.pairs.iter_mut().enumerate() {
-            label(figure, Some(pairs[p]));
+            label(figure, Some(pairs[p]), Some(&id));
         }
         for t in &mut code.transcripts {
             t.agreement.n.transcripts = Some(1);
@@ -556,6 +582,9 @@ pub fn disagreement_list(
     let mut out = Vec::new();
     for (code, per_t) in &ranges.by_code {
         for (transcript, spans) in per_t {
+            if !study.in_scope(code, transcript) {
+                continue;
+            }
             let Some(t) = study.find_transcript(transcript)? else {
                 continue;
             };

@@ -38,6 +38,10 @@ pub struct CodebookEntry {
 pub fn entries(study: &Study, layer: &Layer) -> Result<Vec<CodebookEntry>, StudyError> {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, s) in layer.segments(study)? {
+        // a code counts only over the transcripts its codebook is for
+        if !study.in_scope(&s.code, &s.transcript) {
+            continue;
+        }
         *counts.entry(s.code.as_str()).or_default() += 1;
     }
     let mut out = Vec::new();

@@ -149,7 +149,13 @@ pub fn theme_page(
     ));
     let chart_attr = report.by.first();
     for book in &report.codebooks {
-        out.push_str(&format!("<h2>{}</h2>\n<table><tr><th>code</th><th>segments</th><th>transcripts</th><th>participants</th>", esc(&book.name)));
+        out.push_str(&format!("<h2>{}</h2>\n", esc(&book.name)));
+        if let Some(scope) = &book.scope {
+            out.push_str(&format!("<p>Framework for {}.</p>\n", esc(scope)));
+        }
+        out.push_str(
+            "<table><tr><th>code</th><th>segments</th><th>transcripts</th><th>participants</th>",
+        );
         for attr in &report.by {
             out.push_str(&format!("<th>by {}</th>", esc(attr)));
         }

@@ -36,8 +36,9 @@ pub struct Matrix {
     pub row_ids: Vec<String>,
     /// Column labels.
     pub cols: Vec<String>,
-    /// Cells, `cells[row][col]`.
-    pub cells: Vec<Vec<usize>>,
+    /// Cells, `cells[row][col]`; `None` where the row's code is not meant for any transcript
+    /// of the column (its codebook's scope leaves them out).
+    pub cells: Vec<Vec<Option<usize>>>,
 }
 
 impl Matrix {
@@ -49,7 +50,10 @@ impl Matrix {
         for (label, row) in self.rows.iter().zip(&self.cells) {
             out.push(
                 std::iter::once(label.clone())
-                    .chain(row.iter().map(|n| n.to_string()))
+                    .chain(
+                        row.iter()
+                            .map(|n| n.map_or_else(String::new, |n| n.to_string())),
+                    )
                     .collect(),
             );
         }
@@ -64,7 +68,13 @@ impl Matrix {
             out.push_str("| ");
             out.push_str(
                 &row.iter()
-                    .map(|c| c.replace('|', "\\|"))
+                    .map(|c| {
+                        if c.is_empty() && i > 0 {
+                            "–".to_string()
+                        } else {
+                            c.replace('|', "\\|")
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join(" | "),
             );
@@ -74,6 +84,9 @@ impl Matrix {
                 out.push_str(&" ---: |".repeat(row.len() - 1));
                 out.push('\n');
             }
+        }
+        if self.cells.iter().flatten().any(Option::is_none) {
+            out.push_str("\n– the code's codebook is not for these transcripts (its scope).\n");
         }
         out
     }
@@ -129,7 +142,19 @@ pub fn matrix_coding(
     for (id, path, subtree) in code_rows(study) {
         let mut sets: Vec<BTreeSet<String>> = vec![BTreeSet::new(); cols.len()];
         let mut counts = vec![0usize; cols.len()];
-        for (_, s) in segments.iter().filter(|(_, s)| subtree.contains(&s.code)) {
+        // a column the code's codebook is not for at all shows no count (not a zero)
+        let mut meant = vec![false; cols.len()];
+        for t in study.transcripts() {
+            if study.in_scope(&id, &t.id) {
+                if let Some(col) = cols.iter().position(|c| *c == value_of(&t.id)) {
+                    meant[col] = true;
+                }
+            }
+        }
+        for (_, s) in segments
+            .iter()
+            .filter(|(_, s)| subtree.contains(&s.code) && study.in_scope(&s.code, &s.transcript))
+        {
             let value = value_of(&s.transcript);
             let Some(col) = cols.iter().position(|c| *c == value) else {
                 continue;
@@ -141,10 +166,15 @@ pub fn matrix_coding(
             };
             sets[col].insert(key);
         }
-        let row = match count {
+        let row: Vec<usize> = match count {
             Count::Segments => counts,
             _ => sets.iter().map(BTreeSet::len).collect(),
         };
+        let row = row
+            .into_iter()
+            .zip(&meant)
+            .map(|(n, meant)| meant.then_some(n))
+            .collect();
         rows.push(path);
         row_ids.push(id);
         cells.push(row);
@@ -167,6 +197,9 @@ pub fn cooccurrence(study: &Study, layer: &Layer, count: Count) -> Result<Matrix
     // (code) → set of (transcript, turn) units
     let mut units: BTreeMap<&str, BTreeSet<(String, usize)>> = BTreeMap::new();
     for (_, s) in &segments {
+        if !study.in_scope(&s.code, &s.transcript) {
+            continue;
+        }
         let Some(t) = study.find_transcript(&s.transcript)? else {
             continue;
         };
@@ -200,7 +233,11 @@ pub fn cooccurrence(study: &Study, layer: &Layer, count: Count) -> Result<Matrix
         codes.iter().map(|(_, _, sub)| expand(sub)).collect();
     let cells = sets
         .iter()
-        .map(|a| sets.iter().map(|b| a.intersection(b).count()).collect())
+        .map(|a| {
+            sets.iter()
+                .map(|b| Some(a.intersection(b).count()))
+                .collect()
+        })
         .collect();
     let labels: Vec<String> = codes.iter().map(|(_, p, _)| p.clone()).collect();
     Ok(Matrix {

@@ -47,6 +47,9 @@ pub struct SegmentRecord {
 pub fn records(study: &Study, layer: &Layer) -> Result<Vec<SegmentRecord>, StudyError> {
     let mut out = Vec::new();
     for (coder, s) in layer.segments(study)? {
+        if !study.in_scope(&s.code, &s.transcript) {
+            continue; // outside its codebook's scope: `thema check` lists it
+        }
         let transcript = study.find_transcript(&s.transcript)?;
         let turn = transcript.as_ref().and_then(|t| t.turn_at(s.start));
         out.push({

@@ -84,6 +84,10 @@ pub struct CodeSummary {
 pub struct CodebookSummary {
     /// Codebook name.
     pub name: String,
+    /// Which transcripts its codes count over, when it has a scope: "Link workers: 8
+    /// transcripts, role = link worker".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
     /// Codes in tree order.
     pub codes: Vec<CodeSummary>,
 }
@@ -101,8 +105,16 @@ pub struct ThemeReport {
     pub transcripts: usize,
     /// Segments in the layer.
     pub segments: usize,
+    /// Segments left out because they lie outside their codebook's scope (`thema check`
+    /// lists them).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub outside_scope: usize,
     /// Codebooks.
     pub codebooks: Vec<CodebookSummary>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn words(text: &str) -> HashSet<String> {
@@ -164,7 +176,14 @@ fn representative<'a>(
 
 /// Builds the theme report.
 pub fn theme_report(study: &Study, options: &ThemeOptions) -> Result<ThemeReport, StudyError> {
-    let layer = options.layer.segments(study)?;
+    let all = options.layer.segments(study)?;
+    let total = all.len();
+    // a code counts only over the transcripts its codebook is for
+    let layer: Vec<(&str, &Segment)> = all
+        .into_iter()
+        .filter(|(_, s)| study.in_scope(&s.code, &s.transcript))
+        .collect();
+    let outside_scope = total - layer.len();
     let mut by_code: BTreeMap<&str, Vec<(&str, &Segment)>> = BTreeMap::new();
     for (coder, s) in &layer {
         by_code.entry(s.code.as_str()).or_default().push((coder, s));
@@ -230,6 +249,7 @@ pub fn theme_report(study: &Study, options: &ThemeOptions) -> Result<ThemeReport
         }
         codebooks.push(CodebookSummary {
             name: book.name.clone(),
+            scope: book.scope.as_ref().map(|_| study.scope_line(book)),
             codes,
         });
     }
@@ -239,6 +259,7 @@ pub fn theme_report(study: &Study, options: &ThemeOptions) -> Result<ThemeReport
         by: options.by.clone(),
         transcripts: study.transcripts().len(),
         segments: layer.len(),
+        outside_scope,
         codebooks,
     })
 }
@@ -250,8 +271,17 @@ pub fn to_markdown(report: &ThemeReport) -> String {
         "{} transcripts, {} coded segments ({}). Counts include sub-codes.\n\n",
         report.transcripts, report.segments, report.layer
     ));
+    if report.outside_scope > 0 {
+        out.push_str(&format!(
+            "{} segment(s) outside their codebook's scope are left out (`thema check` lists them).\n\n",
+            report.outside_scope
+        ));
+    }
     for book in &report.codebooks {
         out.push_str(&format!("## {}\n\n", book.name));
+        if let Some(scope) = &book.scope {
+            out.push_str(&format!("Framework for {}.\n\n", md(scope)));
+        }
         out.push_str("| code | segments | transcripts | participants |");
         for attr in &report.by {
             out.push_str(&format!(" by {attr} |"));

@@ -132,7 +132,7 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
             "not a canonical transcript (.txt); import it with `thema import`",
         ));
     }
-    match files::load_attributes(root) {
+    let attributes = match files::load_attributes(root) {
         Ok(attributes) => {
             let path = root.join("transcripts/attributes.csv");
             if !attributes.columns.is_empty()
@@ -162,16 +162,42 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
                     ));
                 }
             }
+            attributes
         }
-        Err(e) => problems.push(from_error(e)),
-    }
+        Err(e) => {
+            problems.push(from_error(e));
+            crate::model::Attributes::default()
+        }
+    };
     // codebooks
     let mut code_ids: BTreeMap<String, PathBuf> = BTreeMap::new();
+    // the scope of each scoped codebook's codes: (codebook name, scope)
+    let mut scopes: BTreeMap<String, (String, crate::model::Scope)> = BTreeMap::new();
     match files::load_codebooks(root) {
         Ok(books) => {
             for loaded in &books {
                 let path = files::codebook_path(root, &loaded.file);
                 let book = &loaded.codebook;
+                if let Some(scope) = &book.scope {
+                    let holds = transcript_ids
+                        .iter()
+                        .filter(|t| scope.contains(t, &attributes))
+                        .count();
+                    if holds == 0 {
+                        problems.push(Problem::warning(
+                            &path,
+                            0,
+                            format!(
+                                "the scope of '{}' ({}) holds no transcript",
+                                book.name,
+                                scope.describe()
+                            ),
+                        ));
+                    }
+                    for code in &book.codes {
+                        scopes.insert(code.id.clone(), (book.name.clone(), scope.clone()));
+                    }
+                }
                 let mut siblings = BTreeSet::new();
                 for code in &book.codes {
                     if let Some(first) = code_ids.insert(code.id.clone(), path.clone()) {
@@ -221,7 +247,9 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
                                 replayed.normalise();
                                 let mut current = book.clone();
                                 current.normalise();
-                                if replayed.codes != current.codes {
+                                if replayed.codes != current.codes
+                                    || replayed.scope != current.scope
+                                {
                                     problems.push(Problem::warning(
                                     &files::history_path(root, &loaded.file),
                                     0,
@@ -280,6 +308,23 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
                         segment.id, segment.code
                     ),
                 ));
+            }
+            if let Some((book, scope)) = scopes.get(&segment.code) {
+                if transcript_ids.contains(&segment.transcript)
+                    && !scope.contains(&segment.transcript, &attributes)
+                {
+                    problems.push(Problem::warning(
+                        &path,
+                        line,
+                        format!(
+                            "segment {} ({}) lies outside the scope of '{book}' ({}): {} is not one of its transcripts; it is kept, but not counted",
+                            segment.id,
+                            segment.code,
+                            scope.describe(),
+                            segment.transcript
+                        ),
+                    ));
+                }
             }
             if segment.start >= segment.end {
                 problems.push(Problem::error(

@@ -31,7 +31,7 @@ impl Study {
     }
 
     /// Makes sure the codebook at `slot` is what is on disk, refusing if it changed.
-    fn check_fresh(&self, slot: usize) -> Result<()> {
+    pub(crate) fn check_fresh(&self, slot: usize) -> Result<()> {
         let loaded = &self.codebooks[slot];
         let path = files::codebook_path(&self.root, &loaded.file);
         let current = std::fs::read(&path).ok();
@@ -41,7 +41,13 @@ impl Study {
         Ok(())
     }
 
-    fn record(&mut self, slot: usize, coder: &str, op: Operation, why: Option<&str>) -> Result<()> {
+    pub(crate) fn record(
+        &mut self,
+        slot: usize,
+        coder: &str,
+        op: Operation,
+        why: Option<&str>,
+    ) -> Result<()> {
         let root = self.root.clone();
         // held until the history line is written: another process's check-then-write cannot
         // slip in between (it would clobber this change or log its own out of order)

@@ -17,6 +17,7 @@ pub mod layer_file;
 pub mod lock;
 pub mod memo;
 pub mod rounds;
+pub mod scope;
 mod texts;
 
 use std::collections::{BTreeMap, HashMap};

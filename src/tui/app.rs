@@ -97,6 +97,8 @@ pub struct Candidate {
     pub label: String,
     /// The code's colour (`#rrggbb`).
     pub color: String,
+    /// Whether its codebook is meant for the open transcript (its scope holds it).
+    pub in_scope: bool,
 }
 
 /// The fuzzy code picker.
@@ -172,6 +174,8 @@ pub struct TreeRow {
     pub code: Option<String>,
     /// Codebook position in the study.
     pub book: usize,
+    /// Whether the codebook is meant for the open transcript (its scope holds it).
+    pub in_scope: bool,
     /// Indentation level.
     pub depth: usize,
     /// Whether the code has child codes.
@@ -1128,6 +1132,10 @@ impl App {
         }
         self.doc = Some(doc);
         self.transcripts.selected = i;
+        if crate::tui::scope::any_scoped(&self.study) {
+            // the codebooks meant for this transcript come first
+            self.rebuild_tree(None);
+        }
         self.refresh_coded();
         self.scroll_to_cursor();
     }
@@ -1201,12 +1209,17 @@ impl App {
         let keep = keep.or_else(|| self.highlighted_code());
         let several = self.study.codebooks.len() > 1;
         let mut rows = Vec::new();
-        for (b, loaded) in self.study.codebooks.iter().enumerate() {
+        let open = self.transcript().map(|t| t.id.clone());
+        for (b, in_scope) in crate::tui::scope::books_in_order(&self.study, open.as_deref()) {
+            let Some(loaded) = self.study.codebooks.get(b) else {
+                continue;
+            };
             let book = &loaded.codebook;
             if several {
                 rows.push(TreeRow {
                     code: None,
                     book: b,
+                    in_scope,
                     depth: 0,
                     has_children: !book.codes.is_empty(),
                     expanded: true,
@@ -1234,6 +1247,7 @@ impl App {
                 rows.push(TreeRow {
                     code: Some(code.id.clone()),
                     book: b,
+                    in_scope,
                     depth: depth + base,
                     has_children,
                     expanded,
@@ -1580,7 +1594,13 @@ impl App {
                 self.select_mode = false;
                 self.codings_changed();
                 let path = self.study.code_path(code);
-                self.info(format!("coded as {path}"));
+                if self.study.in_scope(code, &transcript) {
+                    self.info(format!("coded as {path}"));
+                } else {
+                    self.info(format!(
+                        "coded as {path} — but its codebook is not for this transcript: kept, not counted"
+                    ));
+                }
             }
             Err(e) => self.failed(e),
         }
@@ -1806,6 +1826,7 @@ impl App {
                 book: 0,
                 label: c.to_string(),
                 color: String::new(),
+                in_scope: true,
             })
             .collect()
     }
@@ -2107,6 +2128,7 @@ impl App {
                 book: 0,
                 label: "(every code)".to_string(),
                 color: String::new(),
+                in_scope: true,
             });
         }
         let (only_book, exclude) = match purpose {
@@ -2126,7 +2148,11 @@ impl App {
             purpose,
             PickerPurpose::InVivo { .. } | PickerPurpose::MoveTo { .. }
         );
-        for (b, loaded) in self.study.codebooks.iter().enumerate() {
+        let open = self.transcript().map(|t| t.id.clone());
+        for (b, in_scope) in crate::tui::scope::books_in_order(&self.study, open.as_deref()) {
+            let Some(loaded) = self.study.codebooks.get(b) else {
+                continue;
+            };
             if only_book.is_some_and(|o| o != b) {
                 continue;
             }
@@ -2140,6 +2166,7 @@ impl App {
                         "(top level)".to_string()
                     },
                     color: String::new(),
+                    in_scope,
                 });
             }
             for (code, _) in loaded.codebook.tree() {
@@ -2156,6 +2183,7 @@ impl App {
                         path
                     },
                     color: code.color.clone(),
+                    in_scope,
                 });
             }
         }

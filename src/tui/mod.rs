@@ -19,6 +19,7 @@ pub mod keymap;
 pub mod layout;
 pub mod picker;
 pub mod saturation;
+pub mod scope;
 pub mod search;
 pub mod selection;
 pub mod view;

@@ -158,6 +158,27 @@ pub(super) fn sets(
             });
         }
     }
+    // a scope has no place in REFI-QDA: a set of the transcripts the codebook is for
+    for book in &data.codebooks {
+        let Some(scope) = &book.codebook.scope else {
+            continue;
+        };
+        out.push(SetOut {
+            guid: data.space.derived("scope-set", &book.file),
+            name: format!("Transcripts for {}", book.codebook.name),
+            description: Some(crate::refi::codebooks::scope_set_description(
+                &book.file, scope,
+            )),
+            codes: Vec::new(),
+            sources: data
+                .transcripts
+                .iter()
+                .filter(|t| scope.contains(&t.id, data.attributes))
+                .map(|t| data.transcript_guid(&t.id))
+                .collect(),
+            notes: Vec::new(),
+        });
+    }
     for set in &data.record.sets {
         let mut keep = |exists: bool| {
             *missing += usize::from(!exists);

@@ -397,6 +397,23 @@ fn build_codebooks<'s>(
         out.push(ImportedCodebook { file, codebook });
     }
     out.retain(|c| !c.codebook.codes.is_empty());
+    // sets carrying a thema codebook's scope give it back (other programs' sets stay sets)
+    others.retain(|set| {
+        let Some((file, scope)) = set
+            .description
+            .as_deref()
+            .and_then(crate::refi::codebooks::parse_scope_set_description)
+        else {
+            return true;
+        };
+        match out.iter_mut().find(|c| c.file == file) {
+            Some(book) => {
+                book.codebook.scope = Some(scope);
+                false
+            }
+            None => true,
+        }
+    });
     (out, others)
 }
 

@@ -88,10 +88,17 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
         let used: usize = spans.iter().map(|s| s.width()).sum();
         let room = width.saturating_sub(used + count_text.chars().count());
         let name = fit(&name, room);
-        let name_style = if row.code.is_none() {
-            Style::default().add_modifier(Modifier::BOLD)
+        // a codebook not meant for the open transcript is dimmed, its heading says so
+        let name = if row.code.is_none() && !row.in_scope {
+            fit(&format!("{name} (not for this transcript)"), room)
         } else {
-            Style::default()
+            name
+        };
+        let name_style = match (row.code.is_none(), row.in_scope) {
+            (true, true) => Style::default().add_modifier(Modifier::BOLD),
+            (true, false) => Style::default().add_modifier(Modifier::BOLD | Modifier::DIM),
+            (false, true) => Style::default(),
+            (false, false) => Style::default().add_modifier(Modifier::DIM),
         };
         let pad = room.saturating_sub(unicode_width::UnicodeWidthStr::width(name.as_str()));
         spans.push(Span::styled(name, name_style));

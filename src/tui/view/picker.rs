@@ -65,11 +65,17 @@ pub fn draw(frame: &mut Frame, picker: &Picker, area: Rect) {
             spans.push(Span::raw("  "));
         }
         let label = fit(&candidate.label, width.saturating_sub(4));
+        // codes of a codebook not meant for the open transcript are dimmed
+        let base = if candidate.in_scope {
+            Style::default()
+        } else {
+            Style::default().add_modifier(Modifier::DIM)
+        };
         for (i, c) in label.chars().enumerate() {
             let style = if m.positions.contains(&i) {
-                Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+                base.add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
             } else {
-                Style::default()
+                base
             };
             spans.push(Span::styled(c.to_string(), style));
         }
