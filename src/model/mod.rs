@@ -13,10 +13,12 @@ pub mod ids;
 pub mod round;
 pub mod segment;
 pub mod text;
+pub mod timeline;
 pub mod transcript;
 
 pub use attributes::Attributes;
 pub use codebook::{Code, Codebook};
 pub use history::{HistoryEntry, Operation};
 pub use segment::Segment;
+pub use timeline::{Moment, Timeline};
 pub use transcript::{Transcript, Turn, TurnText};
