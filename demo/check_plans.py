@@ -31,7 +31,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SOURCES = os.path.join(ROOT, "demo", "sources")
 CODINGS = os.path.join(ROOT, "demo", "codings")
 PLAN_FILES = ["r1.tsv", "r2.tsv", "r3.tsv", "consensus.tsv"]
-ATTR_COLUMNS = ["transcript", "participant", "role", "wave", "gender", "area", "years_in_role", "date", "order"]
+ATTR_COLUMNS = ["transcript", "participant", "role", "wave", "gender", "area", "years_in_role", "date", "order", "media"]
 
 problems = []
 

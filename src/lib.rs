@@ -1,13 +1,14 @@
 //! thema: qualitative coding of interview transcripts in the terminal.
 //!
 //! Layers point one way: front-ends (`cli`, `tui`) → services (`study`, `index`, `report`,
-//! `refi`) → pure data and computation (`model`, `agreement`, `saturation`); `import` turns
-//! source files into turns.
+//! `refi`, `media`) → pure data and computation (`model`, `agreement`, `saturation`); `import`
+//! turns source files into turns.
 
 pub mod agreement;
 pub mod cli;
 pub mod import;
 pub mod index;
+pub mod media;
 pub mod model;
 pub mod refi;
 pub mod report;

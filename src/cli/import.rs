@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::cli::{output, Cli};
 use crate::import::{import_bytes, ImportOptions};
 use crate::model::{Transcript, TurnText};
+use crate::study::media::{beside, cell_for, MEDIA_COLUMN};
 use crate::study::{transcript_id_from_file, NewTranscript};
 
 /// Arguments of `thema import`.
@@ -40,6 +41,9 @@ struct Imported {
     turns: usize,
     speakers: Vec<String>,
     words: usize,
+    /// The recording found beside the source, as the `media` column records it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    media: Option<String>,
 }
 
 pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
@@ -90,6 +94,16 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
             .clone()
             .unwrap_or_else(|| transcript_id_from_file(&name));
         let parsed = Transcript::parse(id.clone(), text.clone());
+        // a recording of the same name beside the source (LW7.vtt + LW7.m4a)
+        let mut attributes = attrs.clone();
+        let media = if attrs.iter().any(|(k, _)| k == MEDIA_COLUMN) {
+            None
+        } else {
+            beside(path).map(|m| cell_for(&study.root, &m))
+        };
+        if let Some(cell) = &media {
+            attributes.push((MEDIA_COLUMN.to_string(), cell.clone()));
+        }
         report.push(Imported {
             file: path.display().to_string(),
             transcript: id.clone(),
@@ -98,11 +112,12 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
             turns: parsed.speaker_turns().count(),
             speakers: parsed.speakers().iter().map(|s| s.to_string()).collect(),
             words: parsed.words,
+            media,
         });
         batch.push(NewTranscript {
             id,
             text,
-            attributes: attrs.clone(),
+            attributes,
         });
     }
     if !args.dry_run {
@@ -127,6 +142,9 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
             r.words,
             r.speakers.join(", ")
         );
+        if let Some(media) = &r.media {
+            println!("  recording: {media}");
+        }
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ pub mod export;
 mod import;
 mod matrix;
 mod output;
+mod play;
 mod round;
 pub mod saturation;
 pub mod search;
@@ -61,6 +62,8 @@ pub enum Command {
     Codebook(codebook::CodebookCommand),
     /// Apply a code to a passage as --coder.
     Code(coding::CodeArgs),
+    /// Play a transcript's recording from a turn, a segment or a time (mpv, ffplay or VLC).
+    Play(play::PlayArgs),
     /// Remove one of your segments.
     Uncode {
         /// Segment id (from `thema segments`).
@@ -113,6 +116,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Codebook(cmd)) => codebook::run(&cli, cmd),
         Some(Command::Code(args)) => coding::code(&cli, args),
         Some(Command::Uncode { id }) => coding::uncode(&cli, id),
+        Some(Command::Play(args)) => play::run(&cli, args),
         Some(Command::Segments(args)) => coding::segments(&cli, args),
         Some(Command::Agree(args)) => agree::run(&cli, args),
         Some(Command::Consensus(cmd)) => consensus::run(&cli, cmd),

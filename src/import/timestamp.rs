@@ -23,43 +23,9 @@ pub(crate) fn from_seconds(seconds: f64) -> Option<Millis> {
 
 /// Parses a clock time: `H:MM:SS`, `MM:SS`, unpadded `0:0:2`, each optionally with a fraction after
 /// `.` or `,` (`00:01:02.345`, `00:01:02,345`, `0:0:0.5`). Leading/trailing whitespace is ignored.
+/// The same reading the timeline gives the canonical transcript's stamps.
 pub(crate) fn parse_clock(s: &str) -> Option<Millis> {
-    let s = s.trim();
-    let (main, frac) = match s.find(['.', ',']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
-    };
-    let fields: Vec<&str> = main.split(':').collect();
-    if !(2..=3).contains(&fields.len()) {
-        return None;
-    }
-    let mut total: u64 = 0;
-    for (i, field) in fields.iter().enumerate() {
-        let max_digits = if i == 0 { 4 } else { 2 };
-        if field.is_empty()
-            || field.len() > max_digits
-            || !field.bytes().all(|b| b.is_ascii_digit())
-        {
-            return None;
-        }
-        let value: u64 = field.parse().ok()?;
-        if i > 0 && value >= 60 {
-            return None;
-        }
-        total = total * 60 + value;
-    }
-    let mut ms = total * 1000;
-    if let Some(frac) = frac {
-        if frac.is_empty() || frac.len() > 9 || !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let mut digits: String = frac.chars().take(3).collect();
-        while digits.len() < 3 {
-            digits.push('0');
-        }
-        ms += digits.parse::<u64>().ok()?;
-    }
-    Some(ms)
+    crate::model::timeline::clock_millis(s)
 }
 
 /// Parses `mm.ss` or `hh.mm.ss` (two-digit fields after the first), the dotted spelling some

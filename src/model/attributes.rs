@@ -56,7 +56,15 @@ impl Attributes {
     }
 
     /// Attribution such as "LW7, first year": the participant and, when present, the wave.
+    /// A `{time}` in the template is left out (see [`Attributes::attribution_at`]).
     pub fn attribution(&self, transcript: &str, template: &str) -> String {
+        self.attribution_at(transcript, template, None)
+    }
+
+    /// Attribution of a quote spoken at `time` (`00:12:31`, `~00:12:31` when interpolated):
+    /// "LW7, first year, 00:12:31" from `{participant}, {wave}, {time}`. An attribute column
+    /// named `time` keeps its meaning in the template; empty values leave no stray commas.
+    pub fn attribution_at(&self, transcript: &str, template: &str, time: Option<&str>) -> String {
         let mut out = template.to_string();
         let row = self.row(transcript);
         for column in self
@@ -75,6 +83,7 @@ impl Attributes {
             }
         }
         out = out.replace("{transcript}", transcript);
+        out = out.replace("{time}", time.unwrap_or(""));
         // tidy separators left by empty values: "LW7, " -> "LW7"
         let parts: Vec<&str> = out
             .split(", ")
@@ -100,5 +109,28 @@ mod tests {
         );
         assert_eq!(a.attribution("V1", "{participant}, {wave}"), "V1");
         assert!(a.matches("LW7-y1", "wave", "First Year"));
+    }
+
+    #[test]
+    fn the_time_of_a_quote() {
+        let mut a = Attributes::default();
+        a.set("LW7-y1", "participant", "LW7");
+        a.set("LW7-y1", "wave", "first year");
+        let template = "{participant}, {wave}, {time}";
+        assert_eq!(
+            a.attribution_at("LW7-y1", template, Some("00:12:31")),
+            "LW7, first year, 00:12:31"
+        );
+        assert_eq!(a.attribution("LW7-y1", template), "LW7, first year");
+        assert_eq!(
+            a.attribution_at("V1", template, Some("~00:01:05")),
+            "V1, ~00:01:05"
+        );
+        // a study's own `time` column keeps its meaning
+        a.set("LW7-y1", "time", "morning");
+        assert_eq!(
+            a.attribution_at("LW7-y1", template, Some("00:12:31")),
+            "LW7, first year, morning"
+        );
     }
 }

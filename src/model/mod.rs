@@ -14,6 +14,7 @@ pub mod round;
 pub mod scope;
 pub mod segment;
 pub mod text;
+pub mod timeline;
 pub mod transcript;
 
 pub use attributes::Attributes;
@@ -21,4 +22,5 @@ pub use codebook::{Code, Codebook};
 pub use history::{HistoryEntry, Operation};
 pub use scope::Scope;
 pub use segment::Segment;
+pub use timeline::{Moment, Timeline};
 pub use transcript::{Transcript, Turn, TurnText};

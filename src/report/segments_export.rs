@@ -1,9 +1,11 @@
-//! One row per segment, with every attribute, for analysis in R or Python.
+//! One row per segment, with every attribute and the time its turn is spoken in the recording,
+//! for analysis in R or Python.
 
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 use crate::report::layer::Layer;
+use crate::report::themes::QuoteTimes;
 use crate::study::{Study, StudyError};
 
 /// One exported segment.
@@ -31,6 +33,8 @@ pub struct SegmentRecord {
     pub turn: Option<usize>,
     /// Speaker.
     pub speaker: Option<String>,
+    /// When its turn is spoken in the recording (`00:12:31`; `~00:12:31` when interpolated).
+    pub time: Option<String>,
     /// The quote.
     pub quote: String,
     /// When coded.
@@ -46,12 +50,14 @@ pub struct SegmentRecord {
 /// Every segment of the layer.
 pub fn records(study: &Study, layer: &Layer) -> Result<Vec<SegmentRecord>, StudyError> {
     let mut out = Vec::new();
+    let mut times = QuoteTimes::default();
     for (coder, s) in layer.segments(study)? {
         if !study.in_scope(&s.code, &s.transcript) {
             continue; // outside its codebook's scope: `thema check` lists it
         }
         let transcript = study.find_transcript(&s.transcript)?;
         let turn = transcript.as_ref().and_then(|t| t.turn_at(s.start));
+        let time = times.of(study, &s.transcript, s.start)?;
         out.push({
             SegmentRecord {
                 id: s.id.clone(),
@@ -69,6 +75,7 @@ pub fn records(study: &Study, layer: &Layer) -> Result<Vec<SegmentRecord>, Study
                 end: s.end,
                 turn: turn.map(|t| t.number),
                 speaker: turn.and_then(|t| t.speaker.clone()),
+                time,
                 quote: s.quote.clone(),
                 at: s.at.clone(),
                 starred: s.starred,
@@ -100,6 +107,7 @@ pub fn table(study: &Study, records: &[SegmentRecord]) -> Vec<Vec<String>> {
         "end",
         "turn",
         "speaker",
+        "time",
         "quote",
         "at",
         "starred",
@@ -123,6 +131,7 @@ pub fn table(study: &Study, records: &[SegmentRecord]) -> Vec<Vec<String>> {
             r.end.to_string(),
             r.turn.map(|t| t.to_string()).unwrap_or_default(),
             r.speaker.clone().unwrap_or_default(),
+            r.time.clone().unwrap_or_default(),
             r.quote.clone(),
             r.at.clone(),
             r.starred.to_string(),

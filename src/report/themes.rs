@@ -5,14 +5,15 @@
 //! Counts for a code include its sub-codes (a theme counts everything beneath it); `own` counts
 //! only segments coded with the code itself. Quotes: those a coder starred come first, then the
 //! most *central* ones — the segments sharing the most words with the code's other segments
-//! (mean Jaccard similarity of their word sets), the passages most typical of the code.
+//! (mean Jaccard similarity of their word sets), the passages most typical of the code. Each
+//! quote carries the time its turn is spoken (the `{time}` of the attribution template).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::model::Segment;
+use crate::model::{Segment, Timeline};
 use crate::report::layer::Layer;
 use crate::study::{Study, StudyError};
 
@@ -32,8 +33,11 @@ pub struct ThemeOptions {
 pub struct Quote {
     /// The coded text.
     pub text: String,
-    /// "(LW7, first year)" without the parentheses.
+    /// "(LW7, first year, 00:12:31)" without the parentheses (as the study's template says).
     pub attribution: String,
+    /// When the quote's turn is spoken in the recording (`00:12:31`; `~00:12:31` when
+    /// interpolated); absent when the transcript has no timestamps.
+    pub time: Option<String>,
     /// Transcript id.
     pub transcript: String,
     /// Segment id.
@@ -174,6 +178,36 @@ fn representative<'a>(
     out
 }
 
+/// The timelines of the transcripts quoted so far, each worked out once.
+#[derive(Default)]
+pub struct QuoteTimes {
+    timelines: HashMap<String, Option<Timeline>>,
+}
+
+impl QuoteTimes {
+    /// When the turn holding code point `start` of `transcript` is spoken (`~` when
+    /// interpolated); `None` for a transcript without timestamps or not in the study.
+    pub fn of(
+        &mut self,
+        study: &Study,
+        transcript: &str,
+        start: usize,
+    ) -> Result<Option<String>, StudyError> {
+        if !self.timelines.contains_key(transcript) {
+            let timeline = study
+                .find_transcript(transcript)?
+                .and_then(|t| Timeline::of(&t));
+            self.timelines.insert(transcript.to_string(), timeline);
+        }
+        Ok(self
+            .timelines
+            .get(transcript)
+            .and_then(Option::as_ref)
+            .and_then(|t| t.turn_at(start))
+            .map(|m| m.clock()))
+    }
+}
+
 /// Builds the theme report.
 pub fn theme_report(study: &Study, options: &ThemeOptions) -> Result<ThemeReport, StudyError> {
     let all = options.layer.segments(study)?;
@@ -188,6 +222,7 @@ pub fn theme_report(study: &Study, options: &ThemeOptions) -> Result<ThemeReport
     for (coder, s) in &layer {
         by_code.entry(s.code.as_str()).or_default().push((coder, s));
     }
+    let mut times = QuoteTimes::default();
     let mut codebooks = Vec::new();
     for loaded in &study.codebooks {
         let book = &loaded.codebook;
@@ -216,19 +251,23 @@ pub fn theme_report(study: &Study, options: &ThemeOptions) -> Result<ThemeReport
                     *counts.entry(value).or_default() += 1;
                 }
             }
-            let quotes = representative(&segs, options.quotes)
-                .into_iter()
-                .map(|(coder, s)| Quote {
+            let mut quotes = Vec::new();
+            for (coder, s) in representative(&segs, options.quotes) {
+                let time = times.of(study, &s.transcript, s.start)?;
+                quotes.push(Quote {
                     text: s.quote.split_whitespace().collect::<Vec<_>>().join(" "),
-                    attribution: study
-                        .attributes
-                        .attribution(&s.transcript, &study.settings.attribution),
+                    attribution: study.attributes.attribution_at(
+                        &s.transcript,
+                        &study.settings.attribution,
+                        time.as_deref(),
+                    ),
+                    time,
                     transcript: s.transcript.clone(),
                     segment: s.id.clone(),
                     coder: coder.to_string(),
                     starred: s.starred,
-                })
-                .collect();
+                });
+            }
             codes.push(CodeSummary {
                 id: code.id.clone(),
                 name: code.name.clone(),

@@ -153,6 +153,8 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
                     ));
                 }
             }
+            // recordings: a missing one is a warning (often kept out of git on purpose)
+            problems.extend(crate::study::media::check(root, &attributes));
             for id in &transcript_ids {
                 if !attributes.rows.contains_key(id) {
                     problems.push(Problem::warning(

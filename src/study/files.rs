@@ -70,7 +70,7 @@ pub fn load_settings(root: &Path) -> Result<Settings> {
             &path,
             e.line(),
             format!(
-                "column {}: {e}; expected {{\"name\", \"attribution\", \"language\"}}",
+                "column {}: {e}; expected {{\"name\", \"attribution\", \"language\", \"player\"}}",
                 e.column()
             ),
         )

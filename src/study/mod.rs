@@ -15,6 +15,7 @@ pub mod files;
 pub mod framework;
 pub mod layer_file;
 pub mod lock;
+pub mod media;
 pub mod memo;
 pub mod rounds;
 pub mod scope;
@@ -109,14 +110,20 @@ pub struct Settings {
     pub attribution: String,
     /// Language of the transcripts, for stemming (`en`).
     pub language: String,
+    /// The media player command for everyone on the study (`THEMA_PLAYER` and
+    /// `thema.local.json` override it), e.g. `"mpv --volume=70"` or
+    /// `"myplayer --start={seconds} {file}"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub player: Option<String>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             name: String::new(),
-            attribution: "{participant}, {wave}".to_string(),
+            attribution: "{participant}, {wave}, {time}".to_string(),
             language: "en".to_string(),
+            player: None,
         }
     }
 }
@@ -188,6 +195,9 @@ struct Layer {
     stamp: Option<Stamp>,
 }
 
+/// The `.gitignore` of a new study.
+pub const GITIGNORE: &str = ".thema/\n.thema-*.tmp\nthema.local.json\n# recordings: delete this line only if the team may share them through git\nmedia/\n";
+
 /// The coder id of the layer a team builds in meetings.
 pub const CONSENSUS: &str = "consensus";
 
@@ -229,7 +239,9 @@ impl Study {
             b"transcript,participant\n",
         )?;
         // derived data, and the temporary files a crash mid-write can leave (atomic.rs)
-        atomic::write_atomic(&dir.join(".gitignore"), b".thema/\n.thema-*.tmp\n")?;
+        // and this computer's own settings; recordings stay out of git unless a team decides
+        // otherwise (interview audio usually may not leave the researchers' machines)
+        atomic::write_atomic(&dir.join(".gitignore"), GITIGNORE.as_bytes())?;
         // two people refining one codebook on different clones both append to its history:
         // a union merge keeps both lines instead of stopping with a conflict
         atomic::write_atomic(

@@ -2,6 +2,7 @@
 //! the keymap, and `App::update` is the only place they take effect.
 
 pub use crate::study::consensus::Take;
+pub use crate::tui::player::PlayerAction;
 pub use crate::tui::selection::Motion;
 
 /// The panes of the screen.
@@ -174,4 +175,6 @@ pub enum Action {
     Cancel,
     /// A mouse event.
     Mouse(Mouse),
+    /// Play, pause, seek, slow down or follow the recording.
+    Player(PlayerAction),
 }

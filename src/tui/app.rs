@@ -24,6 +24,7 @@ use crate::tui::compare::{place_panel, Compare};
 use crate::tui::history::{Change, History};
 use crate::tui::layout::{panes, Panes};
 use crate::tui::picker::{rank, Match};
+use crate::tui::player::{self, Player, PlayerAction};
 use crate::tui::saturation::SaturationChart;
 use crate::tui::search::{IndexSearch, SearchHit, Searcher};
 use crate::tui::selection::{self as sel, Motion, Range};
@@ -513,6 +514,8 @@ pub struct App {
     pub search: SearchPane,
     /// Compare mode, when on.
     pub compare: Option<Compare>,
+    /// The recording playing, if any.
+    pub player: Player,
     /// This session's changes.
     pub history: History,
     /// Segments per code id for the current coder.
@@ -577,6 +580,7 @@ impl App {
             retrieval: Retrieval::default(),
             search: SearchPane::default(),
             compare: None,
+            player: Player::default(),
             history: History::default(),
             counts: HashMap::new(),
             transcript_counts: HashMap::new(),
@@ -700,14 +704,14 @@ impl App {
 
     // ----- messages -----
 
-    fn info(&mut self, text: impl Into<String>) {
+    pub(crate) fn info(&mut self, text: impl Into<String>) {
         self.message = Some(Message {
             text: text.into(),
             error: false,
         });
     }
 
-    fn error(&mut self, text: impl Into<String>) {
+    pub(crate) fn error(&mut self, text: impl Into<String>) {
         self.message = Some(Message {
             text: text.into(),
             error: true,
@@ -818,7 +822,9 @@ impl App {
     pub fn update(&mut self, action: Action) {
         if !matches!(
             action,
-            Action::Resize(..) | Action::Mouse(Mouse::Drag(..) | Mouse::Up(..))
+            Action::Resize(..)
+                | Action::Mouse(Mouse::Drag(..) | Mouse::Up(..))
+                | Action::Player(PlayerAction::Tick)
         ) {
             self.message = None;
         }
@@ -952,6 +958,7 @@ impl App {
                 }
             }
             Action::Mouse(m) => self.mouse(m),
+            Action::Player(a) => player::update(self, a),
         }
         if self.compare.is_some() && self.overlay.is_none() {
             self.follow_cursor();
@@ -1664,7 +1671,7 @@ impl App {
 
     /// This coder's segment under the cursor: the one the selection matches, else the
     /// shortest covering the cursor.
-    fn segment_under_cursor(&self) -> Option<&CodedSpan> {
+    pub(crate) fn segment_under_cursor(&self) -> Option<&CodedSpan> {
         let doc = self.doc.as_ref()?;
         let (from, to) = (doc.sel.from(), doc.sel.to());
         if let Some(exact) = doc.coded.iter().find(|c| c.start == from && c.end == to) {
@@ -1891,7 +1898,7 @@ impl App {
 
     /// Scrolls so the cursor's line is a quarter of the way down, leaving room below it for
     /// the passage that starts there.
-    fn scroll_cursor_high(&mut self) {
+    pub(crate) fn scroll_cursor_high(&mut self) {
         let (_, text_rect) = self.transcript_viewport();
         let width = usize::from(text_rect.width).max(1);
         let height = usize::from(text_rect.height).max(1);

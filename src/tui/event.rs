@@ -1,5 +1,6 @@
 //! The terminal loop, synchronous: draw, read one event, turn it into an action through the
-//! keymap, update, repeat. It also suspends the terminal while `$EDITOR` edits a memo.
+//! keymap, update, repeat; while a recording plays, a tick when no key comes for a moment. It
+//! also suspends the terminal while `$EDITOR` edits a memo.
 
 use std::io::stdout;
 use std::path::Path;
@@ -15,7 +16,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::DefaultTerminal;
 
 use crate::study::Study;
-use crate::tui::action::Action;
+use crate::tui::action::{Action, PlayerAction};
 use crate::tui::app::App;
 use crate::tui::keymap::action_for_event;
 use crate::tui::view;
@@ -46,6 +47,12 @@ fn run_loop(terminal: &mut DefaultTerminal, mut app: App) -> anyhow::Result<()> 
         if dirty {
             terminal.draw(|frame| view::draw(frame, &app))?;
             dirty = false;
+        }
+        // while a recording plays, the player is asked where it is a few times a second
+        if app.player.is_active() && !event::poll(crate::tui::player::TICK)? {
+            app.update(Action::Player(PlayerAction::Tick));
+            dirty = true;
+            continue;
         }
         // one event, then whatever else is already queued (key repeat, a mouse drag)
         let mut handled = 0;

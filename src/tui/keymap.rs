@@ -6,8 +6,9 @@ use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
 
-use crate::tui::action::{Action, Mouse, Pane, Take};
+use crate::tui::action::{Action, Mouse, Pane, PlayerAction, Take};
 use crate::tui::app::{App, Overlay};
+use crate::tui::player::SEEK_STEP;
 use crate::tui::selection::Motion;
 
 /// Where a binding applies. Contexts are tried from the most specific to [`Context::Anywhere`].
@@ -17,6 +18,8 @@ pub enum Context {
     Anywhere,
     /// In every pane (not while typing into a field).
     Global,
+    /// Playing the recording, in every pane (not while typing).
+    Playback,
     /// The transcripts list.
     Transcripts,
     /// The code tree.
@@ -47,9 +50,10 @@ pub enum Context {
 
 impl Context {
     /// Contexts in the order the help screen lists them.
-    pub const ALL: [Context; 15] = [
+    pub const ALL: [Context; 16] = [
         Context::Anywhere,
         Context::Global,
+        Context::Playback,
         Context::Transcripts,
         Context::Codes,
         Context::Codebook,
@@ -70,6 +74,7 @@ impl Context {
         match self {
             Context::Anywhere => "Anywhere",
             Context::Global => "Every pane",
+            Context::Playback => "The recording (every pane; mpv can pause, seek and slow down)",
             Context::Transcripts => "Transcripts list",
             Context::Codes => "Code tree",
             Context::Codebook => "Code tree, codebook mode (C)",
@@ -229,6 +234,55 @@ pub const BINDINGS: &[Binding] = &[
         &[k('S'), key(KC::F(2))],
         Action::ToggleSaturation,
         "saturation chart: new codes per interview, by group",
+    ),
+    // playback
+    bind(
+        C::Playback,
+        &[k('P')],
+        Action::Player(PlayerAction::PlayHere),
+        "play from the turn or segment under the cursor (2 s early)",
+    ),
+    bind(
+        C::Playback,
+        &[k('K')],
+        Action::Player(PlayerAction::PauseResume),
+        "pause / go on",
+    ),
+    bind(
+        C::Playback,
+        &[k('J')],
+        Action::Player(PlayerAction::Seek(-SEEK_STEP)),
+        "back 5 s",
+    ),
+    bind(
+        C::Playback,
+        &[k('L')],
+        Action::Player(PlayerAction::Seek(SEEK_STEP)),
+        "forward 5 s",
+    ),
+    bind(
+        C::Playback,
+        &[k('<')],
+        Action::Player(PlayerAction::Slower),
+        "slower (down to ×0.5)",
+    ),
+    bind(
+        C::Playback,
+        &[k('>')],
+        Action::Player(PlayerAction::Faster),
+        "faster (up to ×2)",
+    ),
+    bind(
+        C::Playback,
+        &[k('F')],
+        Action::Player(PlayerAction::ToggleFollow),
+        "the transcript follows playback on/off",
+    ),
+    bind(
+        C::Playback,
+        &[k('X')],
+        Action::Player(PlayerAction::Stop),
+        "stop playing",
     ),
     // transcripts list
     bind(
@@ -841,7 +895,7 @@ pub fn contexts(app: &App) -> Vec<Context> {
         };
         out.insert(at, C::Compare);
     }
-    out.extend([C::Global, C::Anywhere]);
+    out.extend([C::Playback, C::Global, C::Anywhere]);
     out
 }
 

@@ -5,10 +5,12 @@
 //! [`action::Action`]s through one table (which also writes the help screen); [`app::App::update`]
 //! changes the state, and the study only through `Study` functions; the files under [`view`] draw
 //! from `&App` and change nothing. [`event::run`] is the synchronous terminal loop. Nothing here
-//! reads or writes study files itself; the one outside program it starts is `$EDITOR` on a memo.
+//! reads or writes study files itself; it starts `$EDITOR` on a memo.
 //! [`compare`] keeps compare mode's state (two coders' layers, their disagreements, the figures
 //! `thema agree` gives) and [`saturation`] the saturation chart's; both compute through the
-//! library and resolve or save only through `Study`.
+//! library and resolve or save only through `Study`. [`player`] keeps the recording playing
+//! beside the transcript (mpv, ffplay or VLC, started through `crate::media`): the second outside
+//! program the interface starts.
 
 pub mod action;
 pub mod app;
@@ -18,6 +20,7 @@ pub mod history;
 pub mod keymap;
 pub mod layout;
 pub mod picker;
+pub mod player;
 pub mod saturation;
 pub mod scope;
 pub mod search;

@@ -1,6 +1,7 @@
 //! Helpers shared by integration tests.
 #![allow(dead_code)]
 
+pub mod media;
 pub mod refi;
 pub mod tui;
 

@@ -1,5 +1,5 @@
 //! The status bar: mode, study, coder, and whether everything is saved (or why it is read-only),
-//! then the message of the last action. On a narrow screen the study name gives way first.
+//! what is playing (transcript, time, speed), then the message of the last action. On a narrow screen the study name gives way first.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -39,7 +39,13 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
         format!(" coder {} │ ", app.coder),
         format!(" {} │ ", app.coder),
     ];
-    let fixed = mode.chars().count() + saved.width() + 12;
+    // what is playing, when something is
+    let playing = app.player.status().map(|text| {
+        let paused = app.player.position.is_some_and(|p| p.paused);
+        let color = if paused { Color::Yellow } else { Color::Green };
+        Span::styled(format!(" │ {text}"), Style::default().fg(color))
+    });
+    let fixed = mode.chars().count() + saved.width() + playing.as_ref().map_or(0, Span::width) + 12;
     let who = who
         .iter()
         .find(|w| fixed + w.chars().count() <= width)
@@ -55,6 +61,7 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
         ),
         Span::raw(who),
         saved,
+        playing.unwrap_or_default(),
         tail,
     ];
     // cut each span to what is left of the line

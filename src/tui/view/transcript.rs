@@ -2,6 +2,8 @@
 //! timestamps dim, this coder's segments in their code's colour, the selection reversed, and a
 //! gutter of coding stripes: one coloured column per code covering the line, as NVivo draws them.
 //! In compare mode the spans and the gutter are the two coders' (drawn by [`super::compare`]).
+//! While a recording plays, the turn being spoken has its timestamp and label in green and its
+//! number in the title.
 
 use std::collections::HashMap;
 
@@ -42,6 +44,10 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
         let chars = app.selected_text().chars().count();
         title = format!("{title}· {chars} selected ");
     }
+    let spoken = app.player.spoken_in(&t.id);
+    if let Some(turn) = spoken.and_then(|i| doc.turns.get(i)) {
+        title = format!("{title}· ▶ turn {} ", turn.number);
+    }
     let title = fit(&title, usize::from(rect.width.saturating_sub(2)));
     frame.render_widget(pane_block(title, focused), rect);
     let (gutter, area) = text_areas(rect);
@@ -62,7 +68,7 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
                 continue;
             }
             let paint = super::compare::row_painter(compare, row.start, row.end);
-            let line = row_line(doc, &t.text, row, &paint, focused, width);
+            let line = row_line(doc, &t.text, row, &paint, focused, width, spoken);
             frame.buffer_mut().set_line(area.x, y, &line, area.width);
         }
         return;
@@ -93,7 +99,7 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
                     Style::default().bg(color).fg(Color::Black)
                 })
         };
-        let line = row_line(doc, &t.text, row, &paint, focused, width);
+        let line = row_line(doc, &t.text, row, &paint, focused, width, spoken);
         frame.buffer_mut().set_line(area.x, y, &line, area.width);
     }
 }
@@ -110,10 +116,16 @@ fn code_colors(app: &App, spans: &[&CodedSpan]) -> HashMap<String, Color> {
     out
 }
 
-/// The style of the text at byte `at`, before selection and cursor.
-fn base_style(turn: &TurnBytes, at: usize) -> Style {
+/// The style of the text at byte `at`, before selection and cursor; the timestamp and label of
+/// the turn being spoken stand out in green.
+fn base_style(turn: &TurnBytes, at: usize, spoken: bool) -> Style {
     let inside = |r: Option<(usize, usize)>| r.is_some_and(|(a, b)| at >= a && at < b);
-    if inside(turn.timestamp) {
+    if spoken && (inside(turn.timestamp) || inside(turn.label)) {
+        Style::default()
+            .bg(Color::Green)
+            .fg(Color::Black)
+            .add_modifier(Modifier::BOLD)
+    } else if inside(turn.timestamp) {
         Style::default().add_modifier(Modifier::DIM)
     } else if inside(turn.label) {
         Style::default().add_modifier(Modifier::BOLD)
@@ -125,7 +137,7 @@ fn base_style(turn: &TurnBytes, at: usize) -> Style {
 }
 
 /// One row of text: `paint` gives the style of coded text at a byte (laid over the base style),
-/// then the selection and the cursor go on top.
+/// then the selection and the cursor go on top. `spoken` is the turn being played, if any.
 fn row_line(
     doc: &Doc,
     text: &str,
@@ -133,6 +145,7 @@ fn row_line(
     paint: &dyn Fn(usize) -> Option<Style>,
     focused: bool,
     width: usize,
+    spoken: Option<usize>,
 ) -> Line<'static> {
     let Some(turn) = doc.turns.get(row.pos.turn) else {
         return Line::default();
@@ -149,7 +162,7 @@ fn row_line(
             break;
         }
         used += w;
-        let mut style = base_style(turn, at);
+        let mut style = base_style(turn, at, spoken == Some(row.pos.turn));
         if let Some(coded) = paint(at) {
             style = style.patch(coded);
         }

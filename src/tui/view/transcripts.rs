@@ -5,11 +5,13 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
+use crate::study::media::MEDIA_COLUMN;
 use crate::tui::action::Pane;
 use crate::tui::app::App;
 use crate::tui::view::{fit, inner, pane_block, scrolled};
 
-/// Attribute values worth showing next to a transcript id: participant first, then the rest.
+/// Attribute values worth showing next to a transcript id: participant first, then the rest
+/// (not the recording's path).
 pub fn key_attributes(app: &App, id: &str) -> Vec<String> {
     let attrs = &app.study.attributes;
     let mut out = Vec::new();
@@ -19,7 +21,7 @@ pub fn key_attributes(app: &App, id: &str) -> Vec<String> {
         }
     }
     for column in &attrs.columns {
-        if column == "transcript" || column == "participant" {
+        if column == "transcript" || column == "participant" || column == MEDIA_COLUMN {
             continue;
         }
         if let Some(v) = attrs.get(id, column) {
