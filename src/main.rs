@@ -10,6 +10,7 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = thema::cli::Cli::parse();
     match thema::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -17,5 +18,17 @@ fn main() -> ExitCode {
             eprintln!("thema: {err:#}");
             ExitCode::from(1)
         }
+    }
+}
+
+/// Output into a pipe whose reader has gone (`thema segments | head`) ends the process quietly,
+/// as `cat`, `git` and `grep` do, instead of a panic: Rust ignores SIGPIPE by default, which
+/// turns the next write into an error that `println!` panics on.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of one signal at start-up, before any thread
+    // exists; no handler of ours is involved.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

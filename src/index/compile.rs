@@ -48,6 +48,8 @@ pub(crate) struct Compiler<'a> {
     study: &'a Study,
     stemmer: TextAnalyzer,
     words: TextAnalyzer,
+    /// Whether stems are English (then plurals in `-es` also meet their singulars).
+    english: bool,
     out: Compiled,
 }
 
@@ -60,6 +62,7 @@ impl<'a> Compiler<'a> {
         study: &'a Study,
         stemmer: TextAnalyzer,
         words: TextAnalyzer,
+        english: bool,
     ) -> Self {
         Compiler {
             fields,
@@ -67,6 +70,7 @@ impl<'a> Compiler<'a> {
             study,
             stemmer,
             words,
+            english,
             out: Compiled {
                 slots: Vec::new(),
                 slot_field: fields.slot,
@@ -213,6 +217,13 @@ impl<'a> Compiler<'a> {
         analyser
             .token_stream(&literal.phrase)
             .process(&mut |t| tokens.push((t.position, t.text.clone())));
+        // the words as written, beside their stems (the same tokenizer: positions agree)
+        let mut written: Vec<String> = Vec::new();
+        if stemmed && self.english {
+            self.words
+                .token_stream(&literal.phrase)
+                .process(&mut |t| written.push(t.text.clone()));
+        }
         let last_word = if literal.prefix {
             let mut last = None;
             self.words
@@ -238,8 +249,23 @@ impl<'a> Compiler<'a> {
                 }
             }
             let forms = if stemmed {
-                self.out.stemmed.insert(token.clone());
-                self.vocabulary.forms(&token).to_vec()
+                let mut stems = vec![token.clone()];
+                if let Some(word) = written.get(i) {
+                    for variant in crate::index::vocabulary::number_variants(word) {
+                        stems.push(crate::index::vocabulary::stem_of(
+                            &mut self.stemmer,
+                            &variant,
+                        ));
+                    }
+                }
+                let mut forms = Vec::new();
+                for stem in stems {
+                    forms.extend(self.vocabulary.forms(&stem));
+                    self.out.stemmed.insert(stem);
+                }
+                forms.sort_unstable();
+                forms.dedup();
+                forms
             } else {
                 self.out.exact.insert(token.clone());
                 vec![token]

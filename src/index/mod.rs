@@ -548,6 +548,7 @@ impl Index {
             study,
             stemmed_analyser(self.language),
             words_analyser(),
+            self.language == Some(Language::English),
         );
         let (syntax, mut compiled) = compiler.compile(syntax)?;
         let built = self

@@ -10,8 +10,8 @@ use tantivy::schema::{
     TextOptions, STORED, STRING, TEXT,
 };
 use tantivy::tokenizer::{
-    Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, TextAnalyzer,
-    Token, TokenFilter, TokenStream, Tokenizer,
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 
 use crate::model::Codebook;
@@ -19,7 +19,7 @@ use crate::study::coder::slug;
 
 /// Bumped whenever the fields, their options or the analysers change: a different version on
 /// disk means a full rebuild.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Analyser of the indexed `text` field: words, lowercased, as written (stems are found at
 /// query time through the [`Vocabulary`](crate::index::vocabulary::Vocabulary)).
@@ -248,9 +248,12 @@ pub(crate) fn stemming_language(setting: &str) -> Option<Language> {
 
 /// The analyser of `text:` queries: words, lowercased, stemmed.
 pub(crate) fn stemmed_analyser(language: Option<Language>) -> TextAnalyzer {
+    // accents folded before stemming: `cafe` and `café` share a stem (written forms stay apart
+    // in the index, so `exact:` still tells them apart)
     let base = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_WORD))
-        .filter(LowerCaser);
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter);
     match language {
         Some(lang) => base.filter(RememberedStems::new(lang)).build(),
         None => base.build(),
@@ -396,6 +399,7 @@ pub(crate) fn register_analysers(index: &tantivy::Index) {
         LABEL,
         TextAnalyzer::builder(RawTokenizer::default())
             .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
             .build(),
     );
 }

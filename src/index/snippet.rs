@@ -113,11 +113,10 @@ impl<'a> Highlighter<'a> {
                     .any(|p| token.text.starts_with(p.as_str()))
                 || (!self.stemmed.is_empty()
                     && (!stems.english
-                        || token
-                            .text
-                            .chars()
-                            .next()
-                            .is_some_and(|c| self.first_letters.contains(&c)))
+                        || token.text.chars().next().is_some_and(|c| {
+                            // an accented first letter may fold to one of the stems' letters
+                            !c.is_ascii() || self.first_letters.contains(&c)
+                        }))
                     && self.stemmed.contains(&stems.stem(&token.text)));
             if hit {
                 marks.push((token.offset_from, token.offset_to));

@@ -155,6 +155,23 @@ impl Vocabulary {
     }
 }
 
+/// Spellings of the other grammatical number of an English word that its stem misses: Snowball
+/// stems `buses` to `buse` but `bus` to `bus`, so a plural in `-es` after `s`, `x`, `z`, `ch`
+/// or `sh` is also looked up without `-es`, and such a singular with it. Other plurals share
+/// their singular's stem already (`referrals`, `houses`, `cases`).
+pub(crate) fn number_variants(word: &str) -> Vec<String> {
+    const SIBILANTS: [&str; 5] = ["s", "x", "z", "ch", "sh"];
+    if let Some(singular) = word.strip_suffix("es") {
+        if singular.len() >= 2 && SIBILANTS.iter().any(|s| singular.ends_with(s)) {
+            return vec![singular.to_string()];
+        }
+    }
+    if word.len() >= 2 && SIBILANTS.iter().any(|s| word.ends_with(s)) {
+        return vec![format!("{word}es")];
+    }
+    Vec::new()
+}
+
 /// The stem of one lowercased word (the word itself when the analyser drops it).
 pub(crate) fn stem_of(stemmer: &mut TextAnalyzer, word: &str) -> String {
     let mut stream = stemmer.token_stream(word);
@@ -168,6 +185,16 @@ pub(crate) fn stem_of(stemmer: &mut TextAnalyzer, word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plurals_in_es_meet_their_singulars() {
+        assert_eq!(number_variants("buses"), ["bus"]);
+        assert_eq!(number_variants("bus"), ["buses"]);
+        assert_eq!(number_variants("churches"), ["church"]);
+        assert_eq!(number_variants("box"), ["boxes"]);
+        assert!(number_variants("new").is_empty());
+        assert!(number_variants("es").is_empty());
+    }
 
     #[test]
     fn load_skips_torn_lines_and_groups_forms() {
