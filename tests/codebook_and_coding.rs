@@ -75,7 +75,7 @@ fn coding_by_quote_turn_and_range_then_retrieval_with_descendants() {
             "code",
             "LW7-y1",
             "--turn",
-            "5",
+            "4",
             "Challenges/Transport",
         ])
         .assert()

@@ -503,7 +503,12 @@ fn hits_carry_offsets_and_highlighted_snippets() {
         assert!(hit.snippet.text.chars().count() <= 170);
         match hit.kind {
             HitKind::Turn => {
-                let turn = &t.turns[hit.turn - 1];
+                let turn = t
+                    .turns
+                    .iter()
+                    .find(|turn| turn.body_start == hit.start)
+                    .unwrap();
+                assert_eq!(turn.number, hit.turn);
                 assert_eq!((turn.body_start, turn.end), (hit.start, hit.end));
                 assert_eq!(hit.speaker, turn.speaker);
                 assert!(hit.segment.is_none() && hit.coder.is_none());

@@ -763,7 +763,7 @@ fn build_study() -> Built {
             q("some are inappropriate"),
             &referrals,
         ),
-        ("consensus", "LW07-y1", Span::Turn(5), &transport),
+        ("consensus", "LW07-y1", Span::Turn(4), &transport),
     ] {
         let s = study.apply_code(coder, transcript, &span, code).unwrap();
         if coder == "jane-smith" && code == &training {

@@ -244,14 +244,23 @@ proptest! {
         let len = t.len_chars();
         prop_assert_eq!(len, text.chars().count());
         let mut previous_end = 0;
-        for (i, turn) in t.turns.iter().enumerate() {
-            prop_assert_eq!(turn.number, i + 1);
+        // speaker turns are numbered 1, 2, 3…, notes 0; a document's paragraphs all count
+        let document = t.turns.iter().all(|turn| turn.is_note());
+        let mut next = 1;
+        for turn in &t.turns {
+            if document || !turn.is_note() {
+                prop_assert_eq!(turn.number, next);
+                next += 1;
+            } else {
+                prop_assert_eq!(turn.number, 0);
+            }
             prop_assert!(turn.start >= previous_end);
             prop_assert!(turn.start <= turn.body_start && turn.body_start <= turn.end && turn.end <= len);
             prop_assert!(!t.slice(turn.start, turn.end).trim().is_empty());
             previous_end = turn.end;
-            prop_assert_eq!(t.turn_at(turn.start).map(|x| x.number), Some(turn.number));
+            prop_assert_eq!(t.turn_at(turn.start).map(|x| x.start), Some(turn.start));
         }
+        prop_assert_eq!(t.turn_count(), next - 1);
     }
 
     #[test]

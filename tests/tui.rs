@@ -967,7 +967,7 @@ fn clicking_a_retrieved_segment_twice_jumps_to_it() {
     let text = text_of(h.terminal.backend().buffer());
     let y = text
         .lines()
-        .position(|l| l.contains("(LW7, first year) ¶5"))
+        .position(|l| l.contains("(LW7, first year) ¶4"))
         .unwrap() as u16;
     h.app.update(Action::Mouse(Mouse::Down(rect.x + 5, y)));
     assert_eq!(h.app.retrieval.selected, 1);

@@ -143,6 +143,7 @@ pub fn run(cli: &Cli, cmd: &ConsensusCommand) -> Result<()> {
                 let turn = t
                     .as_ref()
                     .and_then(|t| t.turn_at(d.start))
+                    .filter(|t| t.is_numbered())
                     .map(|t| format!(" turn {}", t.number))
                     .unwrap_or_default();
                 let status = match &d.resolution {

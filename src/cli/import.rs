@@ -109,7 +109,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
             transcript: id.clone(),
             format: imported.format.to_string(),
             encoding: imported.encoding.to_string(),
-            turns: parsed.speaker_turns().count(),
+            turns: parsed.turn_count(),
             speakers: parsed.speakers().iter().map(|s| s.to_string()).collect(),
             words: parsed.words,
             media,

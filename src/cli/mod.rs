@@ -55,8 +55,9 @@ pub enum Command {
     },
     /// Import transcripts (txt md vtt srt json docx), format detected from content.
     Import(import::ImportArgs),
-    /// List transcripts: id, participant, turns, words, attributes.
-    Transcripts,
+    /// List transcripts: id, participant, kind, turns, words, attributes; with an id and
+    /// --turns, that transcript's numbered turns.
+    Transcripts(study::TranscriptsArgs),
     /// Work on the coding framework.
     #[command(subcommand)]
     Codebook(codebook::CodebookCommand),
@@ -112,7 +113,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Init { dir, name }) => study::init(dir, name.as_deref()),
         None | Some(Command::Tui) => study::open_default(&cli),
         Some(Command::Import(args)) => import::run(&cli, args),
-        Some(Command::Transcripts) => study::transcripts(&cli),
+        Some(Command::Transcripts(args)) => study::transcripts(&cli, args),
         Some(Command::Codebook(cmd)) => codebook::run(&cli, cmd),
         Some(Command::Code(args)) => coding::code(&cli, args),
         Some(Command::Uncode { id }) => coding::uncode(&cli, id),

@@ -69,24 +69,101 @@ pub fn summary(study: &Study) -> Result<()> {
     Ok(())
 }
 
+/// Arguments of `thema transcripts`.
+#[derive(Debug, clap::Args)]
+pub struct TranscriptsArgs {
+    /// One transcript (with --turns: its turns).
+    pub transcript: Option<String>,
+    /// List the transcript's numbered turns: the numbers `thema code --turn N` takes.
+    #[arg(long, requires = "transcript")]
+    pub turns: bool,
+}
+
 #[derive(Serialize)]
 struct TranscriptRow<'a> {
     id: &'a str,
     participant: &'a str,
+    /// `interview` (speaker turns) or `document` (paragraphs without speakers).
+    kind: &'static str,
     turns: usize,
     words: usize,
     attributes: BTreeMap<String, String>,
 }
 
-pub fn transcripts(cli: &Cli) -> Result<()> {
+/// One numbered turn as `thema transcripts ID --turns` lists it.
+#[derive(Serialize)]
+struct TurnRow {
+    turn: usize,
+    timestamp: Option<String>,
+    speaker: Option<String>,
+    start: usize,
+    end: usize,
+    text: String,
+}
+
+/// `thema transcripts ID --turns`: every numbered turn with its number, time, speaker and
+/// opening words.
+fn print_turns(cli: &Cli, study: &Study, id: &str) -> Result<()> {
+    let t = study.transcript(id)?;
+    let rows: Vec<TurnRow> = t
+        .numbered_turns()
+        .map(|turn| TurnRow {
+            turn: turn.number,
+            timestamp: turn.timestamp.clone(),
+            speaker: turn.speaker.clone(),
+            start: turn.body_start,
+            end: turn.end,
+            text: t.body(turn).to_string(),
+        })
+        .collect();
+    if cli.json {
+        return output::json(&rows);
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.turn.to_string(),
+                r.timestamp.clone().unwrap_or_default(),
+                r.speaker.clone().unwrap_or_default(),
+                crate::study::coding::shorten(&r.text, 70),
+            ]
+        })
+        .collect();
+    output::table(&["turn", "time", "speaker", "text"], &table);
+    let kind = if t.is_document() {
+        "paragraphs (a document without speakers)"
+    } else {
+        "speaker turns; notes have no number"
+    };
+    println!("{} turns: {kind}", rows.len());
+    Ok(())
+}
+
+pub fn transcripts(cli: &Cli, args: &TranscriptsArgs) -> Result<()> {
     let study = cli.open()?;
+    if let Some(id) = &args.transcript {
+        if args.turns {
+            return print_turns(cli, &study, id);
+        }
+    }
     let rows: Vec<TranscriptRow> = study
         .transcripts()
         .iter()
+        .filter(|t| {
+            args.transcript
+                .as_deref()
+                .is_none_or(|id| t.id.eq_ignore_ascii_case(id))
+        })
         .map(|t| TranscriptRow {
             id: &t.id,
             participant: study.attributes.participant(&t.id),
-            turns: t.speaker_turns,
+            kind: if t.is_document() {
+                "document"
+            } else {
+                "interview"
+            },
+            turns: t.turns(),
             words: t.words,
             attributes: study
                 .attributes
@@ -106,7 +183,12 @@ pub fn transcripts(cli: &Cli) -> Result<()> {
         .filter(|c| *c != "transcript" && *c != "participant")
         .cloned()
         .collect();
-    let mut headers = vec!["id", "participant", "turns", "words"];
+    if let Some(id) = &args.transcript {
+        if rows.is_empty() {
+            return Err(crate::study::StudyError::NoTranscript(id.clone()).into());
+        }
+    }
+    let mut headers = vec!["id", "participant", "kind", "turns", "words"];
     headers.extend(columns.iter().map(String::as_str));
     let table: Vec<Vec<String>> = rows
         .iter()
@@ -114,6 +196,7 @@ pub fn transcripts(cli: &Cli) -> Result<()> {
             let mut cells = vec![
                 r.id.to_string(),
                 r.participant.to_string(),
+                r.kind.to_string(),
                 r.turns.to_string(),
                 r.words.to_string(),
             ];

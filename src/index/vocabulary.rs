@@ -166,7 +166,7 @@ pub(crate) fn number_variants(word: &str) -> Vec<String> {
             return vec![singular.to_string()];
         }
     }
-    if word.len() >= 2 && SIBILANTS.iter().any(|s| word.ends_with(s)) {
+    if word.len() >= 3 && SIBILANTS.iter().any(|s| word.ends_with(s)) {
         return vec![format!("{word}es")];
     }
     Vec::new()

@@ -42,7 +42,7 @@ impl Cue {
 
 /// Index (in `Transcript::turns`) of turn number `n`.
 pub fn numbered_turn(transcript: &Transcript, n: usize) -> Option<usize> {
-    transcript.turns.iter().position(|t| t.number == n)
+    transcript.turns.iter().position(|t| n > 0 && t.number == n)
 }
 
 /// The moment `target` is spoken in `transcript`'s recording.

@@ -18,7 +18,10 @@ const MAX_LABEL_WORDS: usize = 5;
 /// One paragraph of a transcript: a speaker turn or a note.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Turn {
-    /// 1-based position among all paragraphs of the transcript.
+    /// The turn's number as researchers see and cite it: speaker turns count 1, 2, 3… and
+    /// notes are not numbered (0); in a document without any speaker label (field notes, a
+    /// paper, survey answers) every paragraph counts. `--turn N`, the terminal interface,
+    /// search hits and exports all use this number.
     pub number: usize,
     /// Speaker label, or `None` for a note paragraph.
     pub speaker: Option<String>,
@@ -36,6 +39,11 @@ impl Turn {
     /// Whether this paragraph is a note rather than a speaker turn.
     pub fn is_note(&self) -> bool {
         self.speaker.is_none()
+    }
+
+    /// Whether the paragraph has a number (a speaker turn, or any paragraph of a document).
+    pub fn is_numbered(&self) -> bool {
+        self.number > 0
     }
 }
 
@@ -81,17 +89,21 @@ impl Transcript {
         let index = CharIndex::new(&text);
         let mut turns = Vec::new();
         let mut words = 0;
+        let mut note_words = 0;
         for (byte_start, byte_end) in paragraphs(&text) {
             let para = &text[byte_start..byte_end];
             let head = parse_head(para);
             let start = index.char_of(&text, byte_start);
             let end = index.char_of(&text, byte_end);
             let body_start = index.char_of(&text, byte_start + head.body_offset);
-            if head.speaker.is_some() && known_words.is_none() {
-                words += word_count(&para[head.body_offset..]);
+            if known_words.is_none() {
+                match head.speaker {
+                    Some(_) => words += word_count(&para[head.body_offset..]),
+                    None => note_words += word_count(para),
+                }
             }
             turns.push(Turn {
-                number: turns.len() + 1,
+                number: 0,
                 speaker: head.speaker,
                 timestamp: head.timestamp,
                 start,
@@ -99,12 +111,23 @@ impl Transcript {
                 end,
             });
         }
+        // speaker turns are numbered 1, 2, 3…; a document without speakers counts paragraphs
+        // (and all their words)
+        let document = turns.iter().all(Turn::is_note);
+        let mut n = 0;
+        for turn in &mut turns {
+            if document || !turn.is_note() {
+                n += 1;
+                turn.number = n;
+            }
+        }
+        let counted = if document { note_words } else { words };
         Transcript {
             id,
             text,
             turns,
             index,
-            words: known_words.unwrap_or(words),
+            words: known_words.unwrap_or(counted),
         }
     }
 
@@ -170,6 +193,31 @@ impl Transcript {
     /// Speaker turns only (notes left out).
     pub fn speaker_turns(&self) -> impl Iterator<Item = &Turn> {
         self.turns.iter().filter(|t| !t.is_note())
+    }
+
+    /// The numbered turns, the units of analysis: speaker turns, or every paragraph of a
+    /// document without speakers.
+    pub fn numbered_turns(&self) -> impl Iterator<Item = &Turn> {
+        self.turns.iter().filter(|t| t.is_numbered())
+    }
+
+    /// How many numbered turns there are.
+    pub fn turn_count(&self) -> usize {
+        self.numbered_turns().count()
+    }
+
+    /// The turn with number `n` (see [`Turn::number`]).
+    pub fn numbered(&self, n: usize) -> Option<&Turn> {
+        if n == 0 {
+            return None;
+        }
+        self.turns.iter().find(|t| t.number == n)
+    }
+
+    /// Whether the transcript is a document without speaker labels (its paragraphs are its
+    /// turns) rather than an interview.
+    pub fn is_document(&self) -> bool {
+        !self.turns.is_empty() && self.turns.iter().all(Turn::is_note)
     }
 
     /// The paragraph containing code point `cp` (or the nearest one before it).
@@ -378,5 +426,35 @@ mod tests {
         let t = Transcript::parse("x", "A: one\n\nB: two\n");
         assert_eq!(t.turn_at(0).map(|t| t.number), Some(1));
         assert_eq!(t.turn_at(9).map(|t| t.number), Some(2));
+    }
+
+    #[test]
+    fn speaker_turns_are_numbered_and_notes_are_not() {
+        let t = Transcript::parse(
+            "x",
+            "[Interview notes]\n\n[Date: 3 May]\n\nInterviewer: Hello.\n\n[Recording paused]\n\nLW7: Hi there.\n",
+        );
+        let numbers: Vec<usize> = t.turns.iter().map(|t| t.number).collect();
+        assert_eq!(numbers, [0, 0, 1, 0, 2]);
+        assert_eq!(t.turn_count(), 2);
+        assert_eq!(
+            t.numbered(2).and_then(|t| t.speaker.as_deref()),
+            Some("LW7")
+        );
+        assert!(t.numbered(3).is_none() && t.numbered(0).is_none());
+        assert!(!t.is_document());
+        assert_eq!(t.words, 3);
+    }
+
+    #[test]
+    fn a_document_without_speakers_counts_its_paragraphs_and_words() {
+        let t = Transcript::parse(
+            "notes",
+            "Field notes, 3 May.\n\nThe lunch club met in the hall; twelve people came.\n\nTwo left early.\n",
+        );
+        assert!(t.is_document());
+        let numbers: Vec<usize> = t.turns.iter().map(|t| t.number).collect();
+        assert_eq!(numbers, [1, 2, 3]);
+        assert_eq!(t.words, 4 + 10 + 3);
     }
 }

@@ -275,7 +275,7 @@ pub fn compute_on(
         for info in &transcripts {
             let t = study.transcript(&info.id)?;
             let spans: Vec<Span> = t
-                .speaker_turns()
+                .numbered_turns()
                 .filter(|turn| turn.end > turn.start)
                 .map(|turn| Span {
                     start: turn.start as u64,
@@ -621,7 +621,7 @@ pub fn disagreement_list(
                     attribution: study
                         .attributes
                         .attribution(transcript, &study.settings.attribution),
-                    turn: turn.map(|t| t.number),
+                    turn: turn.filter(|t| t.is_numbered()).map(|t| t.number),
                     speaker: turn.and_then(|t| t.speaker.clone()),
                     start,
                     end,

@@ -254,7 +254,7 @@ pub fn cooccurrence(study: &Study, layer: &Layer, count: Count) -> Result<Matrix
 fn turns_covered(t: &crate::model::Transcript, s: &Segment) -> Vec<usize> {
     t.turns
         .iter()
-        .filter(|turn| s.overlaps(turn.start, turn.end))
+        .filter(|turn| turn.is_numbered() && s.overlaps(turn.start, turn.end))
         .map(|turn| turn.number)
         .collect()
 }

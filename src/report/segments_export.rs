@@ -73,7 +73,7 @@ pub fn records(study: &Study, layer: &Layer) -> Result<Vec<SegmentRecord>, Study
                     .unwrap_or_default(),
                 start: s.start,
                 end: s.end,
-                turn: turn.map(|t| t.number),
+                turn: turn.filter(|t| t.is_numbered()).map(|t| t.number),
                 speaker: turn.and_then(|t| t.speaker.clone()),
                 time,
                 quote: s.quote.clone(),

@@ -50,6 +50,21 @@ pub struct TranscriptInfo {
 }
 
 impl TranscriptInfo {
+    /// Numbered turns (see `Turn::number`): speaker turns, or the paragraphs of a document
+    /// without speakers.
+    pub fn turns(&self) -> usize {
+        if self.speaker_turns > 0 {
+            self.speaker_turns
+        } else {
+            self.paragraphs
+        }
+    }
+
+    /// Whether it is a document without speaker labels rather than an interview.
+    pub fn is_document(&self) -> bool {
+        self.speaker_turns == 0 && self.paragraphs > 0
+    }
+
     /// What a parsed transcript contributes to the catalogue.
     pub fn of(transcript: &Transcript) -> TranscriptInfo {
         TranscriptInfo {
@@ -133,7 +148,7 @@ struct Entry {
 }
 
 /// First line of the catalogue file; another one means another format, rebuilt.
-const HEADER: &str = "thema catalogue 3";
+const HEADER: &str = "thema catalogue 4";
 
 impl Entry {
     /// One line of the file: tab-separated numbers, the id and the speakers JSON-quoted (so

@@ -20,7 +20,7 @@ pub enum Span {
     Range(usize, usize),
     /// The (unique) occurrence of this text.
     Quote(String),
-    /// The speech of turn N (1-based paragraph number), without the speaker label.
+    /// The speech of turn N (see [`crate::model::Turn::number`]), without the speaker label.
     Turn(usize),
 }
 
@@ -61,17 +61,14 @@ pub fn locate(transcript: &Transcript, span: &Span) -> Result<(usize, usize)> {
             (start, start + quote.chars().count())
         }
         Span::Turn(n) => {
-            let turn = transcript
-                .turns
-                .iter()
-                .find(|t| t.number == *n)
-                .ok_or_else(|| {
-                    StudyError::Invalid(format!(
-                        "{}: no turn {n} (turns are numbered 1..{})",
-                        transcript.id,
-                        transcript.turns.len()
-                    ))
-                })?;
+            let turn = transcript.numbered(*n).ok_or_else(|| {
+                StudyError::Invalid(format!(
+                    "{}: no turn {n} (its turns are numbered 1..{}; notes have no number; `thema transcripts {} --turns` lists them)",
+                    transcript.id,
+                    transcript.turn_count(),
+                    transcript.id
+                ))
+            })?;
             if turn.body_start >= turn.end {
                 return Err(StudyError::Invalid(format!(
                     "{}: turn {n} is empty",

@@ -25,7 +25,7 @@ pub struct TurnBytes {
     pub timestamp: Option<(usize, usize)>,
     /// `SPEAKER: `, drawn bold.
     pub label: Option<(usize, usize)>,
-    /// 1-based paragraph number, as the study counts turns.
+    /// The turn's number as the study counts turns (0 for a note, see `Turn::number`).
     pub number: usize,
 }
 

@@ -194,7 +194,11 @@ fn current_lines(app: &App, compare: &Compare, width: usize) -> Vec<Line<'static
         .study
         .transcript(&d.transcript)
         .ok()
-        .and_then(|t| t.turn_at(d.start).map(|t| format!(" ¶{}", t.number)))
+        .and_then(|t| {
+            t.turn_at(d.start)
+                .filter(|t| t.is_numbered())
+                .map(|t| format!(" ¶{}", t.number))
+        })
         .unwrap_or_default();
     let name = app
         .study

@@ -40,6 +40,7 @@ fn entry_lines(app: &App, r: &Retrieved, width: usize, selected: bool) -> Vec<Li
         .transcript(&r.transcript)
         .ok()
         .and_then(|t| t.turn_at(r.start).map(|t| t.number))
+        .filter(|n| *n > 0)
         .unwrap_or(0);
     let mut where_ = if attribution.is_empty() {
         format!("{} ¶{turn}", r.transcript)

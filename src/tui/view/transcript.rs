@@ -28,18 +28,22 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
             return;
         }
     };
-    let turn_no = crate::tui::selection::turn_at(&doc.turns, doc.sel.head) + 1;
+    // the same numbering as `--turn N` and `thema transcripts ID --turns`
+    let here = doc
+        .turns
+        .get(crate::tui::selection::turn_at(&doc.turns, doc.sel.head))
+        .map_or(0, |turn| turn.number);
     let attribution = app
         .study
         .attributes
         .attribution(&t.id, &app.study.settings.attribution);
-    let mut title = format!(
-        " {} · {} · turn {}/{} ",
-        t.id,
-        attribution,
-        turn_no,
-        doc.turns.len()
-    );
+    let total = t.turn_count();
+    let place = if here > 0 {
+        format!("turn {here}/{total}")
+    } else {
+        format!("note · {total} turns")
+    };
+    let mut title = format!(" {} · {} · {place} ", t.id, attribution);
     if !doc.sel.is_empty() {
         let chars = app.selected_text().chars().count();
         title = format!("{title}· {chars} selected ");
