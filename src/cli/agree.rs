@@ -187,6 +187,12 @@ pub fn run(cli: &Cli, args: &AgreeArgs) -> Result<()> {
     }
     print_report(&report);
     print_scopes(&study, &report);
+    if report.unplaced > 0 {
+        println!(
+            "{} segment(s) could not be placed in their transcript after it changed and are not counted (`thema check` lists them)",
+            report.unplaced
+        );
+    }
     Ok(())
 }
 

@@ -10,6 +10,7 @@ pub mod codebook;
 pub mod fingerprint;
 pub mod history;
 pub mod ids;
+pub mod loose;
 pub mod round;
 pub mod scope;
 pub mod segment;

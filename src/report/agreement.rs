@@ -106,6 +106,10 @@ pub struct AgreementReport {
     pub overall_pairs: Vec<Agreement>,
     /// One entry per code.
     pub codes: Vec<CodeAgreement>,
+    /// Segments of the compared coders that are not counted because they could not be placed
+    /// in their transcript (flagged unanchored after an edit, or their transcript is gone);
+    /// `thema check` lists them.
+    pub unplaced: usize,
 }
 
 /// Errors in what was asked.
@@ -153,6 +157,8 @@ struct Ranges {
     by_code: BTreeMap<String, BTreeMap<String, Vec<Vec<Span>>>>,
     /// transcripts each coder coded at all
     coded: Vec<BTreeSet<String>>,
+    /// segments left out because they could not be placed
+    unplaced: usize,
 }
 
 fn collect(study: &Study, request: &AgreeRequest) -> Result<Ranges, AgreeError> {
@@ -176,6 +182,7 @@ fn collect(study: &Study, request: &AgreeRequest) -> Result<Ranges, AgreeError> 
     // dominated the time on large studies. Layers are streamed, not held.
     let mut gathered: HashMap<&str, HashMap<String, Vec<Vec<Span>>>> = HashMap::new();
     let mut coded = vec![BTreeSet::new(); m];
+    let mut unplaced = 0;
     for (i, coder) in request.coders.iter().enumerate() {
         // (transcript, whether it exists, whether it is marked coded) of the previous segment
         let mut last: Option<(String, bool, bool)> = None;
@@ -189,6 +196,7 @@ fn collect(study: &Study, request: &AgreeRequest) -> Result<Ranges, AgreeError> 
                 }
             };
             if s.is_unanchored() || !known {
+                unplaced += 1;
                 return;
             }
             if !marked {
@@ -220,7 +228,11 @@ fn collect(study: &Study, request: &AgreeRequest) -> Result<Ranges, AgreeError> 
             (code.to_string(), per_t)
         })
         .collect();
-    Ok(Ranges { by_code, coded })
+    Ok(Ranges {
+        by_code,
+        coded,
+        unplaced,
+    })
 }
 
 /// Computes the agreement report.
@@ -488,6 +500,7 @@ pub fn compute_on(
         overall: overall_all,
         overall_pairs,
         codes,
+        unplaced: ranges.unplaced,
     })
 }
 

@@ -42,23 +42,40 @@ pub fn locate(transcript: &Transcript, span: &Span) -> Result<(usize, usize)> {
             if quote.is_empty() {
                 return Err(StudyError::Invalid("--quote needs some text".to_string()));
             }
-            let mut hits = transcript.text.match_indices(quote);
-            let Some((byte, _)) = hits.next() else {
-                return Err(StudyError::Invalid(format!(
-                    "{}: the quote \"{}\" does not occur in the transcript (copy it exactly, or give START END offsets)",
-                    transcript.id,
-                    shorten(quote, 60)
-                )));
+            // as written first; else as a reader compares (case, typographic quotes and
+            // dashes, spacing)
+            let text = &transcript.text;
+            let exact: Vec<(usize, usize)> = text
+                .match_indices(quote)
+                .map(|(b, m)| (b, b + m.len()))
+                .collect();
+            let found = if exact.is_empty() {
+                crate::model::loose::Loose::new(text).find_all(quote, text)
+            } else {
+                exact
             };
-            if hits.next().is_some() {
-                return Err(StudyError::Invalid(format!(
-                    "{}: the quote \"{}\" occurs more than once; quote more words or give START END offsets",
-                    transcript.id,
-                    shorten(quote, 60)
-                )));
-            }
-            let start = transcript.index.char_of(&transcript.text, byte);
-            (start, start + quote.chars().count())
+            let (a, b) = match found.as_slice() {
+                [one] => *one,
+                [] => {
+                    return Err(StudyError::Invalid(format!(
+                        "{}: the quote \"{}\" does not occur in the transcript (quote its words as they are, or give START END offsets)",
+                        transcript.id,
+                        shorten(quote, 60)
+                    )))
+                }
+                _ => {
+                    return Err(StudyError::Invalid(format!(
+                        "{}: the quote \"{}\" occurs {} times; quote more words or give START END offsets",
+                        transcript.id,
+                        shorten(quote, 60),
+                        found.len()
+                    )))
+                }
+            };
+            (
+                transcript.index.char_of(text, a),
+                transcript.index.char_of(text, b),
+            )
         }
         Span::Turn(n) => {
             let turn = transcript.numbered(*n).ok_or_else(|| {
@@ -482,5 +499,9 @@ mod tests {
             "ambiguous quote"
         );
         assert!(locate(&t, &Span::Turn(9)).is_err());
+        // a straight apostrophe finds the typographic one
+        let t = Transcript::parse("y", "LW7: I don’t know — it’s a lot.\n");
+        let (a, b) = locate(&t, &Span::Quote("don't know -- it's".into())).unwrap();
+        assert_eq!(t.slice(a, b), "don’t know — it’s");
     }
 }
