@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds the bundled demo study (the repository root) from demo/: imports every source file
 # listed in demo/sources/MANIFEST.csv with `thema import`, then applies the three coders' and the
-# consensus coding plans (demo/codings/*.tsv) with `thema code --quote`. The result —
+# consensus coding plans (demo/codings/*.tsv) with `thema code --quote`, and logs the meetings'
+# resolutions (demo/meeting_log.py). The result —
 # transcripts/*.txt and codings/*.jsonl — is committed, so nobody needs to run this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,4 +28,6 @@ for plan in demo/codings/*.tsv; do
   done
   echo "coded $(wc -l < "codings/$coder.jsonl") segments as $coder"
 done
+# the meetings' resolution log, as `thema consensus resolve` would have written it
+python3 demo/meeting_log.py "$thema"
 "$thema" check

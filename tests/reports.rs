@@ -96,7 +96,7 @@ fn codebook_segments_and_matrix_exports() {
     let csv_text = run(
         &root,
         &[
-            "export", "segments", "--format", "csv", "--bom", "--coder", "r1",
+            "export", "segments", "--format", "csv", "--bom", "--coders", "r1",
         ],
     );
     assert!(csv_text.starts_with('\u{feff}'));
@@ -111,7 +111,14 @@ fn report_counts_equal_segment_retrieval() {
     let root = common::demo_root();
     let themes: serde_json::Value = serde_json::from_str(&run(
         &root,
-        &["export", "themes", "--format", "json", "--consensus"],
+        &[
+            "export",
+            "themes",
+            "--format",
+            "json",
+            "--coders",
+            "consensus",
+        ],
     ))
     .unwrap();
     let mut checked = 0;
@@ -122,9 +129,9 @@ fn report_counts_equal_segment_retrieval() {
                 &root,
                 &[
                     "--json",
-                    "--coder",
-                    "consensus",
                     "segments",
+                    "--coders",
+                    "consensus",
                     "--code",
                     code["id"].as_str().unwrap(),
                 ],
@@ -158,7 +165,8 @@ fn report_counts_equal_segment_retrieval() {
             "role",
             "--format",
             "json",
-            "--consensus",
+            "--coders",
+            "consensus",
         ],
     ))
     .unwrap();
@@ -180,9 +188,9 @@ fn report_counts_equal_segment_retrieval() {
                 &root,
                 &[
                     "--json",
-                    "--coder",
-                    "consensus",
                     "segments",
+                    "--coders",
+                    "consensus",
                     "--code",
                     id.as_str().unwrap(),
                     "--where",

@@ -153,3 +153,225 @@ fn agreement_counts_the_segments_it_could_not_place() {
             "could not be placed in their transcript after it changed and are not counted",
         ));
 }
+
+/// A small study for the consensus view: T1 coded by r1 and r2 (one passage alike, one with
+/// different boundaries, one only r1 coded), T2 coded by r1 alone, T3 by r1 and r3.
+fn consensus_study() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    thema(root)
+        .args(["init", root.to_str().unwrap()])
+        .assert()
+        .success();
+    let turns = [
+        "Interviewer: How did the buses affect your work?",
+        "P: The buses stopped after six, so nobody from the villages could come to the evening group.",
+        "Interviewer: And the group itself?",
+        "P: The group gave people somewhere to be on a Tuesday, and the volunteers made it.",
+        "Interviewer: Anything else?",
+        "P: Funding ran out in March and we lost the hall.",
+    ];
+    for id in ["T1", "T2", "T3"] {
+        let path = root.join(format!("{id}.txt"));
+        std::fs::write(&path, turns.join("\n\n") + "\n").unwrap();
+        thema(root)
+            .args(["import", "--id", id, path.to_str().unwrap()])
+            .assert()
+            .success();
+    }
+    for code in ["Access/Transport", "Access/Funding", "Groups"] {
+        thema(root)
+            .args(["codebook", "add", code])
+            .assert()
+            .success();
+    }
+    let code = |coder: &str, transcript: &str, quote: &str, code: &str| {
+        thema(root)
+            .args(["--coder", coder, "code", transcript, "--quote", quote, code])
+            .assert()
+            .success();
+    };
+    // T1: Transport alike; Groups with different boundaries; Funding only r1
+    for coder in ["r1", "r2"] {
+        code(
+            coder,
+            "T1",
+            "The buses stopped after six",
+            "Access/Transport",
+        );
+    }
+    code(
+        "r1",
+        "T1",
+        "The group gave people somewhere to be on a Tuesday",
+        "Groups",
+    );
+    code(
+        "r2",
+        "T1",
+        "The group gave people somewhere to be on a Tuesday, and the volunteers made it.",
+        "Groups",
+    );
+    code("r1", "T1", "Funding ran out in March", "Access/Funding");
+    // T2: r1 alone
+    code("r1", "T2", "Funding ran out in March", "Access/Funding");
+    code(
+        "r1",
+        "T2",
+        "The buses stopped after six",
+        "Access/Transport",
+    );
+    // T3: r1 and r3, never compared with r2
+    code("r1", "T3", "Funding ran out in March", "Access/Funding");
+    code("r3", "T3", "Funding ran out in March", "Access/Funding");
+    dir
+}
+
+fn json_of(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+/// Segments per code path in a theme report (codes' own counts include sub-codes).
+fn theme_counts(report: &serde_json::Value) -> Vec<(String, u64)> {
+    report["codebooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|b| b["codes"].as_array().unwrap().clone())
+        .map(|c| {
+            (
+                c["path"].as_str().unwrap().to_string(),
+                c["segments"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_consensus_holds_agreed_passages_resolutions_and_single_coded_transcripts() {
+    let dir = consensus_study();
+    let root = dir.path();
+    // before any meeting the default counts every coder pooled
+    let pooled = json_of(thema(root).args(["export", "themes", "--format", "json"]));
+    assert_eq!(pooled["layer"], "all coders pooled");
+    assert_eq!(pooled["segments"], 9);
+    // the consensus view: T1's agreed Transport, T2 as r1 coded it; not T1's open
+    // disagreements, not T3 (r1 and r3 were never compared with r2)
+    let view = json_of(thema(root).args([
+        "export",
+        "themes",
+        "--format",
+        "json",
+        "--coders",
+        "consensus",
+    ]));
+    assert_eq!(view["layer"], "consensus");
+    assert_eq!(view["segments"], 3);
+    let coverage = &view["coverage"];
+    assert_eq!(coverage["coders"], serde_json::json!(["r1", "r2"]));
+    assert_eq!(coverage["compared"], 1);
+    assert_eq!(coverage["agreed"], 1);
+    assert_eq!(coverage["disagreements"], 2);
+    assert_eq!(coverage["settled"], 0);
+    assert_eq!(coverage["open"].as_array().unwrap().len(), 2);
+    assert_eq!(coverage["single_coded"], 1);
+    assert_eq!(coverage["not_compared"], serde_json::json!(["T3"]));
+    let md = thema(root)
+        .args(["export", "themes", "--coders", "consensus"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let md = String::from_utf8(md).unwrap();
+    assert!(
+        md.contains("Consensus of r1 and r2: 0 of 1 transcript coded by both settled (1 passage agreed, 0 of 2 disagreements resolved; 2 still open in 1 transcript not counted"),
+        "{md}"
+    );
+    assert!(md.contains("1 transcript coded by one coder only, counted as coded"));
+    assert!(md.contains("1 transcript coded by other coders, not counted (T3)"));
+
+    // the meeting resolves the Groups disagreement (r2's wider span) and drops Funding
+    let study = Study::open(root).unwrap();
+    let list = thema::study::consensus::disagreements(&study, "r1", "r2", None).unwrap();
+    drop(study);
+    for d in &list {
+        let take = if d.a.is_empty() {
+            "b"
+        } else if d.b.is_empty() {
+            "none"
+        } else {
+            "b"
+        };
+        thema(root)
+            .args([
+                "consensus",
+                "resolve",
+                &d.id,
+                "--take",
+                take,
+                "--coders",
+                "r1,r2",
+            ])
+            .assert()
+            .success();
+    }
+    // now the default is the consensus, and every report counts the same segments
+    let view = json_of(thema(root).args(["export", "themes", "--format", "json"]));
+    assert_eq!(view["layer"], "consensus");
+    assert_eq!(view["coverage"]["settled"], 2);
+    assert_eq!(view["coverage"]["open"], serde_json::json!([]));
+    let counts = theme_counts(&view);
+    assert_eq!(
+        counts,
+        [
+            ("Access".to_string(), 3),
+            ("Access/Funding".to_string(), 1),
+            ("Access/Transport".to_string(), 2),
+            ("Groups".to_string(), 1),
+        ]
+    );
+    let segments = json_of(thema(root).args(["--json", "segments"]));
+    let exported = json_of(thema(root).args(["export", "segments", "--format", "json"]));
+    let codebook = json_of(thema(root).args(["export", "codebook", "--format", "json"]));
+    assert_eq!(segments.as_array().unwrap().len(), 4);
+    assert_eq!(exported.as_array().unwrap().len(), 4);
+    let own: u64 = codebook
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["segments"].as_u64().unwrap())
+        .sum();
+    assert_eq!(own, 4);
+    let groups: Vec<&serde_json::Value> = segments
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["path"] == "Groups")
+        .collect();
+    assert_eq!(
+        groups[0]["quote"],
+        "The group gave people somewhere to be on a Tuesday, and the volunteers made it."
+    );
+    assert!(segments
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["coder"] == "consensus"));
+    // a coder's own layer is still one --coders away
+    let r1 = json_of(thema(root).args(["--json", "segments", "--coders", "r1"]));
+    assert_eq!(r1.as_array().unwrap().len(), 6);
+    // and the consensus is a coder agreement can compare with
+    let agree = json_of(thema(root).args([
+        "--json",
+        "agree",
+        "--coders",
+        "r2,consensus",
+        "--unit",
+        "segment",
+        "--bootstrap",
+        "0",
+    ]));
+    assert!(agree["overall"]["percent_agreement"].as_f64().unwrap() > 0.99);
+}

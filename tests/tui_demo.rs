@@ -25,6 +25,13 @@ impl Demo {
         Demo::open_as(demo_copy(), "r1", 120, 40)
     }
 
+    /// The demo as it was before the team's meetings: no resolution logged yet.
+    fn before_meetings() -> Demo {
+        let dir = demo_copy();
+        std::fs::remove_file(dir.path().join("codings/consensus.log.jsonl")).unwrap();
+        Demo::open_as(dir, "r1", 120, 40)
+    }
+
     /// `=`, then coder A, coder B and the code typed into the three pickers.
     fn compare(&mut self, a: &str, b: &str, code: &str) {
         self.keys("=");
@@ -150,7 +157,7 @@ const WAYS: [(char, Take, &str); 4] = [
 
 #[test]
 fn resolving_one_disagreement_each_way_writes_consensus_and_log() {
-    let mut demo = Demo::open();
+    let mut demo = Demo::before_meetings();
     let list = transport_disagreements(demo.dir.path());
     assert_eq!(list.len(), 4, "Transport has four r1/r2 disagreements");
     let lines_before = demo.consensus().len();
@@ -314,7 +321,7 @@ fn the_help_screen_lists_the_compare_keys() {
 
 #[test]
 fn a_full_meeting_on_one_code() {
-    let mut demo = Demo::open();
+    let mut demo = Demo::before_meetings();
     let list = transport_disagreements(demo.dir.path());
     demo.compare("r1", "r2", "delivery/Transport");
     // walk every disagreement with n, resolving them in turn a, b, both, none

@@ -63,7 +63,8 @@ pub enum MetricArg {
 /// Arguments of `thema agree`.
 #[derive(Debug, Args)]
 pub struct AgreeArgs {
-    /// Coders to compare, comma-separated (default: every coder but consensus).
+    /// Coders to compare, comma-separated; consensus compares with the consensus view
+    /// (default, or all: every coder but consensus).
     #[arg(long, value_delimiter = ',')]
     pub coders: Vec<String>,
     /// Only this code and its sub-codes (path or id).
@@ -115,7 +116,7 @@ pub struct AgreeArgs {
 impl AgreeArgs {
     /// The request these arguments describe.
     pub fn request(&self, study: &Study) -> Result<AgreeRequest> {
-        let coders = if self.coders.is_empty() {
+        let coders = if self.coders.is_empty() || self.coders == ["all"] {
             default_coders(study)
         } else {
             self.coders.clone()

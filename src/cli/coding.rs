@@ -103,8 +103,10 @@ pub struct SegmentsArgs {
     /// With --code: only that code, not its descendants.
     #[arg(long)]
     pub exact: bool,
-    /// Only this coder's segments (repeatable).
-    #[arg(long = "by-coder", alias = "from", value_name = "CODER")]
+    #[command(flatten)]
+    pub coders: crate::cli::select::CodersArg,
+    /// Only this coder's segments (repeatable; the same as --coders).
+    #[arg(long = "by-coder", alias = "from", value_name = "CODER", hide = true)]
     pub by_coder: Vec<String>,
     /// Only this transcript.
     #[arg(long)]
@@ -180,10 +182,9 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
         Some(code) => Some(study.resolve_code(code, None)?.id.clone()),
         None => None,
     };
-    let mut coders: Vec<String> = args.by_coder.clone();
-    if let Some(c) = &cli.coder {
-        coders.push(c.clone());
-    }
+    let mut selection = args.coders.clone();
+    selection.coders.extend(args.by_coder.iter().cloned());
+    let layer = selection.layer(&study)?;
     // retrieval for constant comparison comes from the index: no transcript is parsed and no
     // coder's file is read
     let index = crate::cli::search::open_index(&study)?;
@@ -191,7 +192,7 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
         codes: code,
         exact: args.exact,
         coder: None,
-        coders,
+        coders: Vec::new(),
         transcript: args
             .transcript
             .as_ref()
@@ -205,6 +206,7 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
         attributes,
     };
     let mut hits = index.segments(&study, &query)?;
+    crate::cli::select::keep_layer(&study, &layer, &mut hits)?;
     hits.sort_by(|a, b| {
         (&a.coder, &a.transcript, a.start, a.end, &a.code, &a.segment).cmp(&(
             &b.coder,
@@ -274,7 +276,12 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
                 println!("      \"{}\" ({})", shorten(&r.quote, 200), r.attribution);
             }
         }
-        println!("{} segment(s){}", rows.len(), left_out(outside));
+        println!(
+            "{} segment(s); {}{}",
+            rows.len(),
+            crate::cli::select::describe(&study, &layer)?,
+            left_out(outside)
+        );
         return Ok(());
     }
     if cli.json {
@@ -293,7 +300,12 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
             r.attribution
         );
     }
-    println!("{} segment(s){}", rows.len(), left_out(outside));
+    println!(
+        "{} segment(s); {}{}",
+        rows.len(),
+        crate::cli::select::describe(&study, &layer)?,
+        left_out(outside)
+    );
     Ok(())
 }
 

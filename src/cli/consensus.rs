@@ -126,6 +126,13 @@ pub fn run(cli: &Cli, cmd: &ConsensusCommand) -> Result<()> {
             output::table(&["code", "disagreements", "resolved", "remaining"], &table);
             let remaining: usize = rows.iter().map(|r| r.remaining).sum();
             println!("{remaining} of {} disagreement(s) remain", list.len());
+            let coverage = &study.consensus_view()?.coverage;
+            if coverage.coders == [a.as_str(), b.as_str()] && p.code.is_none() {
+                println!(
+                    "{}",
+                    crate::report::themes::capitalised(&coverage.sentence())
+                );
+            }
             Ok(())
         }
         ConsensusCommand::List { pair: p, open } => {

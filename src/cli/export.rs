@@ -6,6 +6,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 
 use crate::cli::agree::{AgreeArgs, RoundsArg, UnitArg};
+use crate::cli::select::{describe, CodersArg};
 use crate::cli::Cli;
 use crate::report::agreement::{
     all_codes, compute, default_coders, disagreement_list, disagreement_rows, table_rows,
@@ -15,6 +16,7 @@ use crate::report::csv_out::to_csv;
 use crate::report::layer::Layer;
 use crate::report::themes::{self, theme_report, ThemeOptions};
 use crate::report::{codebook_export, html, segments_export};
+use crate::study::CONSENSUS;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -43,14 +45,6 @@ pub struct Target {
     pub bom: bool,
 }
 
-/// Which layer a report counts.
-#[derive(Debug, Args)]
-pub struct LayerArgs {
-    /// Count the consensus layer (default: --coder if given, else consensus if present, else all coders).
-    #[arg(long)]
-    pub consensus: bool,
-}
-
 /// What to export.
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
@@ -59,7 +53,7 @@ pub enum ExportCommand {
         #[command(flatten)]
         target: Target,
         #[command(flatten)]
-        layer: LayerArgs,
+        layer: CodersArg,
         /// Attributes to break counts down by, comma-separated (e.g. role,wave).
         #[arg(long, value_delimiter = ',')]
         by: Vec<String>,
@@ -72,14 +66,14 @@ pub enum ExportCommand {
         #[command(flatten)]
         target: Target,
         #[command(flatten)]
-        layer: LayerArgs,
+        layer: CodersArg,
     },
     /// Every segment with its attributes, for R or Python.
     Segments {
         #[command(flatten)]
         target: Target,
         #[command(flatten)]
-        layer: LayerArgs,
+        layer: CodersArg,
     },
     /// A REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA.
     Qdpx {
@@ -204,17 +198,24 @@ fn reliability_section(
             alpha_min: args.alpha_min,
             rounds: by,
             resolved_codes,
-            consensus_codes: study
-                .layer(crate::study::CONSENSUS)?
-                .iter()
-                .map(|s| s.code.clone())
-                .collect(),
-            consensus_transcripts: study
-                .layer(crate::study::CONSENSUS)?
-                .iter()
-                .map(|s| s.transcript.as_str())
-                .collect::<std::collections::BTreeSet<_>>()
-                .len(),
+            consensus_codes: if study.has_consensus() {
+                study
+                    .consensus_view()?
+                    .segments
+                    .iter()
+                    .map(|s| s.code.clone())
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            consensus_transcripts: {
+                let coverage = &study.consensus_view()?.coverage;
+                if study.has_consensus() {
+                    coverage.compared - coverage.open_transcripts
+                } else {
+                    0
+                }
+            },
             changes: changes(study)?,
         },
     ))
@@ -324,11 +325,6 @@ pub fn write(target: &Target, text: &str) -> Result<()> {
     Ok(())
 }
 
-/// The layer chosen by the flags.
-pub fn layer(cli: &Cli, study: &crate::study::Study, args: &LayerArgs) -> Result<Layer> {
-    Layer::choose(study, cli.coder.as_deref(), args.consensus).map_err(|e| anyhow::anyhow!(e))
-}
-
 fn check_columns(study: &crate::study::Study, columns: &[String]) -> Result<()> {
     for c in columns {
         if !study.attributes.columns.iter().any(|k| k == c) {
@@ -352,7 +348,7 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
             let study = cli.open()?;
             check_columns(&study, by)?;
             let options = ThemeOptions {
-                layer: layer(cli, &study, l)?,
+                layer: l.layer(&study)?,
                 by: by.clone(),
                 quotes: *quotes,
             };
@@ -382,7 +378,9 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
                         matches!(options.layer, Layer::Consensus),
                     );
                     let coder = match &options.layer {
-                        Layer::Coder(c) => Some(c.as_str()),
+                        Layer::Coders(list) if list.len() == 1 && list[0] != CONSENSUS => {
+                            Some(list[0].as_str())
+                        }
                         _ => None,
                     };
                     let saturation = crate::cli::saturation::reports(&study, coder, &sat_args)
@@ -401,9 +399,13 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
         }
         ExportCommand::Codebook { target, layer: l } => {
             let study = cli.open()?;
-            let entries = codebook_export::entries(&study, &layer(cli, &study, l)?)?;
+            let layer = l.layer(&study)?;
+            let entries = codebook_export::entries(&study, &layer)?;
+            let counting = describe(&study, &layer)?;
             let text = match target.format {
-                Format::Md | Format::Html => codebook_export::to_markdown(&study.name(), &entries),
+                Format::Md | Format::Html => {
+                    codebook_export::to_markdown(&study.name(), &counting, &entries)
+                }
                 Format::Json => serde_json::to_string_pretty(&entries)? + "\n",
                 Format::Csv => to_csv(&codebook_export::table(&entries), target.bom)?,
             };
@@ -411,7 +413,9 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
         }
         ExportCommand::Segments { target, layer: l } => {
             let study = cli.open()?;
-            let records = segments_export::records(&study, &layer(cli, &study, l)?)?;
+            let layer = l.layer(&study)?;
+            let records = segments_export::records(&study, &layer)?;
+            eprintln!("{}", describe(&study, &layer)?);
             let text = match target.format {
                 Format::Json => serde_json::to_string_pretty(&records)? + "\n",
                 Format::Csv | Format::Md | Format::Html => {

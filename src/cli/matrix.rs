@@ -3,7 +3,8 @@
 use anyhow::{bail, Result};
 use clap::{Args, ValueEnum};
 
-use crate::cli::export::{layer, write, Format, LayerArgs, Target};
+use crate::cli::export::{write, Format, Target};
+use crate::cli::select::{describe, CodersArg};
 use crate::cli::{output, Cli};
 use crate::report::csv_out::to_csv;
 use crate::report::matrix::{cooccurrence, matrix_coding, Count};
@@ -35,7 +36,7 @@ pub struct MatrixArgs {
     #[arg(long, value_enum, default_value_t = CountArg::Segments)]
     pub count: CountArg,
     #[command(flatten)]
-    pub layer: LayerArgs,
+    pub layer: CodersArg,
 }
 
 /// Arguments of `thema matrix` when printed directly.
@@ -59,7 +60,8 @@ fn build(cli: &Cli, args: &MatrixArgs) -> Result<crate::report::matrix::Matrix> 
         bail!("--rows must be 'codes'");
     }
     let study = cli.open()?;
-    let layer = layer(cli, &study, &args.layer)?;
+    let layer = args.layer.layer(&study)?;
+    eprintln!("{}", describe(&study, &layer)?);
     let count = match args.count {
         CountArg::Segments => Count::Segments,
         CountArg::Transcripts => Count::Transcripts,

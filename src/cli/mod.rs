@@ -13,6 +13,7 @@ mod play;
 mod round;
 pub mod saturation;
 pub mod search;
+pub mod select;
 mod study;
 
 use std::path::PathBuf;

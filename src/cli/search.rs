@@ -17,6 +17,9 @@ pub struct SearchArgs {
     /// Results to show.
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
+    /// Whose coded segments to show among the hits (turns are always shown).
+    #[command(flatten)]
+    pub coders: crate::cli::select::CodersArg,
 }
 
 /// Opens (refreshing as needed) the study's index, with a progress bar on a terminal.
@@ -73,7 +76,10 @@ fn print_hit(study: &Study, hit: &Hit) {
 pub fn search(cli: &Cli, args: &SearchArgs) -> Result<()> {
     let study = cli.open()?;
     let index = open_index(&study)?;
-    let results = index.search(&study, &args.query, args.limit)?;
+    let layer = args.coders.layer(&study)?;
+    let only = crate::cli::select::segments_of(&study, &layer)?;
+    let mut results = index.search_in(&study, &args.query, args.limit, only.as_ref())?;
+    crate::cli::select::keep_layer(&study, &layer, &mut results.hits)?;
     if cli.json {
         return output::json(&results);
     }

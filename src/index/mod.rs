@@ -55,6 +55,7 @@ use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, DocSetCollector, TopDocs};
 use tantivy::query::{
     BooleanQuery, MoreLikeThisQuery, Occur, Query, QueryParser, QueryParserError, TermQuery,
+    TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue, TantivyDocument, Value};
 use tantivy::tokenizer::Language;
@@ -215,6 +216,16 @@ pub struct Hit {
     /// The quote an unanchored segment keeps (its text no longer is at its offsets).
     #[serde(skip)]
     pub quote: Option<String>,
+}
+
+/// Whose segments a search shows (turns are always shown): the named coders' and the segments
+/// with these ids (a consensus view's).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SegmentsOf {
+    /// Coders whose every segment is shown.
+    pub coders: Vec<String>,
+    /// Segments shown whoever coded them.
+    pub ids: Vec<String>,
 }
 
 /// Which coded segments to retrieve: all conditions must hold.
@@ -532,6 +543,18 @@ impl Index {
         query: &str,
         limit: usize,
     ) -> Result<SearchResults, IndexError> {
+        self.search_in(study, query, limit, None)
+    }
+
+    /// [`Index::search`], showing only turns and the segments `only` names (every segment
+    /// when `None`).
+    pub fn search_in(
+        &self,
+        study: &Study,
+        query: &str,
+        limit: usize,
+        only: Option<&SegmentsOf>,
+    ) -> Result<SearchResults, IndexError> {
         let names = self.fields.query_names();
         let rewritten = query::rewrite(query, &names, &|value| self.resolve_code(value))?;
         let syntax = tantivy::query_grammar::parse_query(&rewritten).map_err(|_| {
@@ -555,7 +578,13 @@ impl Index {
             .parser
             .build_query_from_user_input_ast(syntax)
             .map_err(|e| query::explain(e, query, &names))?;
-        let parsed = compiled.substitute(built.as_ref());
+        let mut parsed = compiled.substitute(built.as_ref());
+        if let Some(only) = only {
+            parsed = Box::new(BooleanQuery::new(vec![
+                (Occur::Must, parsed),
+                (Occur::Must, self.segments_of(only)?),
+            ]));
+        }
         let searcher = self.reader.searcher();
         // tantivy reserves room for twice the limit, so never ask for more than there is
         let limit = limit.min(usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX));
@@ -846,7 +875,26 @@ impl Index {
 
     /// A query for a whole label value (speaker, coder, kind, attribute), as the field's
     /// analyser would index it.
-    fn label_query(&self, field: Field, value: &str) -> Result<Box<dyn Query>, IndexError> {
+    /// Turns, and the segments `only` names.
+    fn segments_of(&self, only: &SegmentsOf) -> Result<Box<dyn Query>, IndexError> {
+        let f = &self.fields;
+        let mut any: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Should, self.label_query(f.kind, "turn")?)];
+        for (field, values) in [(f.coder, &only.coders), (f.segment, &only.ids)] {
+            if values.is_empty() {
+                continue;
+            }
+            let terms = values
+                .iter()
+                .map(|v| self.label_term(field, v))
+                .collect::<Result<Vec<_>, _>>()?;
+            any.push((Occur::Should, Box::new(TermSetQuery::new(terms))));
+        }
+        Ok(Box::new(BooleanQuery::new(any)))
+    }
+
+    /// The term a label field holds for `value` (as its analyser folds it).
+    fn label_term(&self, field: Field, value: &str) -> Result<Term, IndexError> {
         let mut analyser = self
             .index
             .tokenizer_for_field(field)
@@ -857,8 +905,12 @@ impl Index {
         } else {
             String::new()
         };
+        Ok(Term::from_field_text(field, &token))
+    }
+
+    fn label_query(&self, field: Field, value: &str) -> Result<Box<dyn Query>, IndexError> {
         Ok(Box::new(TermQuery::new(
-            Term::from_field_text(field, &token),
+            self.label_term(field, value)?,
             IndexRecordOption::Basic,
         )))
     }

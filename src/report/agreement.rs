@@ -8,7 +8,9 @@
 //! - **Overall** pools the units of every code in the table (each code × unit is one unit), the
 //!   way NVivo's and ATLAS.ti's summary rows aggregate codes; there each code counts only its own
 //!   segments, so a segment is never counted twice through its theme.
-//! - The `consensus` layer is a coder like any other but left out unless named.
+//! - `consensus` is left out unless named; named, it is the consensus view
+//!   ([`crate::study::consensus_view`]): what the team decided, the passages the compared coders
+//!   agree on and the transcripts one coder coded alone.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -186,7 +188,7 @@ fn collect(study: &Study, request: &AgreeRequest) -> Result<Ranges, AgreeError> 
     for (i, coder) in request.coders.iter().enumerate() {
         // (transcript, whether it exists, whether it is marked coded) of the previous segment
         let mut last: Option<(String, bool, bool)> = None;
-        study.each_segment(coder, |s| {
+        let visit = |s: &crate::model::Segment| {
             let (known, marked) = match &last {
                 Some((t, known, marked)) if *t == s.transcript => (*known, *marked),
                 _ => {
@@ -219,7 +221,13 @@ fn collect(study: &Study, request: &AgreeRequest) -> Result<Ranges, AgreeError> 
                     end: s.end as u64,
                 });
             }
-        })?;
+        };
+        if coder == CONSENSUS {
+            // the consensus a report counts: decisions, agreed passages, single-coded transcripts
+            study.consensus_view()?.segments.iter().for_each(visit);
+        } else {
+            study.each_segment(coder, visit)?;
+        }
     }
     let by_code = gathered
         .into_iter()
@@ -249,7 +257,8 @@ pub fn compute_on(
 ) -> Result<AgreementReport, AgreeError> {
     let known = study.coders().join(", ");
     for coder in &request.coders {
-        if !study.has_coder(coder) {
+        let consensus = coder == CONSENSUS && study.has_consensus();
+        if !(study.has_coder(coder) || consensus) {
             return Err(AgreeError::UnknownCoder(coder.clone(), known));
         }
     }
@@ -723,8 +732,11 @@ pub fn table_rows(report: &AgreementReport) -> Vec<Vec<String>> {
         rows.push(row);
     };
     push("(all codes)", &report.overall, None);
-    for p in &report.overall_pairs {
-        push("(all codes)", p, None);
+    // with two coders the one pair is the whole comparison: not repeated
+    if report.overall.coders.len() > 2 {
+        for p in &report.overall_pairs {
+            push("(all codes)", p, None);
+        }
     }
     for code in &report.codes {
         push(&code.path, &code.all, code.unitizing_alpha);

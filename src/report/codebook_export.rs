@@ -103,8 +103,9 @@ pub fn table(entries: &[CodebookEntry]) -> Vec<Vec<String>> {
 }
 
 /// The appendix in Markdown.
-pub fn to_markdown(study_name: &str, entries: &[CodebookEntry]) -> String {
-    let mut out = format!("# Codebook — {study_name}\n");
+/// `counting` says which codings the segment counts are of.
+pub fn to_markdown(study_name: &str, counting: &str, entries: &[CodebookEntry]) -> String {
+    let mut out = format!("# Codebook — {study_name}\n\nSegment counts: {counting}.\n");
     let mut book = String::new();
     for e in entries {
         if e.codebook != book {

@@ -147,6 +147,12 @@ pub fn theme_page(
         report.segments,
         esc(&report.layer)
     ));
+    if let Some(coverage) = &report.coverage {
+        out.push_str(&format!(
+            "<p class=\"meta\">{}.</p>\n",
+            esc(&crate::report::themes::capitalised(&coverage.sentence()))
+        ));
+    }
     let chart_attr = report.by.first();
     for book in &report.codebooks {
         out.push_str(&format!("<h2>{}</h2>\n", esc(&book.name)));

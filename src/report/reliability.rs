@@ -36,7 +36,7 @@ pub struct CodeReliability {
     pub below_minimum: bool,
     /// Disagreements on the code resolved in consensus meetings (the resolution log).
     pub consensus_resolutions: usize,
-    /// Segments of the code in the consensus layer (the team's agreed coding).
+    /// Segments of the code in the consensus view (the team's agreed coding).
     pub consensus_segments: usize,
     /// Changes to the code in the codebook history after coding began (first round's start).
     pub changes: Vec<Change>,
@@ -66,7 +66,7 @@ pub struct ReliabilityReport {
     pub rounds: Option<RoundsReport>,
     /// Consensus resolutions recorded over all codes.
     pub consensus_resolutions: usize,
-    /// Transcripts the consensus layer covers.
+    /// Transcripts the consensus settles.
     pub consensus_transcripts: usize,
     /// The sentences for a methods section.
     pub paragraph: String,
@@ -86,9 +86,10 @@ pub struct Inputs<'a> {
     pub rounds: Option<RoundsReport>,
     /// Code id of each consensus resolution.
     pub resolved_codes: Vec<String>,
-    /// Code id of each segment of the consensus layer.
+    /// Code id of each segment of the consensus view.
     pub consensus_codes: Vec<String>,
-    /// Transcripts the consensus layer covers.
+    /// Transcripts the consensus settles (both compared coders coded them, no disagreement
+    /// left open).
     pub consensus_transcripts: usize,
     /// Every codebook change.
     pub changes: Vec<Change>,

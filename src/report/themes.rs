@@ -103,6 +103,9 @@ pub struct ThemeReport {
     pub study: String,
     /// Layer counted.
     pub layer: String,
+    /// What the consensus view covers, when the report counts it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<crate::study::consensus_view::Coverage>,
     /// Attributes of the breakdown.
     pub by: Vec<String>,
     /// Transcripts in the study.
@@ -295,12 +298,22 @@ pub fn theme_report(study: &Study, options: &ThemeOptions) -> Result<ThemeReport
     Ok(ThemeReport {
         study: study.name(),
         layer: options.layer.label(),
+        coverage: options.layer.coverage(study)?,
         by: options.by.clone(),
         transcripts: study.transcripts().len(),
         segments: layer.len(),
         outside_scope,
         codebooks,
     })
+}
+
+/// `text` with its first letter in capitals.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 /// The report as Markdown (renders on common forges).
@@ -310,6 +323,9 @@ pub fn to_markdown(report: &ThemeReport) -> String {
         "{} transcripts, {} coded segments ({}). Counts include sub-codes.\n\n",
         report.transcripts, report.segments, report.layer
     ));
+    if let Some(coverage) = &report.coverage {
+        out.push_str(&format!("{}.\n\n", capitalised(&coverage.sentence())));
+    }
     if report.outside_scope > 0 {
         out.push_str(&format!(
             "{} segment(s) outside their codebook's scope are left out (`thema check` lists them).\n\n",

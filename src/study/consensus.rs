@@ -156,6 +156,28 @@ fn disagreement_id(
 /// A coder's span in a cluster: start, end, side (0 = A, 1 = B), segment id.
 type Mark<'a> = (usize, usize, usize, &'a str);
 
+/// A passage both coders coded with one code exactly alike: coder A's segments of it.
+#[derive(Debug, Clone)]
+pub struct Agreed {
+    /// Transcript id.
+    pub transcript: String,
+    /// Code id.
+    pub code: String,
+    /// Coder A's segment ids (B's are the same spans).
+    pub a_segments: Vec<String>,
+}
+
+/// Two coders' codings side by side: where they differ and where they agree.
+#[derive(Debug, Clone, Default)]
+pub struct Comparison {
+    /// Transcripts both coders coded.
+    pub both_coded: std::collections::BTreeSet<String>,
+    /// Where they differ, in transcript order.
+    pub disagreements: Vec<Disagreement>,
+    /// Where they agree exactly.
+    pub agreed: Vec<Agreed>,
+}
+
 /// The disagreements of coders `a` and `b`, optionally on a set of codes, in transcript order.
 pub fn disagreements(
     study: &Study,
@@ -163,6 +185,18 @@ pub fn disagreements(
     b: &str,
     codes: Option<&std::collections::BTreeSet<String>>,
 ) -> Result<Vec<Disagreement>> {
+    Ok(compare(study, a, b, codes)?.disagreements)
+}
+
+/// Compares coders `a` and `b` on the transcripts both coded: each code's segments are grouped
+/// into clusters of overlapping spans; a cluster where both coders have exactly the same spans
+/// is agreed, any other is a disagreement.
+pub fn compare(
+    study: &Study,
+    a: &str,
+    b: &str,
+    codes: Option<&std::collections::BTreeSet<String>>,
+) -> Result<Comparison> {
     for coder in [a, b] {
         if !study.has_coder(coder) {
             return Err(StudyError::Invalid(format!(
@@ -204,7 +238,10 @@ pub fn disagreements(
                 .push((s.start, s.end, side, &s.id));
         }
     }
-    let mut out = Vec::new();
+    let mut out = Comparison {
+        both_coded: both_coded.iter().map(|t| t.to_string()).collect(),
+        ..Comparison::default()
+    };
     for ((transcript, code), mut spans) in groups {
         spans.sort();
         let mut i = 0;
@@ -225,11 +262,24 @@ pub fn disagreements(
                 v.dedup();
                 v
             };
+            let side_ids = |side: usize| -> Vec<String> {
+                cluster
+                    .iter()
+                    .filter(|s| s.2 == side)
+                    .map(|s| s.3.to_string())
+                    .collect()
+            };
             let (sa, sb) = (side_spans(0), side_spans(1));
-            if sa != sb {
+            if sa == sb {
+                out.agreed.push(Agreed {
+                    transcript: transcript.to_string(),
+                    code: code.to_string(),
+                    a_segments: side_ids(0),
+                });
+            } else {
                 let start = cluster[0].0;
                 let id = disagreement_id(a, b, code, transcript, start, end);
-                out.push(Disagreement {
+                out.disagreements.push(Disagreement {
                     resolution: resolved.get(&id).cloned(),
                     id,
                     code: code.to_string(),
@@ -238,16 +288,8 @@ pub fn disagreements(
                     end,
                     a: sa,
                     b: sb,
-                    a_segments: cluster
-                        .iter()
-                        .filter(|s| s.2 == 0)
-                        .map(|s| s.3.to_string())
-                        .collect(),
-                    b_segments: cluster
-                        .iter()
-                        .filter(|s| s.2 == 1)
-                        .map(|s| s.3.to_string())
-                        .collect(),
+                    a_segments: side_ids(0),
+                    b_segments: side_ids(1),
                 });
             }
             i = j;

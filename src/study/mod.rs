@@ -11,6 +11,7 @@ pub mod check;
 pub mod coder;
 pub mod coding;
 pub mod consensus;
+pub mod consensus_view;
 pub mod files;
 pub mod framework;
 pub mod layer_file;
@@ -161,6 +162,8 @@ pub struct Study {
     texts: TextCache,
     raw: RawTexts,
     layers: BTreeMap<String, OnceLock<Layer>>,
+    /// The consensus view, derived when first asked for and forgotten when a layer changes.
+    consensus: OnceLock<consensus_view::ConsensusView>,
     pub(crate) anchors: Anchors,
     notices: Mutex<Vec<Problem>>,
     locks: HashMap<String, CoderLock>,
@@ -279,6 +282,7 @@ impl Study {
             texts,
             raw: RawTexts::default(),
             layers,
+            consensus: OnceLock::new(),
             anchors: Anchors::new(root),
             notices: Mutex::new(Vec::new()),
             locks: HashMap::new(),
@@ -504,6 +508,16 @@ impl Study {
         Ok(())
     }
 
+    /// The consensus view (see [`consensus_view`]): the team's decisions, the passages the
+    /// compared coders agree on and the transcripts one coder coded alone.
+    pub fn consensus_view(&self) -> Result<&consensus_view::ConsensusView> {
+        if let Some(view) = self.consensus.get() {
+            return Ok(view);
+        }
+        let view = consensus_view::build(self)?;
+        Ok(self.consensus.get_or_init(|| view))
+    }
+
     /// Segments of one coder if they are in memory already.
     pub(crate) fn loaded_layer(&self, coder: &str) -> Option<&[Segment]> {
         self.layers
@@ -514,6 +528,7 @@ impl Study {
 
     /// Segments of one coder for changing them; the layer is read first if needed.
     pub(crate) fn layer_mut(&mut self, coder: &str) -> Result<&mut Vec<Segment>> {
+        self.consensus = OnceLock::new();
         let loaded = self
             .layers
             .get(coder)
@@ -531,6 +546,7 @@ impl Study {
 
     /// Forgets a loaded layer, so the next use reads the file again.
     pub(crate) fn forget_layer(&mut self, coder: &str) {
+        self.consensus = OnceLock::new();
         self.layers.insert(coder.to_string(), OnceLock::new());
     }
 
