@@ -13,6 +13,7 @@ pub mod ids;
 pub mod round;
 pub mod scope;
 pub mod segment;
+pub mod suggest;
 pub mod text;
 pub mod timeline;
 pub mod transcript;
