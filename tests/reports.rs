@@ -200,3 +200,94 @@ fn report_counts_equal_segment_retrieval() {
         }
     }
 }
+
+/// Cells of one Markdown table line, unescaped (`\|` → `|`, `\\` → `\`).
+fn markdown_cells(line: &str) -> Vec<String> {
+    let inner = line
+        .strip_prefix('|')
+        .and_then(|l| l.strip_suffix('|'))
+        .unwrap_or_else(|| panic!("not a table line: {line}"));
+    let mut cells = vec![String::new()];
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => cells.last_mut().unwrap().extend(chars.next()),
+            '|' => cells.push(String::new()),
+            c => cells.last_mut().unwrap().push(c),
+        }
+    }
+    cells.iter().map(|c| c.trim().to_string()).collect()
+}
+
+#[test]
+fn segments_export_as_a_markdown_table_holds_what_the_csv_holds() {
+    let dir = common::demo_copy();
+    // an attribute with a pipe and a backslash, as a researcher may type one
+    let path = dir.path().join("transcripts/attributes.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let mut header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    header.push("site".to_string());
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(&header).unwrap();
+    for record in reader.records() {
+        let mut record: Vec<String> = record.unwrap().iter().map(String::from).collect();
+        let site = if record[0] == "LW7-y1" {
+            "Hub | back office \\ east"
+        } else {
+            ""
+        };
+        record.push(site.to_string());
+        out.write_record(&record).unwrap();
+    }
+    std::fs::write(&path, out.into_inner().unwrap()).unwrap();
+
+    let md = run(
+        dir.path(),
+        &["export", "segments", "--format", "md", "--coder", "r1"],
+    );
+    assert!(md.starts_with("# Coded segments — "), "{md}");
+    assert!(md.contains("\n168 segments (coder r1).\n"));
+    let lines: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+    let header = markdown_cells(lines[0]);
+    assert_eq!(header[..3], ["id", "coder", "transcript"]);
+    assert_eq!(header.last().map(String::as_str), Some("site"));
+    assert!(lines[1].starts_with("| --- | --- | --- |"));
+    assert!(lines[1].contains("---:"), "offsets are right-aligned");
+    assert!(md.contains("Hub \\| back office \\\\ east"));
+    let body = &lines[2..];
+    assert_eq!(body.len(), 168, "one row per r1 segment");
+
+    // every cell says what the CSV export says (line breaks as <br>)
+    let csv_text = run(
+        dir.path(),
+        &["export", "segments", "--format", "csv", "--coder", "r1"],
+    );
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let csv_header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(header, csv_header);
+    for (line, record) in body.iter().zip(reader.records()) {
+        let expected: Vec<String> = record
+            .unwrap()
+            .iter()
+            .map(|f| {
+                f.trim()
+                    .lines()
+                    .map(str::trim)
+                    .collect::<Vec<_>>()
+                    .join("<br>")
+            })
+            .collect();
+        assert_eq!(markdown_cells(line), expected);
+    }
+
+    // HTML is refused rather than written as CSV
+    let out = Command::cargo_bin("thema")
+        .unwrap()
+        .arg("-C")
+        .arg(dir.path())
+        .args(["export", "segments", "--format", "html"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("export segments writes md, csv or json"));
+}

@@ -410,11 +410,20 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
             write(target, &text)
         }
         ExportCommand::Segments { target, layer: l } => {
+            if target.format == Format::Html {
+                bail!("export segments writes md, csv or json (for a page, export themes --format html)");
+            }
             let study = cli.open()?;
-            let records = segments_export::records(&study, &layer(cli, &study, l)?)?;
+            let chosen = layer(cli, &study, l)?;
+            let records = segments_export::records(&study, &chosen)?;
             let text = match target.format {
                 Format::Json => serde_json::to_string_pretty(&records)? + "\n",
-                Format::Csv | Format::Md | Format::Html => {
+                Format::Md => segments_export::to_markdown(
+                    &study.name(),
+                    &chosen.label(),
+                    &segments_export::table(&study, &records),
+                ),
+                Format::Csv | Format::Html => {
                     to_csv(&segments_export::table(&study, &records), target.bom)?
                 }
             };
