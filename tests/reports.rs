@@ -291,3 +291,59 @@ fn segments_export_as_a_markdown_table_holds_what_the_csv_holds() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("export segments writes md, csv or json"));
 }
+
+#[test]
+fn codebook_export_counts_a_parent_with_its_sub_codes_as_the_theme_report_does() {
+    let root = common::demo_root();
+    let json = |what: &str| -> serde_json::Value {
+        serde_json::from_str(&run(
+            &root,
+            &["export", what, "--format", "json", "--consensus"],
+        ))
+        .unwrap()
+    };
+    let entries = json("codebook");
+    let themes = json("themes");
+    let mut theme_counts = BTreeMap::new();
+    for book in themes["codebooks"].as_array().unwrap() {
+        for code in book["codes"].as_array().unwrap() {
+            theme_counts.insert(
+                code["id"].as_str().unwrap().to_string(),
+                (
+                    code["own"].as_u64().unwrap(),
+                    code["segments"].as_u64().unwrap(),
+                ),
+            );
+        }
+    }
+    let mut parents_coded_through_children = 0;
+    for e in entries.as_array().unwrap() {
+        let id = e["id"].as_str().unwrap();
+        let own = e["segments"].as_u64().unwrap();
+        let with_subcodes = e["segments_with_subcodes"].as_u64().unwrap();
+        assert_eq!(theme_counts[id], (own, with_subcodes), "{id}");
+        if own == 0 && with_subcodes > 0 {
+            parents_coded_through_children += 1;
+        }
+    }
+    assert!(parents_coded_through_children >= 5);
+    // the appendix says both counts for a theme, one for a leaf
+    let md = run(
+        &root,
+        &["export", "codebook", "--format", "md", "--consensus"],
+    );
+    assert!(md.contains(
+        "### Challenges to service delivery (25 segments with its sub-codes; 0 on the code itself)"
+    ));
+    assert!(md.contains(
+        "##### Challenges to service delivery/Inappropriate referrals/Housing crisis (1 segment)\n"
+    ));
+    // CSV keeps its columns and adds the new one at the end
+    let csv_text = run(
+        &root,
+        &["export", "codebook", "--format", "csv", "--consensus"],
+    );
+    assert!(csv_text.starts_with(
+        "codebook,id,path,name,depth,description,include,exclude,example,color,segments,segments_with_subcodes\r\n"
+    ));
+}
