@@ -347,3 +347,54 @@ fn codebook_export_counts_a_parent_with_its_sub_codes_as_the_theme_report_does()
         "codebook,id,path,name,depth,description,include,exclude,example,color,segments,segments_with_subcodes\r\n"
     ));
 }
+
+#[test]
+fn output_into_a_missing_folder_is_refused_and_nothing_is_created() {
+    let root = common::demo_root();
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("reprots");
+    let thema = |args: &[&str]| {
+        Command::cargo_bin("thema")
+            .unwrap()
+            .arg("-C")
+            .arg(&root)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for args in [
+        vec!["export", "themes", "--format", "md"],
+        vec!["export", "segments", "--format", "csv"],
+        vec!["export", "qdpx"],
+        vec!["matrix", "--cols", "role"],
+    ] {
+        let file = missing.join("out.file");
+        let mut args = args.clone();
+        let path = file.display().to_string();
+        args.extend(["-o", path.as_str()]);
+        let out = thema(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!(
+                "cannot write {}: the folder {} does not exist; create it first (mkdir -p {})",
+                file.display(),
+                missing.display(),
+                missing.display()
+            )),
+            "{args:?}: {err}"
+        );
+        assert!(!missing.exists(), "{args:?} created the folder");
+    }
+    // a folder given as the file
+    let out = thema(&["export", "themes", "-o", &dir.path().display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("it is a folder; give a file name"));
+    // an existing folder is written to as before
+    let file = dir.path().join("themes.md");
+    let out = thema(&["export", "themes", "-o", &file.display().to_string()]);
+    assert!(out.status.success());
+    assert!(std::fs::read_to_string(&file)
+        .unwrap()
+        .starts_with("# Themes"));
+}

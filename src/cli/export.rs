@@ -342,6 +342,20 @@ fn check_columns(study: &crate::study::Study, columns: &[String]) -> Result<()> 
 }
 
 pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
+    let destination = match cmd {
+        ExportCommand::Themes { target, .. }
+        | ExportCommand::Codebook { target, .. }
+        | ExportCommand::Segments { target, .. }
+        | ExportCommand::Matrix { target, .. }
+        | ExportCommand::Agreement { target, .. }
+        | ExportCommand::Reliability { target, .. } => target.output.as_deref(),
+        ExportCommand::Qdpx { output, .. } | ExportCommand::Qdc { output } => {
+            Some(output.as_path())
+        }
+    };
+    if let Some(path) = destination {
+        crate::cli::output::check_destination(path)?;
+    }
     match cmd {
         ExportCommand::Themes {
             target,
