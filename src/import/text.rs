@@ -19,9 +19,11 @@
 //! - **Headings are notes, never speakers or speech.** A paragraph is a heading when
 //!   - its look says so: a Word heading, title or subtitle style, or a Word table (see `docx`);
 //!     or a single line, wholly bold (Word runs or `**…**`), of at most 10 words and 80
-//!     characters that does not end in `.` `?` `!` `…` `,` `;` `:` (`What would help`);
-//!     except a paragraph that is only a speaker label (`Interviewer:` styled as a heading, as
-//!     NVivo's auto-coding by style wants), which starts a turn; or
+//!     characters that does not end in `.` `?` `!` `…` `,` `;` `:` (`What would help`) and does
+//!     not start with an accepted speaker label; except a heading-styled paragraph that is only
+//!     an accepted speaker label (`Interviewer:`, as NVivo's auto-coding by style wants), which
+//!     starts a turn. Only such bare labels count towards a label's acceptance from headings;
+//!     or
 //!   - its first line has the shape of a section of an interview guide: `Part 2: Transport`,
 //!     `Section B – Referrals`, `Question 3: What would help?` (a section word and a number, see
 //!     `notes`); that line alone becomes the note, whatever the paragraph's look, and
@@ -236,19 +238,32 @@ fn label_only(para: &Para) -> bool {
     labels::candidate(line).is_some_and(|c| c.rest.is_empty() && !notes::section_label(&c.label))
 }
 
-/// Whether a paragraph is a heading note by its look (see the module documentation).
-fn is_heading(para: &Para) -> bool {
+/// Whether a paragraph may hold speech, and so offer speaker labels, before speakers are known:
+/// a heading only when it is a bare label (see the module documentation).
+fn may_speak(para: &Para) -> bool {
+    match para.look {
+        Look::Note => false,
+        Look::Heading => label_only(para),
+        Look::Plain | Look::Bold | Look::Italic => true,
+    }
+}
+
+/// Whether a paragraph is a heading note by its look, once the speakers are known (see the
+/// module documentation): a heading unless it is a bare accepted label, a short bold line unless
+/// it starts with an accepted label.
+fn is_heading(para: &Para, speakers: &Speakers) -> bool {
+    let starts_turn = || speaker_of(&para.lines[0], speakers).is_some();
     match para.look {
         Look::Note => true,
-        Look::Heading => !label_only(para),
+        Look::Heading => !(label_only(para) && starts_turn()),
         Look::Bold => {
             let [line] = para.lines.as_slice() else {
                 return false;
             };
-            !label_only(para)
-                && line.chars().count() <= 80
+            line.chars().count() <= 80
                 && line.split_whitespace().count() <= 10
                 && !line.ends_with(['.', '?', '!', '…', ',', ';', ':'])
+                && !starts_turn()
         }
         Look::Plain | Look::Italic => false,
     }
@@ -344,7 +359,7 @@ pub(crate) fn parse_styled(
 /// Turns paragraphs into turns and notes (see the module documentation).
 fn parse_paragraphs(paras: Vec<Para>, opts: &ImportOptions) -> Vec<ImportedTurn> {
     let paras = split_notes(paras);
-    let speech = || paras.iter().filter(|p| !is_heading(p));
+    let speech = || paras.iter().filter(|p| may_speak(p));
     let at_start = speech()
         .filter(|p| labels::candidate(&p.lines[0]).is_some())
         .count();
@@ -392,7 +407,7 @@ fn parse_paragraphs(paras: Vec<Para>, opts: &ImportOptions) -> Vec<ImportedTurn>
             && speaker_of(&para.lines[0], &speakers).is_none()
             && timestamp::line_only(&para.lines[0]).is_none()
             && !(in_turn && italic_turn);
-        if is_heading(para) || italic_note {
+        if is_heading(para, &speakers) || italic_note {
             // a pending timestamp waits for the turn after the note
             at += para.lines.len();
             units.extend(current.take());
@@ -642,6 +657,29 @@ mod tests {
                 t(None, None, "Phone rings"),
                 t(Some("LW7"), None, "Sorry.\nBold speech that runs on."),
                 t(None, None, "Date: 1 May | Site: Hub"),
+            ]
+        );
+        // a bold line is a heading unless an accepted speaker starts it; a heading-styled bare
+        // label that is no speaker is a heading too
+        let got = styled(&[
+            ("I: Hello.", Look::Plain),
+            ("R: Hi.", Look::Plain),
+            ("I: Tell me about your week", Look::Bold),
+            ("R: Busy.", Look::Plain),
+            ("Background: work history", Look::Bold),
+            ("Transport:", Look::Heading),
+            ("R: Still busy.", Look::Plain),
+        ]);
+        assert_eq!(
+            got,
+            vec![
+                t(Some("I"), None, "Hello."),
+                t(Some("R"), None, "Hi."),
+                t(Some("I"), None, "Tell me about your week"),
+                t(Some("R"), None, "Busy."),
+                t(None, None, "Background: work history"),
+                t(None, None, "Transport:"),
+                t(Some("R"), None, "Still busy."),
             ]
         );
         // a speaker set in italics keeps its multi-paragraph turns
