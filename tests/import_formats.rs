@@ -491,6 +491,147 @@ fn docx_teams_transcript_layout() {
     );
 }
 
+/// The hand-typed Word interview: every turn as a researcher reads it.
+fn lw11_rows() -> Vec<Row> {
+    vec![
+        row("", "", "Hillside Link Service evaluation — interview LW11"),
+        row(
+            "",
+            "",
+            "Participant: LW11 (link worker, four years in post)\nInterviewer: NR\nDate: 21 May 2024\n\
+             Recording: LW11.m4a (38 minutes)",
+        ),
+        row("", "", "Part 1: Background"),
+        row(
+            "Interviewer",
+            "00:00:05",
+            "Thanks for doing this. How long have you been a link worker?",
+        ),
+        row(
+            "LW11",
+            "00:00:11",
+            "Four years in June. Before that I was on the council’s housing team.",
+        ),
+        row("Interviewer", "", "And what brought you across?"),
+        row(
+            "LW11",
+            "",
+            "Honestly? The caseloads.\nMonday: forty calls. Tuesday: the same again.",
+        ),
+        row("", "", "Part 2: Transport"),
+        row(
+            "LW11",
+            "00:03:20",
+            "Can I say something about the buses first? The 42 stops at six, so the evening groups \
+             are out for most of my people.\nIt’s the single biggest thing, really.",
+        ),
+        row("Interviewer", "00:04:02", "What about community transport?"),
+        row(
+            "LW11",
+            "00:04:09",
+            "There’s the dial-a-ride, but you book a week ahead.",
+        ),
+        row("", "", "Recording paused while LW11 took a phone call."),
+        row("LW11", "00:09:30", "Sorry about that. Where were we?"),
+        row("", "", "What would help"),
+        row("Interviewer", "00:09:41", "So what would help most?"),
+        row(
+            "LW11",
+            "00:09:47",
+            "Smaller caseloads. And a minibus, if I’m dreaming.",
+        ),
+        row(
+            "",
+            "",
+            "[Transcriber’s note: a passage naming a client has been removed at LW11’s request [name].]",
+        ),
+        row("Interviewer", "00:37:58", "Thank you, that’s everything."),
+        row("", "", "[00:38:02] [END OF RECORDING]"),
+    ]
+}
+
+#[test]
+fn docx_hand_typed_with_table_headings_and_end_marker() {
+    let t = import("interview-lw11.docx");
+    assert_eq!(t.format, SourceFormat::Docx);
+    assert_canonical(&t);
+    assert_eq!(rows(&t), lw11_rows());
+}
+
+#[test]
+fn docx_declared_speakers_keep_every_label_and_timestamp() {
+    // Declaring the speakers (in any case) must give the same turns as detection: no heading
+    // glued into a speech, no label or timestamp lost to a merge across a heading or a note.
+    let opts = ImportOptions {
+        speakers: Some(vec!["interviewer".to_string(), "LW11".to_string()]),
+    };
+    let t = import_bytes(
+        &fixture("interview-lw11.docx"),
+        "interview-lw11.docx",
+        &opts,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_canonical(&t);
+    let expected: Vec<Row> = lw11_rows()
+        .into_iter()
+        .map(|(speaker, ts, text)| {
+            let speaker = speaker.map(|s| {
+                if s == "Interviewer" {
+                    "interviewer".to_string()
+                } else {
+                    s
+                }
+            });
+            (speaker, ts, text)
+        })
+        .collect();
+    assert_eq!(rows(&t), expected);
+    // Every label and timestamp typed in the file is a turn's label and timestamp.
+    let stamps: Vec<&str> = t
+        .turns
+        .iter()
+        .filter_map(|t| t.timestamp.as_deref())
+        .collect();
+    assert_eq!(
+        stamps,
+        [
+            "00:00:05", "00:00:11", "00:03:20", "00:04:02", "00:04:09", "00:09:30", "00:09:41",
+            "00:09:47", "00:37:58"
+        ]
+    );
+    assert_eq!(t.turns.iter().filter(|t| t.speaker.is_some()).count(), 11);
+}
+
+#[test]
+fn markdown_emphasis_is_removed_from_speech() {
+    let t = import("interview-v09.md");
+    assert_eq!(t.format, SourceFormat::Markdown);
+    assert_canonical(&t);
+    assert_eq!(
+        rows(&t),
+        vec![
+            row("", "", "title: Volunteer interview V09\nservice: Hillside Link Service"),
+            row("", "", "Befriending"),
+            row("Interviewer", "", "How did you first hear about the befriending scheme?"),
+            row(
+                "V09",
+                "",
+                "From my neighbour. She said it would do me good, and she was right."
+            ),
+            row("", "", "Recording paused."),
+            row("Interviewer", "", "And what's it like now, a year on?"),
+            row(
+                "V09",
+                "00:04:10",
+                "I ring Mrs B on a Tuesday. Her folder is called befriending_notes_v2, don't ask.\n\
+                 It's a 5* friendship, honestly. Asked. She'd say the same."
+            ),
+            row("", "", "V09 laughs."),
+            row("V09", "", "We talk about everything * well, nearly everything."),
+        ]
+    );
+}
+
 #[test]
 fn detection_is_by_content() {
     let cases = [
@@ -505,6 +646,8 @@ fn detection_is_by_content() {
         ("otter.txt", SourceFormat::Otter),
         ("rev.txt", SourceFormat::Rev),
         ("interview-v06.docx", SourceFormat::Docx),
+        ("interview-lw11.docx", SourceFormat::Docx),
+        ("interview-v09.md", SourceFormat::Markdown),
     ];
     for (name, format) in cases {
         // A misleading or missing extension does not change what the content is.
@@ -604,7 +747,7 @@ fn zip_that_is_not_a_word_document() {
     ));
 }
 
-const FIXTURES: [&str; 15] = [
+const FIXTURES: [&str; 17] = [
     "interview-lw7.txt",
     "focus-group-cp1252.txt",
     "interview-v02-utf16.txt",
@@ -620,6 +763,8 @@ const FIXTURES: [&str; 15] = [
     "rev.txt",
     "interview-v06.docx",
     "teams-transcript.docx",
+    "interview-lw11.docx",
+    "interview-v09.md",
 ];
 
 proptest! {

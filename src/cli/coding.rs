@@ -200,7 +200,7 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
                 study
                     .transcript_info(t)
                     .map(|info| info.id.clone())
-                    .ok_or_else(|| crate::study::StudyError::NoTranscript(t.clone()))
+                    .ok_or_else(|| study.no_transcript(t))
             })
             .transpose()?,
         attributes,

@@ -338,6 +338,20 @@ fn check_columns(study: &crate::study::Study, columns: &[String]) -> Result<()> 
 }
 
 pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
+    let destination = match cmd {
+        ExportCommand::Themes { target, .. }
+        | ExportCommand::Codebook { target, .. }
+        | ExportCommand::Segments { target, .. }
+        | ExportCommand::Matrix { target, .. }
+        | ExportCommand::Agreement { target, .. }
+        | ExportCommand::Reliability { target, .. } => target.output.as_deref(),
+        ExportCommand::Qdpx { output, .. } | ExportCommand::Qdc { output } => {
+            Some(output.as_path())
+        }
+    };
+    if let Some(path) = destination {
+        crate::cli::output::check_destination(path)?;
+    }
     match cmd {
         ExportCommand::Themes {
             target,
@@ -412,13 +426,22 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
             write(target, &text)
         }
         ExportCommand::Segments { target, layer: l } => {
+            if target.format == Format::Html {
+                bail!("export segments writes md, csv or json (for a page, export themes --format html)");
+            }
             let study = cli.open()?;
-            let layer = l.layer(&study)?;
-            let records = segments_export::records(&study, &layer)?;
-            eprintln!("{}", describe(&study, &layer)?);
+            let chosen = l.layer(&study)?;
+            let records = segments_export::records(&study, &chosen)?;
+            let counting = describe(&study, &chosen)?;
+            eprintln!("{counting}");
             let text = match target.format {
                 Format::Json => serde_json::to_string_pretty(&records)? + "\n",
-                Format::Csv | Format::Md | Format::Html => {
+                Format::Md => segments_export::to_markdown(
+                    &study.name(),
+                    &counting,
+                    &segments_export::table(&study, &records),
+                ),
+                Format::Csv | Format::Html => {
                     to_csv(&segments_export::table(&study, &records), target.bom)?
                 }
             };

@@ -82,6 +82,9 @@ fn build(cli: &Cli, args: &MatrixArgs) -> Result<crate::report::matrix::Matrix> 
 
 /// Writes the matrix to a target in a format.
 pub fn output(cli: &Cli, args: &MatrixArgs, target: &Target) -> Result<()> {
+    if let Some(path) = &target.output {
+        output::check_destination(path)?;
+    }
     let matrix = build(cli, args)?;
     let text = match target.format {
         Format::Md | Format::Html => matrix.to_markdown(),

@@ -185,7 +185,7 @@ pub fn transcripts(cli: &Cli, args: &TranscriptsArgs) -> Result<()> {
         .collect();
     if let Some(id) = &args.transcript {
         if rows.is_empty() {
-            return Err(crate::study::StudyError::NoTranscript(id.clone()).into());
+            return Err(study.no_transcript(id).into());
         }
     }
     let mut headers = vec!["id", "participant", "kind", "turns", "words"];

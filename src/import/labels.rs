@@ -18,13 +18,14 @@
 //!   `A`, `P01`, `LW7`, `Speaker 2`, `SPEAKER_00`, …), which may occur once,
 //!
 //! and never when it is a stop word that introduces lists or metadata rather than speech (week
-//! days, months, `Note`, `Date`, `Time`, `Location`, `Duration`, `Title`, …). So `Monday: clinic`
-//! said once inside a turn never becomes a speaker, and neither does `Date: 12 March`.
+//! days, months, `Note`, `Date`, `Time`, `Location`, `Duration`, `Title`, …) or a section of the
+//! interview guide (`Part 2`, `Section B`: see `notes`). So `Monday: clinic` said once inside a
+//! turn never becomes a speaker, and neither do `Date: 12 March` and `Part 2: Transport`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::timestamp::{self, Bare, Millis};
-use super::ImportOptions;
+use super::{notes, ImportOptions};
 
 /// Longest speaker label the canonical transcript accepts (in characters).
 pub(crate) const MAX_LABEL_CHARS: usize = 40;
@@ -330,7 +331,7 @@ impl Speakers {
                 .iter()
                 .filter(|(label, &n)| {
                     let single = well_known(label) || (once == Once::NameLike && name_like(label));
-                    (n >= 2 || single) && !stop_word(label)
+                    (n >= 2 || single) && !stop_word(label) && !notes::section_label(label)
                 })
                 .map(|(label, _)| label.clone())
                 .collect(),

@@ -8,14 +8,17 @@
 //! into turns (`turns`). Output guarantees: a turn's text is trimmed and never holds a blank line;
 //! consecutive units of one speaker form one turn with the first unit's timestamp; speaker labels
 //! hold no `:` or line break and at most 40 characters; notes such as `[laughs]` stay in the text;
-//! header blocks become note turns (speaker `None`). How labels are told from speech (`Monday:`)
-//! is documented in `labels` and `text`.
+//! header blocks, headings, tables, end-of-recording markers and transcriber's notes become note
+//! turns (speaker `None`). How labels are told from speech (`Monday:`) and notes from turns is
+//! documented in `labels` and `text`.
 
 mod cues;
 mod docx;
+mod emphasis;
 mod encoding;
 mod entities;
 mod labels;
+mod notes;
 mod otter_rev;
 mod srt;
 mod text;
@@ -296,10 +299,11 @@ pub fn import_bytes(
         return Err(empty());
     }
     let (format, turns, encoding) = if docx::is_zip(bytes) {
-        let text = docx::extract_text(bytes, file_name)?;
+        let paragraphs = docx::extract(bytes, file_name)?;
+        let text = docx::plain_text(&paragraphs);
         let turns = match otter_rev::detect(&text) {
             Some(_) => otter_rev::parse(&text),
-            None => text::parse(&text, false, opts),
+            None => text::parse_styled(paragraphs, opts),
         };
         (SourceFormat::Docx, turns, "UTF-8")
     } else {

@@ -1,4 +1,7 @@
-//! The codebook appendix: names, definitions, criteria, examples and counts.
+//! The codebook appendix: names, definitions, criteria, examples and counts. Each code has two
+//! counts, as the theme report: its own segments (`segments`) and those of it and its sub-codes
+//! together (`segments_with_subcodes`), so a theme coded only through its sub-codes does not read
+//! as empty.
 
 use std::collections::BTreeMap;
 
@@ -32,6 +35,9 @@ pub struct CodebookEntry {
     pub color: String,
     /// Segments of the code itself in the layer.
     pub segments: usize,
+    /// Segments of the code and all its sub-codes in the layer (equal to `segments` for a code
+    /// without sub-codes).
+    pub segments_with_subcodes: usize,
 }
 
 /// Every code of every codebook, in tree order.
@@ -60,6 +66,11 @@ pub fn entries(study: &Study, layer: &Layer) -> Result<Vec<CodebookEntry>, Study
                 example: code.example.clone(),
                 color: code.color.clone(),
                 segments: counts.get(code.id.as_str()).copied().unwrap_or(0),
+                segments_with_subcodes: book
+                    .subtree(&code.id)
+                    .iter()
+                    .map(|id| counts.get(id.as_str()).copied().unwrap_or(0))
+                    .sum(),
             });
         }
     }
@@ -80,6 +91,7 @@ pub fn table(entries: &[CodebookEntry]) -> Vec<Vec<String>> {
         "example",
         "color",
         "segments",
+        "segments_with_subcodes",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -97,26 +109,43 @@ pub fn table(entries: &[CodebookEntry]) -> Vec<Vec<String>> {
             e.example.clone(),
             e.color.clone(),
             e.segments.to_string(),
+            e.segments_with_subcodes.to_string(),
         ]);
     }
     rows
 }
 
-/// The appendix in Markdown.
-/// `counting` says which codings the segment counts are of.
+/// `1 segment`, `2 segments`.
+fn segments(n: usize) -> String {
+    format!("{n} segment{}", if n == 1 { "" } else { "s" })
+}
+
+/// The appendix in Markdown; `counting` says which codings the segment counts are of. A code
+/// with sub-codes gives both counts: "(12 segments with its sub-codes; 0 on the code itself)";
+/// any other code its own, "(2 segments)".
 pub fn to_markdown(study_name: &str, counting: &str, entries: &[CodebookEntry]) -> String {
     let mut out = format!("# Codebook — {study_name}\n\nSegment counts: {counting}.\n");
     let mut book = String::new();
-    for e in entries {
+    for (i, e) in entries.iter().enumerate() {
         if e.codebook != book {
             book = e.codebook.clone();
             out.push_str(&format!("\n## {book}\n"));
         }
+        // entries are in tree order: sub-codes follow their parent, one level deeper
+        let has_subcodes = entries
+            .get(i + 1)
+            .is_some_and(|next| next.codebook == e.codebook && next.depth > e.depth);
+        let counts = if has_subcodes {
+            format!(
+                "{} with its sub-codes; {} on the code itself",
+                segments(e.segments_with_subcodes),
+                e.segments
+            )
+        } else {
+            segments(e.segments)
+        };
         let hashes = "#".repeat((e.depth + 3).min(6));
-        out.push_str(&format!(
-            "\n{hashes} {} ({} segments)\n\n",
-            e.path, e.segments
-        ));
+        out.push_str(&format!("\n{hashes} {} ({counts})\n\n", e.path));
         for (label, value) in [
             ("Definition", &e.description),
             ("Include", &e.include),

@@ -7,6 +7,7 @@ pub mod codebook_export;
 pub mod csv_out;
 pub mod html;
 pub mod layer;
+pub mod markdown;
 pub mod matrix;
 pub mod reliability;
 pub mod rounds;

@@ -1,5 +1,5 @@
 //! One row per segment, with every attribute and the time its turn is spoken in the recording,
-//! for analysis in R or Python.
+//! for analysis in R or Python (CSV, JSON) or to read (a Markdown table).
 
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -145,4 +145,15 @@ pub fn table(study: &Study, records: &[SegmentRecord]) -> Vec<Vec<String>> {
         rows.push(row);
     }
     rows
+}
+
+/// The rows of [`table`] as a Markdown document: a title, the count and the layer, and one pipe
+/// table (cells escaped, see `report::markdown`).
+pub fn to_markdown(study_name: &str, layer: &str, rows: &[Vec<String>]) -> String {
+    let segments = rows.len().saturating_sub(1);
+    let noun = if segments == 1 { "segment" } else { "segments" };
+    format!(
+        "# Coded segments — {study_name}\n\n{segments} {noun} ({layer}).\n\n{}",
+        crate::report::markdown::table(rows)
+    )
 }

@@ -29,6 +29,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::{Deserialize, Serialize};
 
 use crate::model::fingerprint::hash_bytes;
+use crate::model::suggest::{self, Candidate};
 use crate::model::{Attributes, Code, Codebook, Segment, Transcript};
 use crate::study::anchors::Anchors;
 use crate::study::catalogue::{Catalogue, Stamp};
@@ -79,9 +80,22 @@ pub enum StudyError {
     /// A codebook changed on disk since it was read.
     #[error("{0} changed on disk since thema read it (another process or a git pull); nothing was written: run the command again")]
     ChangedOnDisk(PathBuf),
-    /// No transcript has this id.
-    #[error("no transcript '{0}' (`thema transcripts` lists them)")]
-    NoTranscript(String),
+    /// No transcript has this id; `suggestions` are the closest ids ([`Study::no_transcript`]).
+    #[error("no transcript '{id}'{} (`thema transcripts` lists them)", suggest::did_you_mean(.suggestions))]
+    NoTranscript {
+        /// The id as given.
+        id: String,
+        /// Up to three ids close to it.
+        suggestions: Vec<String>,
+    },
+    /// No code has this id or path; `suggestions` are the closest code paths.
+    #[error("no code '{reference}'{} (give a path like \"Theme/Sub-theme/Code\" or a code id; `thema codebook list` shows them)", suggest::did_you_mean(.suggestions))]
+    NoCode {
+        /// The reference as given.
+        reference: String,
+        /// Up to three code paths close to it.
+        suggestions: Vec<String>,
+    },
     /// Something the user asked for does not exist or cannot be done.
     #[error("{0}")]
     Invalid(String),
@@ -360,7 +374,7 @@ impl Study {
         let info = self
             .catalogue
             .get(id)
-            .ok_or_else(|| StudyError::NoTranscript(id.to_string()))?;
+            .ok_or_else(|| self.no_transcript(id))?;
         if let Some(t) = self.texts.get(&info.id) {
             return Ok(t);
         }
@@ -421,6 +435,23 @@ impl Study {
                 .transcript(&info.id)?
                 .slice(chars.0, chars.1)
                 .to_string()),
+        }
+    }
+
+    /// The error for a transcript id that names none, suggesting up to three ids close to it
+    /// (by id and by file path, `transcripts/ID.txt`).
+    pub fn no_transcript(&self, id: &str) -> StudyError {
+        let candidates: Vec<Candidate> = self
+            .transcripts()
+            .iter()
+            .map(|t| Candidate {
+                shown: t.id.clone(),
+                spellings: vec![t.id.clone(), format!("transcripts/{}.txt", t.id)],
+            })
+            .collect();
+        StudyError::NoTranscript {
+            id: id.to_string(),
+            suggestions: suggest::closest(id, &candidates, MAX_SUGGESTIONS),
         }
     }
 
@@ -701,9 +732,7 @@ impl Study {
             .collect();
         match hits.as_slice() {
             [one] => Ok(one),
-            [] => Err(StudyError::Invalid(format!(
-                "no code '{reference}' (give a path like \"Theme/Sub-theme/Code\" or a code id; `thema codebook list` shows them)"
-            ))),
+            [] => Err(no_code(reference, &books)),
             _ => Err(StudyError::Invalid(format!(
                 "'{reference}' names codes in several codebooks; add --codebook NAME"
             ))),
@@ -782,6 +811,30 @@ impl Study {
         self.codebooks
             .iter()
             .position(|c| c.codebook.contains(code))
+    }
+}
+
+/// How many "did you mean" suggestions an error offers.
+const MAX_SUGGESTIONS: usize = 3;
+
+/// The error for a code reference that names no code in `books`, suggesting up to three code
+/// paths close to it (by id, name and path).
+fn no_code(reference: &str, books: &[&LoadedCodebook]) -> StudyError {
+    let candidates: Vec<Candidate> = books
+        .iter()
+        .flat_map(|b| {
+            b.codebook.codes.iter().map(|code| {
+                let path = b.codebook.path(&code.id);
+                Candidate {
+                    spellings: vec![code.id.clone(), code.name.clone(), path.clone()],
+                    shown: path,
+                }
+            })
+        })
+        .collect();
+    StudyError::NoCode {
+        reference: reference.to_string(),
+        suggestions: suggest::closest(reference, &candidates, MAX_SUGGESTIONS),
     }
 }
 

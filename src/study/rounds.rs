@@ -72,9 +72,7 @@ pub fn start_round(study: &Study, round: &Round) -> Result<PathBuf> {
     }
     for t in &round.transcripts {
         if !study.has_transcript(t) {
-            return Err(StudyError::Invalid(format!(
-                "no transcript '{t}' (`thema transcripts` lists them)"
-            )));
+            return Err(study.no_transcript(t));
         }
     }
     let path = rounds_dir(&study.root).join(format!("{}.json", round.name));

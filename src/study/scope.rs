@@ -64,7 +64,7 @@ impl Study {
         }
         for t in &scope.transcripts {
             if !self.transcripts().iter().any(|i| i.id == *t) {
-                return Err(StudyError::NoTranscript(t.clone()));
+                return Err(self.no_transcript(t));
             }
         }
         let matching = self

@@ -1098,7 +1098,7 @@ impl App {
             .iter()
             .position(|t| t.id == transcript)
         else {
-            self.error(format!("no transcript '{transcript}'"));
+            self.error(self.study.no_transcript(transcript).to_string());
             return;
         };
         if self.doc.as_ref().map(|d| d.transcript) != Some(i) {
