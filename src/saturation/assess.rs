@@ -1,25 +1,32 @@
-//! The assessment itself: the cumulative code curve, the sliding runs after the base and the
-//! saturation point, for one group of interviews in the order given.
+//! The assessment itself, for one group of interviews in the order given: which interviews
+//! count (the coded ones), the cumulative code curve, the sliding runs after the base, and the
+//! verdict ([`super::verdict`]) and sentence ([`super::sentence`]) built from them.
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use super::order::Ordering;
 use super::params::EPSILON;
 use super::sentence::sentence;
+use super::verdict::{verdict, Revocation, SaturationPoint, SaturationStatus};
 use super::SaturationParams;
 
-/// One interview (transcript) and the distinct codes it holds.
+/// One interview (transcript), whether the chosen coders have coded it, and the distinct codes
+/// it holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Interview {
     /// Transcript id.
     pub transcript: String,
+    /// Whether the chosen coders (or layer) have coded it at all. An interview not yet coded is
+    /// left out of the assessment and named, never counted as adding no new codes.
+    pub coded: bool,
     /// Distinct code ids (or theme ids) applied anywhere in the transcript.
     pub codes: BTreeSet<String>,
 }
 
 impl Interview {
-    /// An interview from a transcript id and any iterator of code ids.
+    /// A coded interview from a transcript id and any iterator of code ids.
     pub fn new<I, S>(transcript: impl Into<String>, codes: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -27,7 +34,17 @@ impl Interview {
     {
         Interview {
             transcript: transcript.into(),
+            coded: true,
             codes: codes.into_iter().map(Into::into).collect(),
+        }
+    }
+
+    /// An interview the chosen coders have not coded yet.
+    pub fn uncoded(transcript: impl Into<String>) -> Self {
+        Interview {
+            transcript: transcript.into(),
+            coded: false,
+            codes: BTreeSet::new(),
         }
     }
 }
@@ -65,37 +82,6 @@ pub struct RunAssessment {
     pub meets_threshold: bool,
 }
 
-/// Where saturation was indicated: at interview `interview`, confirmed by the run after it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SaturationPoint {
-    /// `N` in the paper's `N+M`: the last interview before the confirming run.
-    pub interview: usize,
-    /// Transcript id at position `interview`.
-    pub transcript: String,
-    /// `M`: the run length.
-    pub run: usize,
-    /// Position of the confirming run's last interview (`N+M`).
-    pub confirmed_at: usize,
-    /// New codes in the confirming run.
-    pub new_count: usize,
-    /// Their share of the base's codes.
-    pub share: f64,
-}
-
-/// The outcome of an assessment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SaturationStatus {
-    /// A run met the threshold.
-    Reached,
-    /// Every complete run was above the threshold.
-    NotReached,
-    /// Fewer interviews than base + run: nothing to assess.
-    TooFewInterviews,
-    /// The base holds no codes, so the share is undefined.
-    UndefinedBase,
-}
-
 /// Everything `thema saturation` reports for one group.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SaturationReport {
@@ -103,8 +89,13 @@ pub struct SaturationReport {
     pub group: String,
     /// The parameters used.
     pub params: SaturationParams,
-    /// Number of interviews in the group.
+    /// Number of coded interviews in the group: the ones assessed.
     pub interviews: usize,
+    /// Interviews of the group not yet coded, in order: left out of the assessment.
+    pub left_out: Vec<String>,
+    /// How the interviews were ordered (`None` when the caller gave no account of it). Its
+    /// `without_value` names only this group's assessed interviews.
+    pub order: Option<Ordering>,
     /// Distinct codes in the base (the denominator).
     pub base_codes: usize,
     /// Distinct codes over all interviews.
@@ -115,21 +106,36 @@ pub struct SaturationReport {
     pub runs: Vec<RunAssessment>,
     /// Outcome.
     pub status: SaturationStatus,
-    /// The saturation point, when reached.
+    /// The saturation point that stands: no later run was above the threshold.
     pub saturation: Option<SaturationPoint>,
+    /// Saturation points indicated earlier and revoked by a later run above the threshold.
+    pub revoked: Vec<Revocation>,
     /// One sentence a paper can quote.
     pub sentence: String,
 }
 
 /// The cumulative curve and the base/run/threshold assessment for one group of interviews,
-/// taken in the order given.
+/// taken in the order given, without an account of the order (see [`assess_in_order`]).
 pub fn assess(
     group: &str,
     interviews: &[Interview],
     params: &SaturationParams,
 ) -> SaturationReport {
-    let steps = cumulative_steps(interviews);
-    let n = interviews.len();
+    assess_in_order(group, interviews, params, None)
+}
+
+/// The assessment of one group of interviews, taken in the order given, which `order` (when
+/// given) describes for the sentence. Interviews not coded are left out and named.
+pub fn assess_in_order(
+    group: &str,
+    interviews: &[Interview],
+    params: &SaturationParams,
+    order: Option<&Ordering>,
+) -> SaturationReport {
+    let (coded, uncoded): (Vec<&Interview>, Vec<&Interview>) =
+        interviews.iter().partition(|i| i.coded);
+    let steps = cumulative_steps(coded.iter().copied());
+    let n = steps.len();
     let base_len = params.base().min(n);
     let base_codes = if base_len == 0 {
         0
@@ -137,11 +143,54 @@ pub fn assess(
         steps[base_len - 1].cumulative
     };
     let total_codes = steps.last().map_or(0, |s| s.cumulative);
+    let runs = sliding_runs(&steps, base_codes, params);
+    let (saturation, revoked) = verdict(&steps, &runs, params);
 
-    let mut runs = Vec::new();
-    if n >= params.base() + params.run() {
-        // Runs start right after the base and slide one interview at a time.
-        for first in params.base()..=(n - params.run()) {
+    let status = if n < params.base() + params.run() {
+        SaturationStatus::TooFewInterviews
+    } else if base_codes == 0 {
+        SaturationStatus::UndefinedBase
+    } else if saturation.is_some() {
+        SaturationStatus::Reached
+    } else if !revoked.is_empty() {
+        SaturationStatus::Revoked
+    } else {
+        SaturationStatus::NotReached
+    };
+
+    let order = order.map(|o| o.for_interviews(steps.iter().map(|s| s.transcript.as_str())));
+    let mut report = SaturationReport {
+        group: group.to_string(),
+        params: *params,
+        interviews: n,
+        left_out: uncoded.iter().map(|i| i.transcript.clone()).collect(),
+        order,
+        base_codes,
+        total_codes,
+        steps,
+        runs,
+        status,
+        saturation,
+        revoked,
+        sentence: String::new(),
+    };
+    report.sentence = sentence(&report);
+    report
+}
+
+/// Every complete run after the base, sliding one interview at a time (none when there are
+/// fewer than base + run interviews).
+fn sliding_runs(
+    steps: &[Step],
+    base_codes: usize,
+    params: &SaturationParams,
+) -> Vec<RunAssessment> {
+    let n = steps.len();
+    if n < params.base() + params.run() {
+        return Vec::new();
+    }
+    (params.base()..=(n - params.run()))
+        .map(|first| {
             let window = &steps[first..first + params.run()];
             let mut new_codes: Vec<String> = window
                 .iter()
@@ -154,7 +203,7 @@ pub fn assess(
                 Some(new_codes.len() as f64 / base_codes as f64)
             };
             let meets_threshold = share.is_some_and(|s| s <= params.threshold() + EPSILON);
-            runs.push(RunAssessment {
+            RunAssessment {
                 first: first + 1,
                 last: first + params.run(),
                 transcripts: window.iter().map(|s| s.transcript.clone()).collect(),
@@ -163,53 +212,17 @@ pub fn assess(
                 known_before: steps[first - 1].cumulative,
                 share,
                 meets_threshold,
-            });
-        }
-    }
-
-    let saturation = runs.iter().find(|r| r.meets_threshold).map(|r| {
-        let interview = r.first - 1;
-        SaturationPoint {
-            interview,
-            transcript: steps[interview - 1].transcript.clone(),
-            run: params.run(),
-            confirmed_at: r.last,
-            new_count: r.new_codes.len(),
-            share: r.share.unwrap_or(0.0),
-        }
-    });
-
-    let status = if n < params.base() + params.run() {
-        SaturationStatus::TooFewInterviews
-    } else if base_codes == 0 {
-        SaturationStatus::UndefinedBase
-    } else if saturation.is_some() {
-        SaturationStatus::Reached
-    } else {
-        SaturationStatus::NotReached
-    };
-
-    let mut report = SaturationReport {
-        group: group.to_string(),
-        params: *params,
-        interviews: n,
-        base_codes,
-        total_codes,
-        steps,
-        runs,
-        status,
-        saturation,
-        sentence: String::new(),
-    };
-    report.sentence = sentence(&report);
-    report
+            }
+        })
+        .collect()
 }
 
-/// The cumulative number of distinct codes after each interview, and the codes each added.
-pub fn cumulative_steps(interviews: &[Interview]) -> Vec<Step> {
+/// The cumulative number of distinct codes after each interview, and the codes each added
+/// (every interview given counts, coded or not: [`assess_in_order`] passes the coded ones).
+pub fn cumulative_steps<'a>(interviews: impl IntoIterator<Item = &'a Interview>) -> Vec<Step> {
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     interviews
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, interview)| {
             let new_codes: Vec<String> = interview

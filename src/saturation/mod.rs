@@ -3,8 +3,9 @@
 //! `thema saturation` (ordering transcripts, grouping them, the cumulative code curve, the
 //! run-by-run assessment, the sentence a paper can quote) and a small SVG curve for the HTML
 //! report ([`curve_svg`]). It must not read files, pick a coder's layer or know about UI types:
-//! the caller passes, per transcript, the set of code ids it holds, already chosen by coder and
-//! level.
+//! the caller passes, per transcript, whether the chosen coders have coded it and the set of
+//! code ids it holds, already chosen by coder and level
+//! ([`crate::report::saturation::for_study`] does, for a study).
 //!
 //! # The method, as this module implements it
 //!
@@ -44,15 +45,29 @@
 //!
 //! # Where the paper leaves room, and what this module does
 //!
+//! - *Interviews not yet coded.* The method counts what interviews add; an interview nobody in
+//!   the chosen layer has coded yet would add "0 new codes" and fake saturation. It is left out
+//!   of the curve and the runs ([`Interview::coded`]) and the sentence names it ("left out, not
+//!   yet coded: V6, V8"; past ten names, "and N more"; the JSON lists them all, `left_out`).
 //! - *Order.* The method assumes interviews in the order they were done. The caller orders them
-//!   ([`order_interviews`]): numerically when every value is a number, else as text (ISO 8601
+//!   ([`order_by`]): numerically when every value is a number, else as text (ISO 8601
 //!   dates sort correctly as text), ties by transcript id, transcripts without a value last.
+//!   The sentence states the order used ([`Ordering`]): "interviews ordered by the 'order'
+//!   attribute", naming the interviews without a value, or "by transcript id, since no order
+//!   or date attribute was found".
 //! - *Hierarchical codebooks.* "We tested our method on single-tier codebooks, but qualitative
 //!   researchers often create hierarchical codebooks." thema counts the codes
 //!   as coded (`--level leaf`) or rolls each code up to its top-level theme (`--level theme`,
 //!   [`roll_up_to_themes`]).
-//! - *After saturation.* Every complete run is listed, also those after the first that met the
-//!   threshold, so a reader can see whether new information came back later.
+//! - *After saturation.* The paper stops at the first run that meets the threshold; thema
+//!   re-checks every later complete run. A later run **above** the threshold revokes the point
+//!   (status `revoked`, the sentence: "saturation was reached after LW5-y2 (…), but LW9-y2
+//!   later added 3 new codes (…): not saturated"); a run meeting the threshold after that
+//!   indicates saturation again, and the point that stands is the first one no later run
+//!   revokes (the sentence also names the last revoked one). A later interview that adds codes
+//!   but keeps its runs at or below the threshold (one code of 20 at 5%) does not revoke it: the
+//!   threshold is what the method calls negligible. Every complete run is listed, and every
+//!   revoked point (`revoked`), so a reader can see where new information came back.
 //! - *An empty base.* If the base holds no codes the share is undefined (0/0, or n/0): every
 //!   run's share is `None` (`null` in JSON), no run meets the threshold, and the sentence says
 //!   the share is undefined.
@@ -73,14 +88,17 @@ mod params;
 mod sentence;
 mod svg;
 mod themes;
+mod verdict;
 
 pub use assess::{
-    assess, cumulative_steps, Interview, RunAssessment, SaturationPoint, SaturationReport,
-    SaturationStatus, Step,
+    assess, assess_in_order, cumulative_steps, Interview, RunAssessment, SaturationReport, Step,
 };
 pub use order::{
-    default_order_attribute, order_interviews, split_into_groups, OrderKind, NO_VALUE_GROUP,
+    default_order_attribute, order_by, order_interviews, split_into_groups, OrderKind, Ordering,
+    NO_VALUE_GROUP,
 };
 pub use params::{normalise_threshold, SaturationError, SaturationParams};
+pub use sentence::plural;
 pub use svg::curve_svg;
 pub use themes::roll_up_to_themes;
+pub use verdict::{Revocation, SaturationPoint, SaturationStatus};

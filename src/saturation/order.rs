@@ -9,6 +9,7 @@ use super::Interview;
 
 /// Group label for transcripts that have no value for the grouping attribute.
 pub const NO_VALUE_GROUP: &str = "(no value)";
+
 /// How [`order_interviews`] compared the attribute values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -32,6 +33,64 @@ pub fn default_order_attribute<'a>(columns: &[&'a str]) -> Option<&'a str> {
             .find(|c| c.eq_ignore_ascii_case(want))
             .copied()
     })
+}
+
+/// How interviews were put in order, as a report states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ordering {
+    /// The attribute ordered by; `None` when no order or date attribute was found and the
+    /// interviews are ordered by transcript id.
+    pub attribute: Option<String>,
+    /// How the values were compared ([`OrderKind::TranscriptId`] when none was present).
+    pub kind: OrderKind,
+    /// Interviews without a value for the attribute, placed last by transcript id, in order.
+    pub without_value: Vec<String>,
+}
+
+impl Ordering {
+    /// The same ordering, naming only those of `transcripts` without a value (one group's).
+    pub fn for_interviews<'a>(&self, transcripts: impl IntoIterator<Item = &'a str>) -> Ordering {
+        let wanted: std::collections::BTreeSet<&str> = transcripts.into_iter().collect();
+        Ordering {
+            attribute: self.attribute.clone(),
+            kind: self.kind,
+            without_value: self
+                .without_value
+                .iter()
+                .filter(|t| wanted.contains(t.as_str()))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// Orders interviews by `attribute` (`values`: transcript id → value, as
+/// [`order_interviews`]), or by transcript id when `attribute` is `None`, and says how.
+pub fn order_by(
+    interviews: &mut [Interview],
+    attribute: Option<&str>,
+    values: &BTreeMap<String, String>,
+) -> Ordering {
+    let none = BTreeMap::new();
+    let values = if attribute.is_some() { values } else { &none };
+    let kind = order_interviews(interviews, values);
+    let without_value = match attribute {
+        Some(_) => interviews
+            .iter()
+            .filter(|i| {
+                values
+                    .get(&i.transcript)
+                    .is_none_or(|v| v.trim().is_empty())
+            })
+            .map(|i| i.transcript.clone())
+            .collect(),
+        None => Vec::new(),
+    };
+    Ordering {
+        attribute: attribute.map(str::to_string),
+        kind,
+        without_value,
+    }
 }
 
 /// Orders interviews by an attribute value (`values`: transcript id → value). Numeric when

@@ -15,6 +15,7 @@ pub fn roll_up_to_themes(
         .iter()
         .map(|i| Interview {
             transcript: i.transcript.clone(),
+            coded: i.coded,
             codes: i.codes.iter().map(|c| theme_of(c, parents)).collect(),
         })
         .collect()
