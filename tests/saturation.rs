@@ -1,13 +1,19 @@
 //! Thematic saturation (Guest, Namey & Chen 2020): hand-worked sequences, the paper's own
-//! figures, ordering ties, edge cases, JSON stability and the SVG curve.
+//! figures, ordering ties, edge cases, JSON stability and the SVG curve; then `thema saturation`
+//! on small studies written here: an interview not yet coded in the middle of the order, a
+//! saturation point a later interview revokes, and a study without an order or date attribute.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
+use assert_cmd::Command;
 use proptest::prelude::*;
 use thema::saturation::{
     assess, curve_svg, default_order_attribute, order_interviews, roll_up_to_themes,
     split_into_groups, Interview, OrderKind, SaturationParams, SaturationStatus, NO_VALUE_GROUP,
 };
+use thema::study::coding::Span;
+use thema::study::Study;
 
 fn c(range: std::ops::RangeInclusive<usize>) -> Vec<String> {
     range.map(|i| format!("c{i:02}")).collect()
@@ -126,11 +132,20 @@ fn hand_worked_sequence_saturates_at_interview_11() {
 
 #[test]
 fn stricter_threshold_and_longer_run_move_the_point() {
-    // 0%: the first run with no new code at all is 13–14 → 12+2.
+    // 0%: the first run with no new code at all is 13–14 → 12+2; but interview 15 then adds
+    // c30, so run 14–15 (5%) is above 0% and revokes it.
     let zero = SaturationParams::new(4, 2, 0.0).unwrap();
     let report = assess("", &fifteen(), &zero);
-    assert_eq!(report.saturation.as_ref().map(|p| p.interview), Some(12));
-    assert!(report.sentence.contains("≤0% new information"));
+    assert_eq!(report.status, SaturationStatus::Revoked);
+    assert!(report.saturation.is_none());
+    assert_eq!(report.revoked.len(), 1);
+    assert_eq!(report.revoked[0].point.interview, 12);
+    assert_eq!(
+        report.sentence,
+        "Saturation was reached after T12 (interview 12 of 15, 12+2: interviews 13–14 added \
+         0 new codes, 0.0% of the 20 codes in the base), but T15 later added 1 new code \
+         (interviews 14–15: 5.0%, above 0%): not saturated (base 4, run 2, ≤0% new information)."
+    );
 
     // Run 3 at 5%: runs of 3 after the base hold 2 or more new codes (≥10%) until 12–14 (1).
     let run3 = SaturationParams::new(4, 3, 5.0).unwrap();
@@ -536,17 +551,242 @@ proptest! {
             added += step.new_codes.len();
         }
         prop_assert_eq!(added, report.total_codes);
-        let first = report.runs.iter().position(|r| r.meets_threshold);
-        match (&report.saturation, first) {
+        // The standing point is the first run meeting the threshold with no run above it
+        // later; each revoked point was met, then a later run was above the threshold.
+        let above = |r: &thema::saturation::RunAssessment| r.share.is_some() && !r.meets_threshold;
+        let last_above = report.runs.iter().rposition(above);
+        let standing = report
+            .runs
+            .iter()
+            .enumerate()
+            .position(|(i, r)| r.meets_threshold && last_above.is_none_or(|a| i > a));
+        match (&report.saturation, standing) {
             (Some(p), Some(i)) => {
                 prop_assert_eq!(p.interview, report.runs[i].first - 1);
                 prop_assert!(p.interview >= base);
+                prop_assert_eq!(report.status, SaturationStatus::Reached);
             }
             (None, None) => {}
-            _ => prop_assert!(false, "saturation and first meeting run disagree"),
+            _ => prop_assert!(false, "saturation and the standing run disagree"),
         }
+        for r in &report.revoked {
+            prop_assert!(report.runs.iter().any(|x| x.first == r.point.interview + 1 && x.meets_threshold));
+            prop_assert!(above(&r.by) && r.by.first > r.point.interview + 1);
+            prop_assert!(r.later_new_codes() > 0);
+        }
+        let first_met = report.runs.iter().position(|r| r.meets_threshold);
+        prop_assert_eq!(
+            first_met.is_some(),
+            report.saturation.is_some() || !report.revoked.is_empty()
+        );
         prop_assert!(!report.sentence.is_empty());
         let svg = curve_svg(std::slice::from_ref(&report), 400, 300);
         prop_assert_eq!(svg.matches("<polyline").count(), 1);
     }
+}
+
+// ----- `thema saturation` on studies written here -----
+
+/// A study coded by r1: `interviews` lists each transcript with the codes r1 applied (`None`:
+/// not coded at all); `attributes` is `transcripts/attributes.csv` (none when `None`).
+fn study(interviews: &[(&str, Option<&[&str]>)], attributes: Option<&str>) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    Study::init(root, "saturation").unwrap();
+    for (id, _) in interviews {
+        std::fs::write(
+            root.join(format!("transcripts/{id}.txt")),
+            format!("P: interview {id}, said in full.\n"),
+        )
+        .unwrap();
+    }
+    if let Some(csv) = attributes {
+        std::fs::write(root.join("transcripts/attributes.csv"), csv).unwrap();
+    }
+    let mut study = Study::open(root).unwrap();
+    let mut ids: HashMap<String, String> = HashMap::new();
+    for (transcript, codes) in interviews {
+        for code in codes.unwrap_or_default() {
+            if !ids.contains_key(*code) {
+                let id = study
+                    .add_code("r1", None, code, &Default::default(), None)
+                    .unwrap();
+                ids.insert(code.to_string(), id);
+            }
+            study
+                .apply_code("r1", transcript, &Span::Range(0, 12), &ids[*code])
+                .unwrap();
+        }
+    }
+    dir
+}
+
+fn saturation_json(root: &Path, args: &[&str]) -> serde_json::Value {
+    let out = Command::cargo_bin("thema")
+        .unwrap()
+        .arg("-C")
+        .arg(root)
+        .env_remove("THEMA_CODER")
+        .args(["--json", "saturation"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+const BASE: [&[&str]; 4] = [
+    &["c01", "c02", "c03", "c04", "c05"],
+    &["c06", "c07", "c08", "c09", "c10"],
+    &["c11", "c12", "c13", "c14", "c15"],
+    &["c16", "c17", "c18", "c19", "c20"],
+];
+
+#[test]
+fn an_interview_not_yet_coded_is_left_out_and_named_not_counted_as_adding_nothing() {
+    // In order: four base interviews (20 codes), I5 not coded, I6 adds nothing, I7 adds 2,
+    // I8 adds nothing. Counting I5 as "0 new codes" would make run 5–6 0% and declare
+    // saturation at 4+2; over the coded interviews every run adds 10%.
+    let dir = study(
+        &[
+            ("I1", Some(BASE[0])),
+            ("I2", Some(BASE[1])),
+            ("I3", Some(BASE[2])),
+            ("I4", Some(BASE[3])),
+            ("I5", None),
+            ("I6", Some(&["c01"])),
+            ("I7", Some(&["c21", "c22"])),
+            ("I8", Some(&["c02"])),
+        ],
+        Some("transcript,order\nI1,1\nI2,2\nI3,3\nI4,4\nI5,5\nI6,6\nI7,7\nI8,8\n"),
+    );
+    let reports = saturation_json(dir.path(), &[]);
+    let report = &reports[0];
+    assert_eq!(report["interviews"], 7);
+    assert_eq!(report["left_out"], serde_json::json!(["I5"]));
+    let steps: Vec<&str> = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["transcript"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, vec!["I1", "I2", "I3", "I4", "I6", "I7", "I8"]);
+    assert_eq!(report["status"], "not_reached");
+    assert!(report["saturation"].is_null());
+    assert_eq!(
+        report["sentence"],
+        "Saturation not reached in 7 interviews (base 4, run 2, ≤5% new information): every run \
+         of 2 interviews after the base added more than 5% new codes; the lowest was 10.0% \
+         (interviews 5–6). Interviews ordered by the 'order' attribute; left out, not yet coded: I5."
+    );
+    // The same for r1 alone.
+    let r1 = saturation_json(dir.path(), &["--coders", "r1"]);
+    assert_eq!(r1[0]["left_out"], serde_json::json!(["I5"]));
+}
+
+#[test]
+fn a_later_interview_adding_codes_revokes_saturation() {
+    // Ordered by date (not by id): base LW2, LW1, LW4, LW3 (20 codes); LW6, LW5 add nothing
+    // → saturation after LW3 (4+2); LW8 adds nothing; LW7 adds 3 codes (run 7–8: 15%).
+    let dir = study(
+        &[
+            ("LW1", Some(BASE[1])),
+            ("LW2", Some(BASE[0])),
+            ("LW3", Some(BASE[3])),
+            ("LW4", Some(BASE[2])),
+            ("LW5", Some(&["c02"])),
+            ("LW6", Some(&["c01"])),
+            ("LW7", Some(&["c21", "c22", "c23", "c05"])),
+            ("LW8", Some(&["c03"])),
+        ],
+        Some(
+            "transcript,date,role\nLW1,2024-01-20,staff\nLW2,2024-01-10,staff\n\
+             LW3,2024-02-15,staff\nLW4,2024-02-01,staff\nLW5,2024-03-10,staff\n\
+             LW6,2024-03-01,staff\nLW7,2024-04-20,staff\nLW8,2024-04-01,staff\n",
+        ),
+    );
+    let reports = saturation_json(dir.path(), &[]);
+    let report = &reports[0];
+    assert_eq!(report["status"], "revoked");
+    assert!(report["saturation"].is_null(), "no saturation point stands");
+    let revoked = &report["revoked"][0];
+    assert_eq!(revoked["point"]["interview"], 4);
+    assert_eq!(revoked["point"]["transcript"], "LW3");
+    assert_eq!(revoked["by"]["first"], 7);
+    assert_eq!(revoked["by"]["last"], 8);
+    assert_eq!(revoked["later"][0]["transcript"], "LW7");
+    assert_eq!(
+        report["sentence"],
+        "Saturation was reached after LW3 (interview 4 of 8, 4+2: interviews 5–6 added 0 new \
+         codes, 0.0% of the 20 codes in the base), but LW7 later added 3 new codes \
+         (interviews 7–8: 15.0%, above 5%): not saturated (base 4, run 2, ≤5% new information). \
+         Interviews ordered by the 'date' attribute."
+    );
+    // Split by role: the group's sentence says the same.
+    let by_role = saturation_json(dir.path(), &["--by", "role"]);
+    assert_eq!(by_role[0]["group"], "staff");
+    assert!(by_role[0]["sentence"]
+        .as_str()
+        .unwrap()
+        .starts_with("staff: saturation was reached after LW3"));
+}
+
+#[test]
+fn without_an_order_or_date_attribute_the_fallback_to_transcript_id_is_stated() {
+    let codes: [&[&str]; 7] = [
+        &["c01"],
+        BASE[1],
+        BASE[2],
+        BASE[3],
+        &["c01"],
+        &["c02"],
+        &["c03"],
+    ];
+    let ids = ["T1", "T2", "T3", "T4", "T5", "T6", "T7"];
+    let interviews: Vec<(&str, Option<&[&str]>)> =
+        ids.iter().zip(codes).map(|(t, c)| (*t, Some(c))).collect();
+    let dir = study(
+        &interviews,
+        Some("transcript,role,sequence\nT1,a,7\nT2,a,6\nT3,a,5\nT4,a,4\nT5,a,3\nT6,a,2\nT7,a,\n"),
+    );
+    let reports = saturation_json(dir.path(), &[]);
+    let report = &reports[0];
+    assert_eq!(report["order"]["attribute"], serde_json::Value::Null);
+    assert_eq!(report["order"]["kind"], "transcript_id");
+    assert_eq!(report["steps"][0]["transcript"], "T1");
+    assert!(
+        report["sentence"].as_str().unwrap().ends_with(
+            " Interviews ordered by transcript id, since no order or date attribute was found."
+        ),
+        "{}",
+        report["sentence"]
+    );
+    // A named order attribute that one interview lacks: it comes last, and the sentence says so.
+    let reports = saturation_json(dir.path(), &["--order", "sequence"]);
+    assert_eq!(reports[0]["steps"][0]["transcript"], "T6");
+    assert_eq!(reports[0]["steps"][6]["transcript"], "T7");
+    assert!(
+        reports[0]["sentence"].as_str().unwrap().ends_with(
+            " Interviews ordered by the 'sequence' attribute (T7 has no value and comes last)."
+        ),
+        "{}",
+        reports[0]["sentence"]
+    );
+    // Text output: one code is "1 code".
+    let out = Command::cargo_bin("thema")
+        .unwrap()
+        .arg("-C")
+        .arg(dir.path())
+        .env_remove("THEMA_CODER")
+        .arg("saturation")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let first = text.lines().next().unwrap_or_default();
+    assert!(first.starts_with("    1. T1"), "{text}");
+    assert!(first.contains(" 1 code  + c01"), "{text}");
 }

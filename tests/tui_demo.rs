@@ -7,8 +7,9 @@ use std::path::Path;
 
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use serde_json::Value;
-use thema::cli::saturation::{reports, Level, SaturationArgs};
 use thema::report::agreement::{compute, AgreeRequest, Unit};
+use thema::report::layer::Layer;
+use thema::report::saturation::{for_study, Level, SaturationRequest};
 use thema::study::consensus::{disagreements, Take};
 use thema::study::Study;
 use thema::tui::app::Overlay;
@@ -258,16 +259,13 @@ fn the_saturation_chart_by_role() {
     };
     assert_eq!(chart.coder(), Some("r1"));
     assert_eq!(chart.grouped_by(), Some("wave"));
-    let args = SaturationArgs {
-        consensus: false,
-        order: None,
+    let request = SaturationRequest {
+        layer: Layer::Coders(vec!["r1".to_string()]),
         by: Some("wave".to_string()),
-        base: 4,
-        run: 2,
-        threshold: 5.0,
         level: Level::Theme,
+        ..SaturationRequest::default()
     };
-    let want = reports(&demo.app.study, Some("r1"), &args).unwrap();
+    let want = for_study(&demo.app.study, &request).unwrap();
     assert_eq!(chart.reports.as_ref().unwrap(), &want);
     let screen = demo.screen();
     assert!(screen.contains("by wave · r1 · themes"), "{screen}");

@@ -13,10 +13,9 @@ use crate::report::agreement::{
     to_markdown, AgreeRequest, Unit,
 };
 use crate::report::csv_out::to_csv;
-use crate::report::layer::Layer;
+use crate::report::saturation::{self, SaturationRequest};
 use crate::report::themes::{self, theme_report, ThemeOptions};
 use crate::report::{codebook_export, html, segments_export};
-use crate::study::CONSENSUS;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -386,19 +385,13 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
                     } else {
                         None
                     };
-                    let sat_args = crate::cli::saturation::SaturationArgs::for_report(
-                        &study,
-                        by.first().cloned(),
-                        matches!(options.layer, Layer::Consensus),
-                    );
-                    let coder = match &options.layer {
-                        Layer::Coders(list) if list.len() == 1 && list[0] != CONSENSUS => {
-                            Some(list[0].as_str())
-                        }
-                        _ => None,
+                    // Saturation over the layer the report counts, with the defaults.
+                    let request = SaturationRequest {
+                        layer: options.layer.clone(),
+                        by: by.first().cloned(),
+                        ..SaturationRequest::default()
                     };
-                    let saturation = crate::cli::saturation::reports(&study, coder, &sat_args)
-                        .unwrap_or_default();
+                    let saturation = saturation::for_study(&study, &request)?;
                     html::theme_page(&report, agreement.as_ref(), &saturation)
                 }
                 Format::Csv => {

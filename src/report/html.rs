@@ -243,12 +243,15 @@ pub fn theme_page(
             crate::saturation::curve_svg(saturation, 640, 320)
         ));
         for s in saturation {
-            let group = if s.group.is_empty() {
-                String::new()
-            } else {
-                format!("<strong>{}</strong>: ", esc(&s.group))
+            // The sentence starts with its group ("volunteer: saturation ..."): set it in bold.
+            let prefix = format!("{}: ", s.group);
+            let text = match s.sentence.strip_prefix(&prefix) {
+                Some(rest) if !s.group.is_empty() => {
+                    format!("<strong>{}</strong>: {}", esc(&s.group), esc(rest))
+                }
+                _ => esc(&s.sentence),
             };
-            out.push_str(&format!("<p>{group}{}</p>\n", esc(&s.sentence)));
+            out.push_str(&format!("<p>{text}</p>\n"));
         }
     }
     out.push_str("</body></html>\n");

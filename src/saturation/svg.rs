@@ -1,11 +1,12 @@
 //! The saturation curve as a self-contained SVG (no scripts, no external fonts or styles):
 //! cumulative distinct codes after each interview, one polyline per group, axes with ticks and
-//! labels, the base marked by a dashed line, each saturation point marked by a circle, and a
-//! legend. It only formats text; it reads nothing and knows nothing about HTML pages.
+//! labels, the base marked by a dashed line, each standing saturation point marked by a circle
+//! (a point a later run revoked is not), and a legend. It only formats text; it reads nothing and knows nothing about HTML pages.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use super::sentence::interview_span;
 use super::{SaturationReport, SaturationStatus};
 
 /// Colour-blind-safe line colours (Okabe & Ito), used in turn; after the last one the cycle
@@ -191,6 +192,15 @@ pub fn curve_svg(reports: &[SaturationReport], width: u32, height: u32) -> Strin
                     p.interview, p.interview, p.run
                 )
             }
+            (SaturationStatus::Revoked, _) => match report.revoked.last() {
+                Some(r) => format!(
+                    "not saturated: indicated at {}+{}, revoked by {}",
+                    r.point.interview,
+                    r.point.run,
+                    interview_span(r.by.first, r.by.last)
+                ),
+                None => "not saturated".to_string(),
+            },
             (SaturationStatus::NotReached, _) => "saturation not reached".to_string(),
             _ => "saturation not assessed".to_string(),
         };

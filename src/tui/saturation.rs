@@ -1,9 +1,11 @@
 //! The saturation chart's state: which grouping, which coders' layer and which level the chart
 //! shows, and the reports for that choice. The figures come from
-//! [`crate::cli::saturation::reports`], the function behind `thema saturation`, so the chart and
-//! the sentence under it say what the command says. Nothing here draws or writes.
+//! [`crate::report::saturation::for_study`], the function behind `thema saturation`, with its
+//! defaults, so the chart and the sentence under it say what the command says. Nothing here
+//! draws or writes.
 
-use crate::cli::saturation::{reports, Level, SaturationArgs};
+use crate::report::layer::Layer;
+use crate::report::saturation::{for_study, Level, SaturationRequest};
 use crate::saturation::SaturationReport;
 use crate::study::{Study, CONSENSUS};
 
@@ -17,8 +19,8 @@ pub struct SaturationChart {
     pub groupings: Vec<Option<String>>,
     /// Position in `groupings`.
     pub grouping: usize,
-    /// Layers to cycle through: `None` is every coder together (not consensus), else one coder.
-    pub layers: Vec<Option<String>>,
+    /// Layers to cycle through: every coder together (not consensus), each coder, consensus.
+    pub layers: Vec<Layer>,
     /// Position in `layers`.
     pub layer: usize,
     /// Count codes rolled up to their top-level themes.
@@ -42,16 +44,16 @@ impl SaturationChart {
                 groupings.push(Some(c.clone()));
             }
         }
-        let mut layers: Vec<Option<String>> = vec![None];
+        let mut layers: Vec<Layer> = vec![Layer::All];
         layers.extend(
             study
                 .coders()
                 .into_iter()
                 .filter(|c| *c != CONSENSUS)
-                .map(|c| Some(c.to_string())),
+                .map(|c| Layer::Coders(vec![c.to_string()])),
         );
-        if study.has_coder(CONSENSUS) {
-            layers.push(Some(CONSENSUS.to_string()));
+        if study.has_consensus() {
+            layers.push(Layer::Consensus);
         }
         let mut chart = SaturationChart {
             groupings,
@@ -70,9 +72,14 @@ impl SaturationChart {
         self.groupings.get(self.grouping).and_then(|g| g.as_deref())
     }
 
-    /// The coder whose codes count, `None` for every coder.
+    /// The coder whose codes count (`consensus` for the consensus layer), `None` for every
+    /// coder.
     pub fn coder(&self) -> Option<&str> {
-        self.layers.get(self.layer).and_then(|l| l.as_deref())
+        match self.layers.get(self.layer)? {
+            Layer::Coders(list) => list.first().map(String::as_str),
+            Layer::Consensus => Some(CONSENSUS),
+            Layer::All => None,
+        }
     }
 
     /// Groups by the next attribute (or none).
@@ -93,25 +100,22 @@ impl SaturationChart {
         self.compute(study);
     }
 
-    /// The arguments `thema saturation` would take for this choice.
-    pub fn args(&self) -> SaturationArgs {
-        SaturationArgs {
-            consensus: self.coder() == Some(CONSENSUS),
-            order: None,
+    /// The request `thema saturation` would make for this choice: the shared defaults, with
+    /// this grouping, layer and level.
+    pub fn request(&self) -> SaturationRequest {
+        SaturationRequest {
+            layer: self.layers.get(self.layer).cloned().unwrap_or(Layer::All),
             by: self.grouped_by().map(str::to_string),
-            base: 4,
-            run: 2,
-            threshold: 5.0,
             level: if self.themes {
                 Level::Theme
             } else {
                 Level::Leaf
             },
+            ..SaturationRequest::default()
         }
     }
 
     fn compute(&mut self, study: &Study) {
-        let coder = self.coder().filter(|c| *c != CONSENSUS);
-        self.reports = reports(study, coder, &self.args()).map_err(|e| format!("{e:#}"));
+        self.reports = for_study(study, &self.request()).map_err(|e| e.to_string());
     }
 }

@@ -1,6 +1,8 @@
 //! The saturation chart: a ratatui `Chart` of the cumulative number of distinct codes after each
-//! interview, one line per group, each group's saturation point marked (`N+M`, Guest, Namey &
-//! Chen 2020), and under it the sentence `thema saturation` writes for each group.
+//! coded interview, one line per group, each group's standing saturation point marked (`N+M`,
+//! Guest, Namey & Chen 2020; a point a later run revoked is not marked), and under it the
+//! sentence `thema saturation` writes for each group (the verdict, the order, the interviews
+//! left out).
 
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -9,9 +11,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition};
 use ratatui::Frame;
 
-use crate::saturation::SaturationReport;
+use crate::saturation::{plural, SaturationReport};
 use crate::tui::saturation::SaturationChart;
 use crate::tui::view::{centered, fit, overlay_block, wrap_plain};
+
+/// Most lines of one group's sentence under the chart.
+const SENTENCE_LINES: usize = 4;
 
 /// Colours of the groups' lines, in order.
 const PALETTE: [Color; 6] = [
@@ -78,7 +83,7 @@ pub fn draw(frame: &mut Frame, chart: &SaturationChart, area: Rect) {
     let mut sentences: Vec<Line<'static>> = Vec::new();
     for (g, report) in reports.iter().enumerate() {
         let color = PALETTE[g % PALETTE.len()];
-        for (n, l) in wrap_plain(&report.sentence, width.saturating_sub(2), 3)
+        for (n, l) in wrap_plain(&report.sentence, width.saturating_sub(2), SENTENCE_LINES)
             .into_iter()
             .enumerate()
         {
@@ -146,9 +151,9 @@ fn draw_chart(frame: &mut Frame, reports: &[SaturationReport], rect: Rect) {
         datasets.push(
             Dataset::default()
                 .name(format!(
-                    "{} ({} interviews)",
+                    "{} ({})",
                     group_name(report),
-                    report.interviews
+                    plural(report.interviews, "interview", "interviews")
                 ))
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Line)
