@@ -786,14 +786,14 @@ fn print_table(
     if let Some((phase, mb)) = peak {
         t.row(
             &format!("peak memory (largest thema phase: {phase})"),
-            "≤ 300 MB",
+            "≤ 200 MB",
             format!("{mb:.0} MB"),
             reports
                 .get("fts5-search")
                 .map(|r| format!("FTS5 search process {:.0} MB", r.peak_mb))
                 .unwrap_or_else(dash),
             dash(),
-            verdict(mb <= 300.0),
+            verdict(mb <= 200.0),
         );
     }
     t.print();
