@@ -1,4 +1,4 @@
-//! The catalogue (`.thema/catalogue.json`): what every process needs to know about the study's
+//! The catalogue (`.thema/catalogue.tsv`): what every process needs to know about the study's
 //! transcripts without reading them — id, content fingerprint, length, word and turn counts,
 //! speakers — so opening a study costs a directory listing and one small file, not a parse of
 //! every transcript.
@@ -148,7 +148,8 @@ struct Entry {
 }
 
 /// First line of the catalogue file; another one means another format, rebuilt.
-const HEADER: &str = "thema catalogue 4";
+/// (5: a note may carry a timestamp.)
+const HEADER: &str = "thema catalogue 5";
 
 impl Entry {
     /// One line of the file: tab-separated numbers, the id and the speakers JSON-quoted (so
