@@ -99,12 +99,95 @@ pub enum StudyError {
     /// A change to the coding framework that cannot be made.
     #[error(transparent)]
     Framework(framework::FrameworkError),
+    /// No coder was named and none could be found (environment, git).
+    #[error("who is coding? no coder is set")]
+    NoCoder,
+    /// A coder name that makes no file name.
+    #[error(
+        "'{0}' cannot be a coder name: use letters, digits, '-', '_' or '.' (e.g. r1, jane-smith)"
+    )]
+    BadCoderName(String),
+    /// No coder of this name has codings.
+    #[error("no codings for '{coder}' (coders: {})", .coders.join(", "))]
+    NoCodings {
+        /// The coder as given.
+        coder: String,
+        /// The coders with codings.
+        coders: Vec<String>,
+    },
+    /// A round name that makes no file name.
+    #[error("'{0}' cannot be a round name: use letters, digits, '-', '_' or '.' (e.g. round-2)")]
+    BadRoundName(String),
+    /// A round's start that is not an RFC 3339 time.
+    #[error("'{0}' is not a time (RFC 3339, e.g. 2024-06-14T09:00:00Z)")]
+    BadTime(String),
+    /// A round without transcripts.
+    #[error("a round needs at least one transcript")]
+    EmptyRound,
+    /// A round of this name exists.
+    #[error("round '{name}' already exists ({})", .path.display())]
+    RoundExists {
+        /// The round's name.
+        name: String,
+        /// Its file.
+        path: PathBuf,
+    },
+    /// A scope filters on an attribute column the study does not have.
+    #[error("no attribute column '{column}'; columns: {}", .columns.join(", "))]
+    NoColumn {
+        /// The column as given.
+        column: String,
+        /// The study's attribute columns.
+        columns: Vec<String>,
+    },
+    /// A scope that holds no transcript.
+    #[error("the scope '{scope}' holds no transcript (values in the study: {})", .values.join("; "))]
+    EmptyScope {
+        /// The scope, described.
+        scope: String,
+        /// Each filtered column with the values the study has.
+        values: Vec<String>,
+    },
+    /// Scoping a codebook to the scope it already has.
+    #[error("'{0}' already has that scope")]
+    SameScope(String),
+    /// A segment written among the segments of another transcript.
+    #[error("segment {segment} belongs to {belongs}, not {transcript}")]
+    ForeignSegment {
+        /// The segment's id.
+        segment: String,
+        /// Its transcript.
+        belongs: String,
+        /// The transcript being written.
+        transcript: String,
+    },
+    /// Adjusting a boundary to an empty span.
+    #[error("adjusting a boundary needs a non-empty span")]
+    EmptyAdjustment,
+    /// A transcript's recording is not on this computer; `what` says why.
+    #[error("no recording for '{transcript}': {what} (looked at {}). Recordings are often kept out of git: copy the file there, or point this clone at your copy in {}, e.g. {{\"media_dir\": \"/path/to/recordings\"}}", .tried.join(", "), media::LOCAL_FILE)]
+    NoRecording {
+        /// The transcript id.
+        transcript: String,
+        /// Why none was found.
+        what: String,
+        /// Every place looked at.
+        tried: Vec<String>,
+    },
+    /// A value could not be written out as JSON or CSV.
+    #[error("{0}")]
+    Encode(String),
     /// Something the user asked for does not exist or cannot be done.
     #[error("{0}")]
     Invalid(String),
 }
 
 impl StudyError {
+    /// A value that could not be written out (see [`StudyError::Encode`]).
+    pub fn encode(err: impl std::fmt::Display) -> Self {
+        StudyError::Encode(err.to_string())
+    }
+
     /// A parse error at a line of a file.
     pub fn parse(path: &Path, line: usize, message: impl Into<String>) -> Self {
         StudyError::Parse {
