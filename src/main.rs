@@ -15,6 +15,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("thema: {err:#}");
+            if let Some(hint) = thema::cli::hint::for_error(&err) {
+                eprintln!("  hint: {hint}");
+            }
             thema::cli::exit::status_of(&err).into()
         }
     }

@@ -357,7 +357,7 @@ fn matrix(cli: &Cli, path: &PathBuf, metric: MetricArg, boot: &BootstrapOptions)
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let data = parse_matrix(&text)
-        .map_err(|e| crate::cli::exit::Failure(format!("{}: {e}", path.display())))?;
+        .map_err(|e| crate::cli::exit::BadInput(format!("{}: {e}", path.display())))?;
     let metric_value = match metric {
         MetricArg::Nominal => Metric::Nominal,
         MetricArg::Ordinal => Metric::Ordinal,
@@ -381,9 +381,11 @@ fn matrix(cli: &Cli, path: &PathBuf, metric: MetricArg, boot: &BootstrapOptions)
     }
     let a = &out.agreement;
     if a.units == 0 {
-        return Err(
-            crate::cli::exit::Failure(format!("{}: no unit has a rating", path.display())).into(),
-        );
+        return Err(crate::cli::exit::BadInput(format!(
+            "{}: no unit has a rating",
+            path.display()
+        ))
+        .into());
     }
     println!(
         "{}: {} coders, {} units, categories {}",

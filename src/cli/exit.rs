@@ -1,18 +1,19 @@
-//! Exit statuses: what `thema`'s exit code says, and which error gets which.
+//! Exit statuses: what `thema`'s exit code says, and which error gets which — in this one place.
 //!
 //! | status | meaning |
 //! |---|---|
 //! | 0 | success |
 //! | 1 | the command ran and found problems: `thema check` found errors in the study |
-//! | 2 | usage: the command line cannot be done as written — an unknown command or flag, a bad value, a transcript, code, coder, codebook, column or segment that does not exist, an id already taken, no study where thema looked (`-C`) |
-//! | 3 | failure: thema could not do its work — a file could not be read or written, a study or input file is malformed, another process holds a lock, a media player failed |
+//! | 2 | usage: the command line cannot be done as written — an unknown command or flag, a bad value, a transcript, code, coder, codebook, column or segment that does not exist, an id already taken |
+//! | 3 | input: no study where thema looked, or a study or input file that cannot be read or written or is malformed (the message names file and line) |
+//! | 4 | blocked: another process holds the coder's lock, a file changed on disk meanwhile, or the media player failed; running again later may succeed |
 //! | 141 | killed by SIGPIPE (128 + 13): whoever read the output closed the pipe (`thema segments \| head`); nothing is printed |
 //!
 //! clap exits 2 itself for the command lines it refuses. Every other error comes back from a
 //! command as an [`anyhow::Error`]; [`status_of`] looks at every error in its chain: the
-//! library's typed errors say which they are (an I/O error or a malformed file is a failure; a
+//! library's typed errors say which they are (an I/O error or a malformed file is input; a
 //! name that names nothing is usage), and a command's own message — the handlers' checks of their
-//! arguments — is usage unless the command wraps it in [`Failure`].
+//! arguments — is usage unless the command wraps it in [`BadInput`] (a malformed input file).
 
 use std::process::ExitCode;
 
@@ -34,8 +35,10 @@ pub enum Status {
     Problems,
     /// 2: the command line cannot be done as written.
     Usage,
-    /// 3: thema could not do its work (I/O, a malformed file, a lock, a player).
-    Failure,
+    /// 3: no study, or a file that cannot be read or written or is malformed.
+    Input,
+    /// 4: blocked by another process, a change on disk or the media player.
+    Blocked,
 }
 
 impl Status {
@@ -45,7 +48,8 @@ impl Status {
             Status::Success => 0,
             Status::Problems => 1,
             Status::Usage => 2,
-            Status::Failure => 3,
+            Status::Input => 3,
+            Status::Blocked => 4,
         }
     }
 }
@@ -61,31 +65,34 @@ impl From<Status> for ExitCode {
 #[error("{0}")]
 pub struct ProblemsFound(pub String);
 
-/// A failure a command detects itself, such as a malformed input file (exit status 3); a
-/// command's other messages are usage errors.
+/// A malformed or unreadable input file a command detects itself (exit status 3); a command's
+/// other messages are usage errors.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct Failure(pub String);
+pub struct BadInput(pub String);
 
-/// The exit status for an error a command returned: 1 if it reports problems found, 3 if any
-/// error in its chain is a failure, else 2.
+/// The exit status for an error a command returned: 1 if it reports problems found, else the
+/// most specific status any error in its chain has (blocked before input), else 2 (usage).
 pub fn status_of(err: &anyhow::Error) -> Status {
     if err.chain().any(|e| e.is::<ProblemsFound>()) {
         return Status::Problems;
     }
-    if err.chain().any(|e| classify(e) == Some(Status::Failure)) {
-        return Status::Failure;
+    let statuses: Vec<Status> = err.chain().filter_map(classify).collect();
+    for wanted in [Status::Blocked, Status::Input] {
+        if statuses.contains(&wanted) {
+            return wanted;
+        }
     }
     Status::Usage
 }
 
 /// What one error in a chain says about the exit status, when its type tells.
 fn classify(err: &(dyn std::error::Error + 'static)) -> Option<Status> {
-    if err.is::<Failure>() || err.is::<std::io::Error>() || err.is::<ImportError>() {
-        return Some(Status::Failure);
+    if err.is::<BadInput>() || err.is::<std::io::Error>() || err.is::<ImportError>() {
+        return Some(Status::Input);
     }
     if err.is::<MatrixError>() || err.is::<csv::Error>() || err.is::<serde_json::Error>() {
-        return Some(Status::Failure);
+        return Some(Status::Input);
     }
     if let Some(e) = err.downcast_ref::<StudyError>() {
         return Some(study(e));
@@ -94,7 +101,7 @@ fn classify(err: &(dyn std::error::Error + 'static)) -> Option<Status> {
         return Some(match e {
             RefiError::Study(e) => study(e),
             RefiError::EmptyCodebook | RefiError::TranscriptExists { .. } => Status::Usage,
-            _ => Status::Failure,
+            _ => Status::Input,
         });
     }
     if let Some(e) = err.downcast_ref::<IndexError>() {
@@ -106,19 +113,19 @@ fn classify(err: &(dyn std::error::Error + 'static)) -> Option<Status> {
             | IndexError::UnknownCode(_)
             | IndexError::BadQuery(_)
             | IndexError::UnknownSegment(_) => Status::Usage,
-            _ => Status::Failure,
+            _ => Status::Input,
         });
     }
     if let Some(e) = err.downcast_ref::<MediaError>() {
         return Some(match e {
             MediaError::NotControllable(_) | MediaError::Cue(_) => Status::Usage,
-            _ => Status::Failure,
+            _ => Status::Blocked,
         });
     }
     if let Some(e) = err.downcast_ref::<AgreeError>() {
         return Some(match e {
             AgreeError::Study(e) => study(e),
-            AgreeError::Data(_) => Status::Failure,
+            AgreeError::Data(_) => Status::Input,
             _ => Status::Usage,
         });
     }
@@ -134,14 +141,13 @@ fn classify(err: &(dyn std::error::Error + 'static)) -> Option<Status> {
 /// The status for a study error: the files are at fault, or the request.
 fn study(err: &StudyError) -> Status {
     match err {
-        StudyError::Io { .. }
-        | StudyError::Parse { .. }
-        | StudyError::Locked { .. }
-        | StudyError::ReadOnly { .. }
-        | StudyError::ChangedOnDisk(_) => Status::Failure,
-        StudyError::NotFound(_)
-        | StudyError::NoTranscript { .. }
+        StudyError::NotFound(_) | StudyError::Io { .. } | StudyError::Parse { .. } => Status::Input,
+        StudyError::Locked { .. } | StudyError::ReadOnly { .. } | StudyError::ChangedOnDisk(_) => {
+            Status::Blocked
+        }
+        StudyError::NoTranscript { .. }
         | StudyError::NoCode { .. }
+        | StudyError::Framework(_)
         | StudyError::Invalid(_) => Status::Usage,
     }
 }
@@ -167,9 +173,9 @@ mod tests {
             }),
             2
         );
-        assert_eq!(status(StudyError::NotFound(PathBuf::from("/"))), 2);
+        assert_eq!(status(StudyError::NotFound(PathBuf::from("/"))), 3);
         assert_eq!(status(IndexError::EmptyQuery), 2);
-        assert_eq!(status(Failure("ratings.csv: line 3: …".into())), 3);
+        assert_eq!(status(BadInput("ratings.csv: line 3: …".into())), 3);
         assert_eq!(
             status(StudyError::parse(
                 &PathBuf::from("codings/r1.jsonl"),
@@ -180,7 +186,7 @@ mod tests {
         );
         assert_eq!(
             status(AgreeError::Study(StudyError::Locked { coder: "r1".into() })),
-            3
+            4
         );
         assert_eq!(status(RefiError::EmptyCodebook), 2);
     }
@@ -190,8 +196,8 @@ mod tests {
         let io = std::fs::read("/nonexistent/thema/file")
             .context("cannot read /nonexistent/thema/file")
             .unwrap_err();
-        assert_eq!(status_of(&io), Status::Failure);
-        let wrapped = anyhow::Error::new(Failure("bad file".into())).context("importing");
-        assert_eq!(status_of(&wrapped), Status::Failure);
+        assert_eq!(status_of(&io), Status::Input);
+        let wrapped = anyhow::Error::new(BadInput("bad file".into())).context("importing");
+        assert_eq!(status_of(&wrapped), Status::Input);
     }
 }

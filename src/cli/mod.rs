@@ -8,6 +8,7 @@ pub mod color;
 mod consensus;
 pub mod exit;
 pub mod export;
+pub mod hint;
 mod import;
 mod manual;
 mod matrix;
@@ -29,9 +30,10 @@ use crate::study::Study;
 /// What `thema --help` says after the options: exit statuses and the environment.
 const AFTER_HELP: &str = "\
 Exit status: 0 success; 1 problems found (`thema check` found errors); 2 usage error (an unknown \
-command, flag or value, or a transcript, code, coder or column that does not exist); 3 failure (a \
-file could not be read or written, a study or input file is malformed, another process holds a \
-lock). Output into a closed pipe (`thema segments | head`) ends quietly: the process is ended by \
+command, flag or value, or a transcript, code, coder or column that does not exist); 3 input (no \
+study where thema looked, or a file that cannot be read or written or is malformed); 4 blocked \
+(another process holds the coder's lock, a file changed on disk meanwhile, the media player \
+failed). Output into a closed pipe (`thema segments | head`) ends quietly: the process is ended by \
 SIGPIPE, which shells report as 141.
 
 Colour only on a terminal; NO_COLOR (any value) turns it off. Environment: THEMA_CODER (who is \
