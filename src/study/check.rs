@@ -171,6 +171,7 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
             crate::model::Attributes::default()
         }
     };
+    problems.extend(attribution_template(root, &attributes));
     // codebooks
     let mut code_ids: BTreeMap<String, PathBuf> = BTreeMap::new();
     // the scope of each scoped codebook's codes: (codebook name, scope)
@@ -404,6 +405,35 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
             .then(a.line.cmp(&b.line))
     });
     Ok(problems)
+}
+
+/// One warning for each column the attribution template (`thema.json`) names that the study's
+/// attribute table lacks: quotes are attributed without it.
+fn attribution_template(root: &Path, attributes: &crate::model::Attributes) -> Vec<Problem> {
+    // a malformed thema.json is reported where the study is opened; a study without
+    // transcripts has nothing to attribute yet
+    let Ok(settings) = files::load_settings(root) else {
+        return Vec::new();
+    };
+    if attributes.columns.is_empty() {
+        return Vec::new();
+    }
+    let path = root.join("thema.json");
+    attributes
+        .missing_template_columns(&settings.attribution)
+        .into_iter()
+        .map(|column| {
+            Problem::warning(
+                &path,
+                0,
+                format!(
+                    "the attribution template \"{}\" names '{{{column}}}', a column \
+                     transcripts/attributes.csv lacks: quotes are attributed without it",
+                    settings.attribution
+                ),
+            )
+        })
+        .collect()
 }
 
 fn segments_transcript(segments: &[Segment], line: usize) -> String {
