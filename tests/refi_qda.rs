@@ -1277,8 +1277,9 @@ fn maxqda_like_project_maps_cases_variables_and_reports_edge_selections() {
     std::fs::write(&file, qde).unwrap();
     let project = import_refi(&file).unwrap();
     let t = &project.transcripts[0];
-    assert_eq!((t.id.as_str(), t.text.as_str()), ("Interview 7", text));
-    let row = project.attributes.row("Interview 7");
+    assert_eq!((t.id.as_str(), t.text.as_str()), ("Interview-7", text));
+    let row = project.attributes.row("Interview-7");
+    assert_eq!(row["source_name"], "Interview 7.docx");
     assert_eq!(row["participant"], "P7");
     assert_eq!(row["Age"], "41");
     assert_eq!(row["Site"], "Leeds");
@@ -1339,7 +1340,7 @@ fn maxqda_like_project_maps_cases_variables_and_reports_edge_selections() {
             .all(|p| p.severity != thema::study::check::Severity::Error),
         "{problems:?}"
     );
-    assert_eq!(study.attributes.get("Interview 7", "Site"), Some("Leeds"));
+    assert_eq!(study.attributes.get("Interview-7", "Site"), Some("Leeds"));
     assert_eq!(study.memos.len(), 1);
 }
 

@@ -22,6 +22,7 @@ use crate::refi::record::RefiRecord;
 use crate::refi::users::CoderTable;
 use crate::refi::RefiError;
 use crate::study::coding::now;
+use crate::study::NewTranscript;
 use crate::study::{coder, files, lock, memo, LoadedCodebook, Memo, Study};
 
 /// What an import wrote into the study.
@@ -68,6 +69,39 @@ fn is_empty_study(root: &Path) -> Result<bool, RefiError> {
             .all(|c| c.codebook.codes.is_empty())
         && files::coder_files(root)?.is_empty()
         && files::list(&root.join("memos"), "md")?.is_empty())
+}
+
+/// The study's attribute table with the project's values set (every imported transcript gets a
+/// row), not yet written.
+fn project_attributes(
+    root: &Path,
+    project: &RefiProject,
+    summary: &mut ImportSummary,
+) -> Result<crate::model::Attributes, RefiError> {
+    let mut attributes = files::load_attributes(root)?;
+    if project.attributes.rows.is_empty() && project.transcripts.is_empty() {
+        return Ok(attributes);
+    }
+    if attributes.columns.is_empty() {
+        attributes.columns = vec!["transcript".to_string(), "participant".to_string()];
+    }
+    for t in &project.transcripts {
+        attributes.rows.entry(t.id.clone()).or_default();
+    }
+    for (id, row) in &project.attributes.rows {
+        for column in project
+            .attributes
+            .columns
+            .iter()
+            .filter(|c| *c != "transcript")
+        {
+            if let Some(value) = row.get(column) {
+                attributes.set(id, column, value);
+            }
+        }
+        summary.attribute_rows += 1;
+    }
+    Ok(attributes)
 }
 
 /// Writes `project` into the study at `root`, creating the study if the folder is not one yet.
@@ -186,7 +220,8 @@ pub fn apply_to_study(root: &Path, project: &RefiProject) -> Result<ImportSummar
         settings.name.clone_from(name);
         files::save_settings(root, &settings)?;
     }
-    // transcripts
+    // transcripts, with their attribute rows
+    let mut new = Vec::new();
     for t in &project.transcripts {
         summary
             .offset_units
@@ -195,9 +230,15 @@ pub fn apply_to_study(root: &Path, project: &RefiProject) -> Result<ImportSummar
             summary.transcripts_present.push(t.id.clone());
             continue;
         }
-        files::save_transcript(root, &t.id, &t.text)?;
+        new.push(NewTranscript {
+            id: t.id.clone(),
+            text: t.text.clone(),
+            attributes: Vec::new(),
+        });
         summary.transcripts.push(t.id.clone());
     }
+    let mut attributes = project_attributes(root, project, &mut summary)?;
+    crate::study::write_new_transcripts(root, &mut attributes, &new)?;
     // codebooks, with history
     let why = format!(
         "imported from REFI-QDA ({})",
@@ -337,30 +378,6 @@ pub fn apply_to_study(root: &Path, project: &RefiProject) -> Result<ImportSummar
         summary.warnings.push(format!(
             "segments without a known user were written for coder '{IMPORTED_CODER}'"
         ));
-    }
-    // attributes
-    if !project.attributes.rows.is_empty() || !project.transcripts.is_empty() {
-        let mut attributes = files::load_attributes(root)?;
-        if attributes.columns.is_empty() {
-            attributes.columns = vec!["transcript".to_string(), "participant".to_string()];
-        }
-        for t in &project.transcripts {
-            attributes.rows.entry(t.id.clone()).or_default();
-        }
-        for (id, row) in &project.attributes.rows {
-            for column in project
-                .attributes
-                .columns
-                .iter()
-                .filter(|c| *c != "transcript")
-            {
-                if let Some(value) = row.get(column) {
-                    attributes.set(id, column, value);
-                }
-            }
-            summary.attribute_rows += 1;
-        }
-        files::save_attributes(root, &attributes)?;
     }
     // memos: a memo made from the same note or description is updated
     let mut placed = memos::existing(root, &existing_memos, &space);
