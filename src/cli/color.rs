@@ -5,6 +5,7 @@
 //! output is plain text. The index's progress bar draws only when stderr is a terminal and uses no
 //! colour. The terminal interface (`tui`) draws its own screen and is not covered here.
 
+use std::ffi::OsStr;
 use std::io::IsTerminal;
 
 /// Whether `NO_COLOR` asks for no colour: set to anything but the empty string.
@@ -15,7 +16,17 @@ pub fn no_color() -> bool {
 /// Whether output written to a stream may be coloured: it is a terminal, `NO_COLOR` is unset or
 /// empty, and `TERM` is not `dumb`.
 pub fn wanted(stream_is_terminal: bool) -> bool {
-    stream_is_terminal && !no_color() && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+    decide(
+        stream_is_terminal,
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    )
+}
+
+/// The rule of [`wanted`] with the environment given: colour on a terminal, unless `no_color`
+/// holds anything or `term` is `dumb`.
+pub fn decide(stream_is_terminal: bool, no_color: Option<&OsStr>, term: Option<&OsStr>) -> bool {
+    stream_is_terminal && no_color.is_none_or(OsStr::is_empty) && term.is_none_or(|t| t != "dumb")
 }
 
 /// clap's colour choice for this process: never when neither stdout (help) nor stderr (errors)
@@ -26,5 +37,28 @@ pub fn clap_choice() -> clap::ColorChoice {
         clap::ColorChoice::Auto
     } else {
         clap::ColorChoice::Never
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        let term = Some(OsStr::new("xterm-256color"));
+        assert!(decide(true, None, term));
+        assert!(
+            decide(true, Some(OsStr::new("")), term),
+            "an empty NO_COLOR is unset"
+        );
+        assert!(!decide(false, None, term), "never into a pipe or file");
+        assert!(!decide(true, Some(OsStr::new("1")), term));
+        assert!(
+            !decide(true, Some(OsStr::new("false")), term),
+            "any value counts"
+        );
+        assert!(!decide(true, None, Some(OsStr::new("dumb"))));
+        assert!(decide(true, None, None));
     }
 }
