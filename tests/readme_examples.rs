@@ -33,7 +33,7 @@ fn examples(readme: &str) -> Vec<String> {
     out
 }
 
-/// The characters of `line` outside single and double quotes, as (index, char, quoted).
+/// Each character of `line` with whether it stands inside single or double quotes.
 fn quoted_flags(line: &str) -> Vec<(char, bool)> {
     let mut quote = None;
     line.chars()
@@ -75,7 +75,7 @@ fn runnable(line: &str) -> String {
                     break; // ` | `: another form of the command follows
                 }
                 // `a|b|c`: keep the first alternative, skip the rest of the word
-                while i < flags.len() && !(flags[i].0 == ' ' && !flags[i].1) {
+                while i < flags.len() && (flags[i].0 != ' ' || flags[i].1) {
                     i += 1;
                 }
                 continue;
