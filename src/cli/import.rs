@@ -10,7 +10,9 @@ use crate::cli::{output, Cli};
 use crate::import::{import_bytes, ImportOptions};
 use crate::model::{Transcript, TurnText};
 use crate::study::media::{beside, cell_for, MEDIA_COLUMN};
-use crate::study::{transcript_id_from_file, NewTranscript, SOURCE_NAME_COLUMN};
+use crate::study::{
+    transcript_id_from_file, transcript_id_from_name, NewTranscript, SOURCE_NAME_COLUMN,
+};
 
 /// Arguments of `thema import`.
 #[derive(Debug, Args)]
@@ -126,7 +128,8 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
         }
         // a file name the id could not keep (`LW7 year 1.docx` → `LW7-year-1`)
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-        if args.id.is_none() && stem.as_deref() != Some(id.as_str()) {
+        let stem = stem.unwrap_or_default();
+        if args.id.is_none() && transcript_id_from_name(&stem) != stem {
             attributes.push((SOURCE_NAME_COLUMN.to_string(), name.clone()));
         }
         report.push(Imported {

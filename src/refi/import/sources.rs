@@ -368,7 +368,10 @@ impl Reader<'_> {
             }
         }
         if !values.is_empty() {
-            self.source_values.insert(id.clone(), values);
+            self.source_values
+                .entry(id.clone())
+                .or_default()
+                .extend(values);
         }
         if let Some(d) = outer
             .child_text("Description")
