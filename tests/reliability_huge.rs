@@ -1,6 +1,6 @@
 //! Huge inputs: a 100 MB transcript and a coder file of 1,000,000 segments load (or would fail
 //! with a clear message), and the peak memory of loading them is measured against the 300 MB
-//! target of DESIGN.md §8.
+//! performance target (README, Benchmarks).
 //!
 //! Each load runs in a fresh process (this test binary re-run as a worker), so the peak resident
 //! size it reports (`VmHWM` of /proc/self/status) is that of loading alone. The full-size runs
