@@ -51,8 +51,8 @@ struct Imported {
 }
 
 impl Imported {
-    /// "12 turns, 3,400 words, speakers Interviewer, LW7", or for a document without speakers
-    /// "document: 40 paragraphs, 4,700 words".
+    /// "12 turns, 3400 words, speakers Interviewer, LW7", or for a document without speakers
+    /// "document: 40 paragraphs, 4700 words".
     fn counts(&self) -> String {
         if self.kind == "document" || self.speakers.is_empty() {
             format!("document: {} paragraphs, {} words", self.turns, self.words)
