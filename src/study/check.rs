@@ -95,6 +95,7 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
     let mut problems = Vec::new();
     let transcript_ids = check_transcripts(root, &mut problems)?;
     let attributes = check_attributes(root, &transcript_ids, &mut problems);
+    problems.extend(attribution_template(root, &attributes));
     let codes = check_codebooks(root, &transcript_ids, &attributes, &mut problems);
     let known = Known {
         transcript_ids,
@@ -514,6 +515,35 @@ fn relative_and_sorted(root: &Path, mut problems: Vec<Problem>) -> Vec<Problem> 
             .then(a.line.cmp(&b.line))
     });
     problems
+}
+
+/// One warning for each column the attribution template (`thema.json`) names that the study's
+/// attribute table lacks: quotes are attributed without it.
+fn attribution_template(root: &Path, attributes: &crate::model::Attributes) -> Vec<Problem> {
+    // a malformed thema.json is reported where the study is opened; a study without
+    // transcripts has nothing to attribute yet
+    let Ok(settings) = files::load_settings(root) else {
+        return Vec::new();
+    };
+    if attributes.columns.is_empty() {
+        return Vec::new();
+    }
+    let path = root.join("thema.json");
+    attributes
+        .missing_template_columns(&settings.attribution)
+        .into_iter()
+        .map(|column| {
+            Problem::warning(
+                &path,
+                0,
+                format!(
+                    "the attribution template \"{}\" names '{{{column}}}', a column \
+                     transcripts/attributes.csv lacks: quotes are attributed without it",
+                    settings.attribution
+                ),
+            )
+        })
+        .collect()
 }
 
 fn segments_transcript(segments: &[Segment], line: usize) -> String {

@@ -951,12 +951,15 @@ pub fn transcript_id_from_file(name: &str) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let stem = stem
-        .strip_suffix(".transcript")
-        .unwrap_or(&stem)
-        .to_string();
+    transcript_id_from_name(stem.strip_suffix(".transcript").unwrap_or(&stem))
+}
+
+/// A transcript id made from a source's name: spaces and every other character awkward on a
+/// command line or in a file name become `-` (one for a run of them), so
+/// `Interview 7 (María)` → `Interview-7-María`. Empty when nothing usable is left.
+pub fn transcript_id_from_name(name: &str) -> String {
     let mut out = String::new();
-    for c in stem.chars() {
+    for c in name.chars() {
         if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
             out.push(c);
         } else if !out.ends_with('-') {
@@ -965,6 +968,10 @@ pub fn transcript_id_from_file(name: &str) -> String {
     }
     out.trim_matches(['-', '.']).to_string()
 }
+
+/// The attribute column keeping a source's own name when its transcript id had to differ
+/// (`Interview 7` imported as `Interview-7`).
+pub const SOURCE_NAME_COLUMN: &str = "source_name";
 
 impl Study {
     /// Adds transcripts: every id is checked (valid, not already in the study, not twice in the
@@ -993,17 +1000,17 @@ impl Study {
                 )));
             }
         }
-        let mut added = Vec::new();
-        for t in batch {
-            files::save_transcript(&self.root, &t.id, &t.text)?;
+        let mut batch = batch;
+        for t in &mut batch {
             if !t.attributes.iter().any(|(k, _)| k == "participant")
                 && self.attributes.get(&t.id, "participant").is_none()
             {
-                self.attributes.set(&t.id, "participant", &t.id);
+                t.attributes.push(("participant".to_string(), t.id.clone()));
             }
-            for (k, v) in &t.attributes {
-                self.attributes.set(&t.id, k, v);
-            }
+        }
+        write_new_transcripts(&self.root, &mut self.attributes, &batch)?;
+        let mut added = Vec::new();
+        for t in batch {
             let transcript = Transcript::parse(t.id.clone(), t.text);
             self.catalogue.insert(TranscriptInfo::of(&transcript));
             self.texts.remove(&transcript.id);
@@ -1011,7 +1018,33 @@ impl Study {
             self.texts.put(Arc::new(transcript));
             added.push(t.id);
         }
-        files::save_attributes(&self.root, &self.attributes)?;
         Ok(added)
     }
+}
+
+/// Writes new transcripts with their attribute rows: the one way every import (`thema import`,
+/// a REFI-QDA project) adds transcripts. Every transcript gets a row, holding the values given
+/// over any already there. The attribute table is written first, then each transcript, each
+/// write atomic, so a crash leaves each transcript either whole with its row or absent; a row
+/// left without its transcript is read by nothing, `thema check` warns of it, and importing the
+/// transcript again fills it.
+pub fn write_new_transcripts(
+    root: &Path,
+    attributes: &mut Attributes,
+    batch: &[NewTranscript],
+) -> Result<()> {
+    for t in batch {
+        if attributes.columns.is_empty() {
+            attributes.columns.push("transcript".to_string());
+        }
+        attributes.rows.entry(t.id.clone()).or_default();
+        for (k, v) in &t.attributes {
+            attributes.set(&t.id, k, v);
+        }
+    }
+    files::save_attributes(root, attributes)?;
+    for t in batch {
+        files::save_transcript(root, &t.id, &t.text)?;
+    }
+    Ok(())
 }

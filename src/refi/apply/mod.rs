@@ -23,6 +23,7 @@ use crate::refi::record::RefiRecord;
 use crate::refi::users::CoderTable;
 use crate::refi::RefiError;
 use crate::study::coding::now;
+use crate::study::NewTranscript;
 use crate::study::{coder, files, lock, memo, LoadedCodebook, Memo, Study};
 
 /// What an import wrote into the study.
@@ -110,7 +111,6 @@ pub fn apply_to_study(root: &Path, project: &RefiProject) -> Result<ImportSummar
     write_transcripts(root, &plan, &mut summary)?;
     write_codebooks(root, &mut plan, &mut summary)?;
     let renamed_segments = write_coder_layers(root, &plan.project, &mut summary)?;
-    write_attributes(root, &plan.project, &mut summary)?;
     write_memos(root, &plan, &renamed_segments, &mut summary)?;
     write_coders_and_record(root, plan, &mut summary)?;
     Ok(summary)
@@ -268,12 +268,14 @@ fn rename_study(root: &Path, name: &str) -> Result<(), RefiError> {
     Ok(())
 }
 
-/// Writes the transcripts not already there.
+/// Writes the transcripts not already there, with their attribute rows (written first, so a
+/// killed import never leaves a transcript without one).
 fn write_transcripts(
     root: &Path,
     plan: &ImportPlan,
     summary: &mut ImportSummary,
 ) -> Result<(), RefiError> {
+    let mut new = Vec::new();
     for t in &plan.project.transcripts {
         summary
             .offset_units
@@ -282,9 +284,15 @@ fn write_transcripts(
             summary.transcripts_present.push(t.id.clone());
             continue;
         }
-        files::save_transcript(root, &t.id, &t.text)?;
+        new.push(NewTranscript {
+            id: t.id.clone(),
+            text: t.text.clone(),
+            attributes: Vec::new(),
+        });
         summary.transcripts.push(t.id.clone());
     }
+    let mut attributes = project_attributes(root, &plan.project, summary)?;
+    crate::study::write_new_transcripts(root, &mut attributes, &new)?;
     Ok(())
 }
 
@@ -478,16 +486,17 @@ fn write_coder_layer(
     Ok((added, duplicates))
 }
 
-/// Writes the attribute rows: a row for every imported transcript, the imported values set.
-fn write_attributes(
+/// The study's attribute table with the project's values set (every imported transcript gets a
+/// row), not yet written.
+fn project_attributes(
     root: &Path,
     project: &RefiProject,
     summary: &mut ImportSummary,
-) -> Result<(), RefiError> {
-    if project.attributes.rows.is_empty() && project.transcripts.is_empty() {
-        return Ok(());
-    }
+) -> Result<crate::model::Attributes, RefiError> {
     let mut attributes = files::load_attributes(root)?;
+    if project.attributes.rows.is_empty() && project.transcripts.is_empty() {
+        return Ok(attributes);
+    }
     if attributes.columns.is_empty() {
         attributes.columns = vec!["transcript".to_string(), "participant".to_string()];
     }
@@ -507,8 +516,7 @@ fn write_attributes(
         }
         summary.attribute_rows += 1;
     }
-    files::save_attributes(root, &attributes)?;
-    Ok(())
+    Ok(attributes)
 }
 
 /// Writes the memos: a memo made from the same note or description is updated; a memo of a

@@ -283,6 +283,11 @@ impl<'a> ProjectPlan<'a> {
         let recorded = data.record.sources.get(&transcript.id);
         let name = recorded
             .and_then(|r| r.name.clone())
+            .or_else(|| {
+                data.attributes
+                    .get(&transcript.id, crate::study::SOURCE_NAME_COLUMN)
+                    .map(str::to_string)
+            })
             .unwrap_or_else(|| transcript.id.clone());
         let source_stamps = recorded.map(|r| r.stamps.clone()).unwrap_or_default();
         out.open(

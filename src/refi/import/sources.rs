@@ -176,24 +176,15 @@ impl Reader<'_> {
         if base.trim().is_empty() {
             base = stem_of_path.unwrap_or_else(|| guid.to_string());
         }
-        let cleaned: String = base
-            .chars()
-            .map(|c| match c {
-                '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
-                c if c.is_control() => '-',
-                c => c,
-            })
-            .collect();
-        let cleaned: String = cleaned
-            .trim()
-            .trim_start_matches('.')
+        let cleaned: String = crate::study::transcript_id_from_name(&base)
             .chars()
             .take(80)
             .collect();
-        let base = if cleaned.trim().is_empty() {
+        let cleaned = cleaned.trim_end_matches(['-', '.']);
+        let base = if cleaned.is_empty() {
             "source".to_string()
         } else {
-            cleaned.trim().to_string()
+            cleaned.to_string()
         };
         let mut id = base.clone();
         let mut n = 2;
@@ -273,6 +264,13 @@ impl Reader<'_> {
             self.warnings.push(format!(
                 "{label}: imported its plain-text representation as transcript '{id}'"
             ));
+        }
+        if name != id {
+            // the source's own name, which the id could not keep (`Interview 7` → `Interview-7`)
+            self.source_values
+                .entry(id.clone())
+                .or_default()
+                .push((crate::study::SOURCE_NAME_COLUMN.to_string(), name.clone()));
         }
         self.transcript_ids.insert(guid.clone(), id.clone());
         if let Some(source_guid) = source.attr("guid").and_then(normalise_guid) {
@@ -461,7 +459,10 @@ impl Reader<'_> {
             }
         }
         if !values.is_empty() {
-            self.source_values.insert(id.to_string(), values);
+            self.source_values
+                .entry(id.to_string())
+                .or_default()
+                .extend(values);
         }
         if let Some(d) = outer
             .child_text("Description")
