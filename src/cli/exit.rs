@@ -145,9 +145,23 @@ fn study(err: &StudyError) -> Status {
         StudyError::Locked { .. } | StudyError::ReadOnly { .. } | StudyError::ChangedOnDisk(_) => {
             Status::Blocked
         }
+        StudyError::ForeignSegment { .. } | StudyError::Encode(_) => Status::Input,
+        // a recording kept off this computer blocks playing, as a missing player does
+        StudyError::NoRecording { .. } => Status::Blocked,
         StudyError::NoTranscript { .. }
         | StudyError::NoCode { .. }
         | StudyError::Framework(_)
+        | StudyError::NoCoder
+        | StudyError::BadCoderName(_)
+        | StudyError::NoCodings { .. }
+        | StudyError::BadRoundName(_)
+        | StudyError::BadTime(_)
+        | StudyError::EmptyRound
+        | StudyError::RoundExists { .. }
+        | StudyError::NoColumn { .. }
+        | StudyError::EmptyScope { .. }
+        | StudyError::SameScope(_)
+        | StudyError::EmptyAdjustment
         | StudyError::Invalid(_) => Status::Usage,
     }
 }
