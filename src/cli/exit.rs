@@ -146,8 +146,6 @@ fn study(err: &StudyError) -> Status {
             Status::Blocked
         }
         StudyError::ForeignSegment { .. } | StudyError::Encode(_) => Status::Input,
-        // a recording kept off this computer blocks playing, as a missing player does
-        StudyError::NoRecording { .. } => Status::Blocked,
         StudyError::NoTranscript { .. }
         | StudyError::NoCode { .. }
         | StudyError::Framework(_)
@@ -162,6 +160,7 @@ fn study(err: &StudyError) -> Status {
         | StudyError::EmptyScope { .. }
         | StudyError::SameScope(_)
         | StudyError::EmptyAdjustment
+        | StudyError::NoRecording { .. }
         | StudyError::Invalid(_) => Status::Usage,
     }
 }
