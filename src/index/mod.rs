@@ -555,30 +555,7 @@ impl Index {
         limit: usize,
         only: Option<&SegmentsOf>,
     ) -> Result<SearchResults, IndexError> {
-        let names = self.fields.query_names();
-        let rewritten = query::rewrite(query, &names, &|value| self.resolve_code(value))?;
-        let syntax = tantivy::query_grammar::parse_query(&rewritten).map_err(|_| {
-            query::explain(
-                QueryParserError::SyntaxError(rewritten.clone()),
-                query,
-                &names,
-            )
-        })?;
-        let vocabulary = self.vocabulary()?;
-        let compiler = Compiler::new(
-            &self.fields,
-            &vocabulary,
-            study,
-            stemmed_analyser(self.language),
-            words_analyser(),
-            self.language == Some(Language::English),
-        );
-        let (syntax, mut compiled) = compiler.compile(syntax)?;
-        let built = self
-            .parser
-            .build_query_from_user_input_ast(syntax)
-            .map_err(|e| query::explain(e, query, &names))?;
-        let mut parsed = compiled.substitute(built.as_ref());
+        let (mut parsed, highlighter) = self.prepare(study, query)?;
         if let Some(only) = only {
             parsed = Box::new(BooleanQuery::new(vec![
                 (Occur::Must, parsed),
@@ -604,8 +581,6 @@ impl Index {
                 .search(&parsed, &(Count, TopDocs::with_limit(limit)))
                 .map_err(fail)?
         };
-        let highlighter = Highlighter::new(compiled.stemmed, compiled.exact, &self.stems)
-            .with_prefixes(compiled.prefixes);
         let mut passages = Passages::new(study);
         let hits = top
             .into_iter()
@@ -614,6 +589,41 @@ impl Index {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SearchResults { total, hits })
+    }
+
+    /// A query as tantivy runs it, and the highlighter that marks the words it matched.
+    fn prepare(
+        &self,
+        study: &Study,
+        query: &str,
+    ) -> Result<(Box<dyn Query>, Highlighter<'_>), IndexError> {
+        let names = self.fields.query_names();
+        let rewritten = query::rewrite(query, &names, &|value| self.resolve_code(value))?;
+        let syntax = tantivy::query_grammar::parse_query(&rewritten).map_err(|_| {
+            query::explain(
+                QueryParserError::SyntaxError(rewritten.clone()),
+                query,
+                &names,
+            )
+        })?;
+        let vocabulary = self.vocabulary()?;
+        let compiler = Compiler::new(
+            &self.fields,
+            &vocabulary,
+            study,
+            stemmed_analyser(self.language),
+            words_analyser(),
+            self.language == Some(Language::English),
+        );
+        let (syntax, mut compiled) = compiler.compile(syntax)?;
+        let built = self
+            .parser
+            .build_query_from_user_input_ast(syntax)
+            .map_err(|e| query::explain(e, query, &names))?;
+        let parsed = compiled.substitute(built.as_ref());
+        let highlighter = Highlighter::new(compiled.stemmed, compiled.exact, &self.stems)
+            .with_prefixes(compiled.prefixes);
+        Ok((parsed, highlighter))
     }
 
     /// The coder and code of a segment, from its document.
