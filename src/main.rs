@@ -16,6 +16,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("thema: {err:#}");
+            if let Some(hint) = thema::cli::hint::for_error(&err) {
+                eprintln!("  hint: {hint}");
+            }
             ExitCode::from(1)
         }
     }

@@ -241,7 +241,8 @@ fn refinement_keeps_every_segment_and_history_replays() {
         ])
         .assert()
         .failure()
-        .stderr(contains("used by 1 segment(s) of r3"));
+        .stderr(contains("used by 1 segment(s) of r3"))
+        .stderr(contains("hint: add --reassign CODE"));
     thema(root)
         .args([
             "--coder",

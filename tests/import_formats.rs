@@ -59,6 +59,32 @@ fn assert_canonical(t: &ImportedTranscript) {
             assert_ne!(pair[0].speaker, pair[1].speaker, "unmerged turns {pair:?}");
         }
     }
+    // what was imported survives into the canonical file: speakers and timestamps of turns and
+    // notes alike (a note whose text looks like a turn is bracketed, so only its text changes)
+    let written: Vec<thema::model::TurnText> = t
+        .turns
+        .iter()
+        .map(|turn| thema::model::TurnText {
+            speaker: turn.speaker.clone(),
+            timestamp: turn.timestamp.clone(),
+            text: turn.text.clone(),
+        })
+        .collect();
+    let parsed = thema::model::Transcript::parse("t", thema::model::Transcript::render(&written));
+    assert_eq!(parsed.turns.len(), t.turns.len());
+    for (read, written) in parsed.turns.iter().zip(&t.turns) {
+        let label = written
+            .speaker
+            .as_deref()
+            .map(thema::model::transcript::clean_label);
+        assert_eq!(read.speaker, label, "{written:?}");
+        assert_eq!(read.timestamp, written.timestamp, "{written:?}");
+        let body = parsed.body(read);
+        assert!(
+            body == written.text || (read.is_note() && body == format!("[{}]", written.text)),
+            "{body:?} read back for {written:?}"
+        );
+    }
 }
 
 #[test]

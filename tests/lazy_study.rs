@@ -284,7 +284,11 @@ fn processes_refreshing_the_catalogue_at_once_leave_a_true_one() {
                     if worker == 0 {
                         let id = format!("T{}", round % 30);
                         let text = text_of(&[round, worker, 3, 4], 2);
-                        std::fs::write(transcript_path(&root, &id), text).unwrap();
+                        // as an editor or git writes: a whole new file renamed over the old
+                        let path = transcript_path(&root, &id);
+                        let temp = root.join(format!("{id}.edit"));
+                        std::fs::write(&temp, text).unwrap();
+                        std::fs::rename(&temp, &path).unwrap();
                     }
                     let study = Study::open(&root).unwrap();
                     for info in study.transcripts() {

@@ -300,29 +300,7 @@ fn change(cli: &Cli, cmd: &CodebookCommand) -> Result<()> {
             into,
             which,
             why,
-        } => {
-            let from_path = study.code_path(
-                &study
-                    .resolve_code(from, which.codebook.as_deref())?
-                    .id
-                    .clone(),
-            );
-            let moved = study.merge_codes(
-                &coder,
-                from,
-                into,
-                which.codebook.as_deref(),
-                why.why.as_deref(),
-            )?;
-            let into_id = study
-                .resolve_code(into, which.codebook.as_deref())?
-                .id
-                .clone();
-            format!(
-                "merged {from_path} into {}: {moved} segment(s) moved",
-                study.code_path(&into_id)
-            )
-        }
+        } => merge(&mut study, &coder, from, into, which, why)?,
         CodebookCommand::Split {
             code,
             into,
@@ -331,35 +309,8 @@ fn change(cli: &Cli, cmd: &CodebookCommand) -> Result<()> {
             which,
             why,
         } => {
-            let assignment = match (all_to, assign.is_empty()) {
-                (Some(child), _) => SplitAssignment::AllTo(child.clone()),
-                (None, false) => SplitAssignment::Segments(
-                    assign
-                        .iter()
-                        .map(|a| match a.split_once('=') {
-                            Some((s, c)) => Ok((s.trim().to_string(), c.trim().to_string())),
-                            None => bail!("--assign needs SEGMENT_ID=CHILD (got '{a}')"),
-                        })
-                        .collect::<Result<_>>()?,
-                ),
-                (None, true) => SplitAssignment::Keep,
-            };
-            let (children, moved) = study.split_code(
-                &coder,
-                code,
-                which.codebook.as_deref(),
-                into,
-                &assignment,
-                why.why.as_deref(),
-            )?;
-            let names: Vec<String> = children
-                .iter()
-                .map(|c| format!("{} ({})", study.code_path(&c.code), c.code))
-                .collect();
-            format!(
-                "split into {}; {moved} segment(s) reassigned",
-                names.join(", ")
-            )
+            let assignment = split_assignment(all_to.as_deref(), assign)?;
+            split(&mut study, &coder, code, into, &assignment, which, why)?
         }
         CodebookCommand::Delete {
             code,
@@ -385,11 +336,88 @@ fn change(cli: &Cli, cmd: &CodebookCommand) -> Result<()> {
         CodebookCommand::List(_)
         | CodebookCommand::History { .. }
         | CodebookCommand::Scope { .. } => {
-            unreachable!("handled by run")
+            bail!("list, history and scope do not change the codebook")
         }
     };
     println!("{message}");
     Ok(())
+}
+
+/// `thema codebook merge`: every coder's segments of FROM move to INTO.
+fn merge(
+    study: &mut Study,
+    coder: &str,
+    from: &str,
+    into: &str,
+    which: &Which,
+    why: &Why,
+) -> Result<String> {
+    let from_path = study.code_path(
+        &study
+            .resolve_code(from, which.codebook.as_deref())?
+            .id
+            .clone(),
+    );
+    let moved = study.merge_codes(
+        coder,
+        from,
+        into,
+        which.codebook.as_deref(),
+        why.why.as_deref(),
+    )?;
+    let into_id = study
+        .resolve_code(into, which.codebook.as_deref())?
+        .id
+        .clone();
+    Ok(format!(
+        "merged {from_path} into {}: {moved} segment(s) moved",
+        study.code_path(&into_id)
+    ))
+}
+
+/// Where `thema codebook split` puts the code's segments.
+fn split_assignment(all_to: Option<&str>, assign: &[String]) -> Result<SplitAssignment> {
+    Ok(match (all_to, assign.is_empty()) {
+        (Some(child), _) => SplitAssignment::AllTo(child.to_string()),
+        (None, false) => SplitAssignment::Segments(
+            assign
+                .iter()
+                .map(|a| match a.split_once('=') {
+                    Some((s, c)) => Ok((s.trim().to_string(), c.trim().to_string())),
+                    None => bail!("--assign needs SEGMENT_ID=CHILD (got '{a}')"),
+                })
+                .collect::<Result<_>>()?,
+        ),
+        (None, true) => SplitAssignment::Keep,
+    })
+}
+
+/// `thema codebook split`: new child codes, segments reassigned as asked.
+fn split(
+    study: &mut Study,
+    coder: &str,
+    code: &str,
+    into: &[String],
+    assignment: &SplitAssignment,
+    which: &Which,
+    why: &Why,
+) -> Result<String> {
+    let (children, moved) = study.split_code(
+        coder,
+        code,
+        which.codebook.as_deref(),
+        into,
+        assignment,
+        why.why.as_deref(),
+    )?;
+    let names: Vec<String> = children
+        .iter()
+        .map(|c| format!("{} ({})", study.code_path(&c.code), c.code))
+        .collect();
+    Ok(format!(
+        "split into {}; {moved} segment(s) reassigned",
+        names.join(", ")
+    ))
 }
 
 #[derive(Serialize)]

@@ -354,118 +354,20 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
     match cmd {
         ExportCommand::Themes {
             target,
-            layer: l,
+            layer,
             by,
             quotes,
-        } => {
-            let study = cli.open()?;
-            check_columns(&study, by)?;
-            let options = ThemeOptions {
-                layer: l.layer(&study)?,
-                by: by.clone(),
-                quotes: *quotes,
-            };
-            let report = theme_report(&study, &options)?;
-            let text = match target.format {
-                Format::Md => themes::to_markdown(&report),
-                Format::Json => serde_json::to_string_pretty(&report)? + "\n",
-                Format::Html => {
-                    let coders = default_coders(&study);
-                    let agreement = if coders.len() >= 2 {
-                        let request = AgreeRequest {
-                            coders,
-                            codes: all_codes(&study),
-                            exact: false,
-                            unit: Unit::Char,
-                            overlap: 0.9,
-                            by_transcript: false,
-                            bootstrap: crate::agreement::BootstrapOptions::none(),
-                        };
-                        compute(&study, &request).ok()
-                    } else {
-                        None
-                    };
-                    // Saturation over the layer the report counts, with the defaults.
-                    let request = SaturationRequest {
-                        layer: options.layer.clone(),
-                        by: by.first().cloned(),
-                        ..SaturationRequest::default()
-                    };
-                    let saturation = saturation::for_study(&study, &request)?;
-                    html::theme_page(&report, agreement.as_ref(), &saturation)
-                }
-                Format::Csv => {
-                    let rows = segments_export::table(
-                        &study,
-                        &segments_export::records(&study, &options.layer)?,
-                    );
-                    to_csv(&rows, target.bom)?
-                }
-            };
-            write(target, &text)
-        }
-        ExportCommand::Codebook { target, layer: l } => {
-            let study = cli.open()?;
-            let layer = l.layer(&study)?;
-            let entries = codebook_export::entries(&study, &layer)?;
-            let counting = describe(&study, &layer)?;
-            let text = match target.format {
-                Format::Md | Format::Html => {
-                    codebook_export::to_markdown(&study.name(), &counting, &entries)
-                }
-                Format::Json => serde_json::to_string_pretty(&entries)? + "\n",
-                Format::Csv => to_csv(&codebook_export::table(&entries), target.bom)?,
-            };
-            write(target, &text)
-        }
-        ExportCommand::Segments { target, layer: l } => {
-            if target.format == Format::Html {
-                bail!("export segments writes md, csv or json (for a page, export themes --format html)");
-            }
-            let study = cli.open()?;
-            let chosen = l.layer(&study)?;
-            let records = segments_export::records(&study, &chosen)?;
-            let counting = describe(&study, &chosen)?;
-            eprintln!("{counting}");
-            let text = match target.format {
-                Format::Json => serde_json::to_string_pretty(&records)? + "\n",
-                Format::Md => segments_export::to_markdown(
-                    &study.name(),
-                    &counting,
-                    &segments_export::table(&study, &records),
-                ),
-                Format::Csv | Format::Html => {
-                    to_csv(&segments_export::table(&study, &records), target.bom)?
-                }
-            };
-            write(target, &text)
-        }
+        } => export_themes(cli, target, layer, by, *quotes),
+        ExportCommand::Codebook { target, layer } => export_codebook(cli, target, layer),
+        ExportCommand::Segments { target, layer } => export_segments(cli, target, layer),
         ExportCommand::Qdpx {
             output,
             target,
             offsets,
             line_endings,
         } => {
-            let study = cli.open()?;
             let options = refi_options(*target, *offsets, *line_endings);
-            let summary = crate::refi::export_qdpx(&study, output, &options)?;
-            if cli.json {
-                return crate::cli::output::json(&summary);
-            }
-            println!(
-                "wrote {}: {} transcript(s), {} code(s), {} coder(s), {} coding(s), {} memo(s)",
-                output.display(),
-                summary.transcripts,
-                summary.codes,
-                summary.coders.len(),
-                summary.codings,
-                summary.memos + summary.descriptions
-            );
-            println!("  texts and positions: {}", summary.format);
-            for line in &summary.not_exported {
-                eprintln!("  not exported: {line}");
-            }
-            Ok(())
+            export_qdpx(cli, output, &options)
         }
         ExportCommand::Qdc { output } => {
             let study = cli.open()?;
@@ -486,29 +388,156 @@ pub fn run(cli: &Cli, cmd: &ExportCommand) -> Result<()> {
             };
             write(target, &text)
         }
-        ExportCommand::Agreement { target, agree } => {
-            let study = cli.open()?;
-            let request = agree.request(&study)?;
-            let report = compute(&study, &request)?;
-            let items = disagreement_list(&study, &request)?;
-            let text = match target.format {
-                Format::Md | Format::Html => {
-                    let mut text = to_markdown(&study.name(), &report, &items);
-                    text.push_str(&resolutions_markdown(&study)?);
-                    text
-                }
-                Format::Json => {
-                    let value = serde_json::json!({ "agreement": report, "disagreements": items });
-                    serde_json::to_string_pretty(&value)? + "\n"
-                }
-                Format::Csv => {
-                    let mut rows = table_rows(&report);
-                    rows.push(Vec::new());
-                    rows.extend(disagreement_rows(&items));
-                    to_csv(&rows, target.bom).context("cannot write CSV")?
-                }
-            };
-            write(target, &text)
-        }
+        ExportCommand::Agreement { target, agree } => export_agreement(cli, target, agree),
     }
+}
+
+/// `thema export themes`.
+fn export_themes(
+    cli: &Cli,
+    target: &Target,
+    layer: &CodersArg,
+    by: &[String],
+    quotes: usize,
+) -> Result<()> {
+    let study = cli.open()?;
+    check_columns(&study, by)?;
+    let options = ThemeOptions {
+        layer: layer.layer(&study)?,
+        by: by.to_vec(),
+        quotes,
+    };
+    let report = theme_report(&study, &options)?;
+    let text = match target.format {
+        Format::Md => themes::to_markdown(&report),
+        Format::Json => serde_json::to_string_pretty(&report)? + "\n",
+        Format::Html => {
+            let coders = default_coders(&study);
+            let agreement = if coders.len() >= 2 {
+                let request = AgreeRequest {
+                    coders,
+                    codes: all_codes(&study),
+                    exact: false,
+                    unit: Unit::Char,
+                    overlap: 0.9,
+                    by_transcript: false,
+                    bootstrap: crate::agreement::BootstrapOptions::none(),
+                };
+                compute(&study, &request).ok()
+            } else {
+                None
+            };
+            // Saturation over the layer the report counts, with the defaults.
+            let request = SaturationRequest {
+                layer: options.layer.clone(),
+                by: by.first().cloned(),
+                ..SaturationRequest::default()
+            };
+            let saturation = saturation::for_study(&study, &request)?;
+            html::theme_page(&report, agreement.as_ref(), &saturation)
+        }
+        Format::Csv => {
+            eprintln!("{}", describe(&study, &options.layer)?);
+            let rows =
+                segments_export::table(&study, &segments_export::records(&study, &options.layer)?);
+            to_csv(&rows, target.bom)?
+        }
+    };
+    write(target, &text)
+}
+
+/// `thema export codebook`.
+fn export_codebook(cli: &Cli, target: &Target, layer: &CodersArg) -> Result<()> {
+    let study = cli.open()?;
+    let layer = layer.layer(&study)?;
+    let entries = codebook_export::entries(&study, &layer)?;
+    let counting = describe(&study, &layer)?;
+    let text = match target.format {
+        Format::Md | Format::Html => {
+            codebook_export::to_markdown(&study.name(), &counting, &entries)
+        }
+        Format::Json => serde_json::to_string_pretty(&entries)? + "\n",
+        Format::Csv => {
+            eprintln!("{counting}");
+            to_csv(&codebook_export::table(&entries), target.bom)?
+        }
+    };
+    write(target, &text)
+}
+
+/// `thema export segments`.
+fn export_segments(cli: &Cli, target: &Target, layer: &CodersArg) -> Result<()> {
+    if target.format == Format::Html {
+        bail!("export segments writes md, csv or json (for a page, export themes --format html)");
+    }
+    let study = cli.open()?;
+    let chosen = layer.layer(&study)?;
+    let records = segments_export::records(&study, &chosen)?;
+    let counting = describe(&study, &chosen)?;
+    eprintln!("{counting}");
+    let text = match target.format {
+        Format::Json => serde_json::to_string_pretty(&records)? + "\n",
+        Format::Md => segments_export::to_markdown(
+            &study.name(),
+            &counting,
+            &segments_export::table(&study, &records),
+        ),
+        Format::Csv | Format::Html => {
+            to_csv(&segments_export::table(&study, &records), target.bom)?
+        }
+    };
+    write(target, &text)
+}
+
+/// `thema export qdpx`.
+fn export_qdpx(
+    cli: &Cli,
+    output: &std::path::Path,
+    options: &crate::refi::ExportOptions,
+) -> Result<()> {
+    let study = cli.open()?;
+    let summary = crate::refi::export_qdpx(&study, output, options)?;
+    if cli.json {
+        return crate::cli::output::json(&summary);
+    }
+    println!(
+        "wrote {}: {} transcript(s), {} code(s), {} coder(s), {} coding(s), {} memo(s)",
+        output.display(),
+        summary.transcripts,
+        summary.codes,
+        summary.coders.len(),
+        summary.codings,
+        summary.memos + summary.descriptions
+    );
+    println!("  texts and positions: {}", summary.format);
+    for line in &summary.not_exported {
+        eprintln!("  not exported: {line}");
+    }
+    Ok(())
+}
+
+/// `thema export agreement`: the table and the disagreements as a meeting agenda.
+fn export_agreement(cli: &Cli, target: &Target, agree: &AgreeArgs) -> Result<()> {
+    let study = cli.open()?;
+    let request = agree.request(&study)?;
+    let report = compute(&study, &request)?;
+    let items = disagreement_list(&study, &request)?;
+    let text = match target.format {
+        Format::Md | Format::Html => {
+            let mut text = to_markdown(&study.name(), &report, &items);
+            text.push_str(&resolutions_markdown(&study)?);
+            text
+        }
+        Format::Json => {
+            let value = serde_json::json!({ "agreement": report, "disagreements": items });
+            serde_json::to_string_pretty(&value)? + "\n"
+        }
+        Format::Csv => {
+            let mut rows = table_rows(&report);
+            rows.push(Vec::new());
+            rows.extend(disagreement_rows(&items));
+            to_csv(&rows, target.bom).context("cannot write CSV")?
+        }
+    };
+    write(target, &text)
 }

@@ -6,6 +6,7 @@ mod codebook;
 pub mod coding;
 mod consensus;
 pub mod export;
+pub mod hint;
 mod import;
 mod matrix;
 mod output;

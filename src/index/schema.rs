@@ -19,7 +19,7 @@ use crate::study::coder::slug;
 
 /// Bumped whenever the fields, their options or the analysers change: a different version on
 /// disk means a full rebuild.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Analyser of the indexed `text` field: words, lowercased, as written (stems are found at
 /// query time through the [`Vocabulary`](crate::index::vocabulary::Vocabulary)).

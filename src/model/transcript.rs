@@ -2,8 +2,9 @@
 //!
 //! A turn paragraph reads `SPEAKER: text`, optionally prefixed by a timestamp
 //! (`[00:12:31] LW7: text`). A paragraph without a speaker label is a note (a header block,
-//! `[Recording paused]`); a note that would otherwise look like a turn is written in square
-//! brackets, so the text alone always tells turns and notes apart.
+//! `[Recording paused]`), which may carry a timestamp too (`[00:12:31] text`: a paragraph of an
+//! undiarised Whisper transcript); a note that would otherwise look like a turn or a stamped note
+//! is written in square brackets, so the text alone always tells turns and notes apart.
 //!
 //! The speaker rule: the first line starts with a label of 1–40 characters, with no `:` `[` `]`,
 //! at most five words, followed by `:` and a space or the end of the line.
@@ -99,7 +100,7 @@ impl Transcript {
             if known_words.is_none() {
                 match head.speaker {
                     Some(_) => words += word_count(&para[head.body_offset..]),
-                    None => note_words += word_count(para),
+                    None => note_words += word_count(&para[head.body_offset..]),
                 }
             }
             turns.push(Turn {
@@ -157,10 +158,19 @@ impl Transcript {
                     }
                 }
                 None => {
+                    if let Some(ts) = &turn.timestamp {
+                        out.push('[');
+                        out.push_str(ts);
+                        out.push_str("] ");
+                    }
                     // a note that reads as a turn is bracketed even when it already ends
-                    // with `]` (`[00:00:12] LW7: yes]` would parse back as LW7 speaking)
+                    // with `]` (`[00:00:12] LW7: yes]` would parse back as LW7 speaking), and
+                    // so is one that would read as a timestamped note
                     let bracketed = body.starts_with('[') && body.ends_with(']');
-                    if parse_head(&body).speaker.is_some() || (body.starts_with('[') && !bracketed)
+                    let head = parse_head(&body);
+                    if head.speaker.is_some()
+                        || head.timestamp.is_some()
+                        || (body.starts_with('[') && !bracketed)
                     {
                         out.push('[');
                         out.push_str(&body);
@@ -275,11 +285,6 @@ struct Head {
 }
 
 fn parse_head(para: &str) -> Head {
-    let none = Head {
-        speaker: None,
-        timestamp: None,
-        body_offset: 0,
-    };
     let mut rest = para;
     let mut consumed = 0;
     let mut timestamp = None;
@@ -288,14 +293,20 @@ fn parse_head(para: &str) -> Head {
         consumed += len;
         rest = &rest[len..];
     }
+    // a timestamp without a label stamps a note (an undiarised Whisper segment, say)
+    let note = Head {
+        speaker: None,
+        timestamp: timestamp.clone(),
+        body_offset: consumed,
+    };
     let line = rest.split('\n').next().unwrap_or("");
     let Some(colon) = line.find(':') else {
-        return none;
+        return note;
     };
     let label = &line[..colon];
     let after = &line[colon + 1..];
     if !(after.is_empty() || after.starts_with(' ')) || !is_label(label) {
-        return none;
+        return note;
     }
     let mut body_offset = consumed + colon + 1;
     if after.starts_with(' ') {
@@ -379,6 +390,40 @@ mod tests {
             timestamp: ts.map(str::to_string),
             text: text.to_string(),
         }
+    }
+
+    #[test]
+    fn a_note_keeps_its_timestamp() {
+        let t = Transcript::parse(
+            "w",
+            "[00:00:04] Well, it was my GP.\n\n[00:01:12] And then?\n",
+        );
+        assert!(t.turns.iter().all(Turn::is_note));
+        assert_eq!(t.turns[0].timestamp.as_deref(), Some("00:00:04"));
+        assert_eq!(t.body(&t.turns[1]), "And then?");
+        assert_eq!(t.words, 7, "the timestamps are not words");
+        // a note whose text would read as a stamped note or a turn is bracketed, and reads back
+        let turns = vec![
+            TurnText {
+                speaker: None,
+                timestamp: Some("00:01:00".into()),
+                text: "[00:00:59] LW7: yes".into(),
+            },
+            TurnText {
+                speaker: None,
+                timestamp: None,
+                text: "[00:02:00] Recording ends.".into(),
+            },
+        ];
+        let text = Transcript::render(&turns);
+        assert_eq!(
+            text,
+            "[00:01:00] [[00:00:59] LW7: yes]\n\n[[00:02:00] Recording ends.]\n"
+        );
+        let back = Transcript::parse("w", text);
+        assert_eq!(back.turns[0].timestamp.as_deref(), Some("00:01:00"));
+        assert_eq!(back.turns[1].timestamp, None);
+        assert!(back.turns.iter().all(Turn::is_note));
     }
 
     #[test]

@@ -148,7 +148,8 @@ struct Entry {
 }
 
 /// First line of the catalogue file; another one means another format, rebuilt.
-const HEADER: &str = "thema catalogue 4";
+/// (5: a note may carry a timestamp.)
+const HEADER: &str = "thema catalogue 5";
 
 impl Entry {
     /// One line of the file: tab-separated numbers, the id and the speakers JSON-quoted (so

@@ -14,6 +14,78 @@ use crate::study::coding::now;
 use crate::study::files::{self, append_history, save_codebook};
 use crate::study::{LoadedCodebook, Result, Study, StudyError};
 
+/// Why a change to the coding framework cannot be made. The messages state the problem; each
+/// front-end adds its own hint (a flag on the command line, a key in the TUI).
+#[derive(Debug, thiserror::Error)]
+pub enum FrameworkError {
+    /// A codebook name that makes no file name.
+    #[error("'{0}' cannot name a codebook")]
+    BadCodebookName(String),
+    /// A new code needs a codebook, and the study has several.
+    #[error("this study has several codebooks ({})", .0.join(", "))]
+    AmbiguousCodebook(Vec<String>),
+    /// Not a path of code names.
+    #[error("'{0}' is not a code path like \"Theme/Sub-theme/Code\"")]
+    BadPath(String),
+    /// A code with that path exists.
+    #[error("'{0}' already exists")]
+    Exists(String),
+    /// A describe that changes nothing.
+    #[error("nothing to describe: give a description, criteria, an example or a colour")]
+    NothingToDescribe,
+    /// A colour not in `#rrggbb` form.
+    #[error("colour '{0}' is not #rrggbb")]
+    BadColour(String),
+    /// Moving or merging across codebooks.
+    #[error("codes can only be moved or merged within one codebook")]
+    AcrossCodebooks,
+    /// Merging a code into itself or its own sub-code.
+    #[error("cannot merge '{0}' into itself or its own sub-code")]
+    MergeIntoItself(String),
+    /// A split without new children.
+    #[error("a split needs at least one new child name")]
+    SplitWithoutChildren,
+    /// A split assignment naming a child that is not being created.
+    #[error("'{0}' is not one of the new children")]
+    NotANewChild(String),
+    /// A split assignment naming a segment of another code.
+    #[error("segment {segment} is not coded with '{code}'")]
+    NotCodedWith {
+        /// The segment id.
+        segment: String,
+        /// The code's path.
+        code: String,
+    },
+    /// A split assignment naming no segment.
+    #[error("no segment '{0}'")]
+    NoSegment(String),
+    /// Deleting a code by reassigning its segments to itself.
+    #[error("cannot reassign a code's segments to itself")]
+    ReassignToItself,
+    /// Deleting a code that segments still use.
+    #[error("'{code}' is used by {segments} segment(s) of {}", .coders.join(", "))]
+    InUse {
+        /// The code's path.
+        code: String,
+        /// Segments using it.
+        segments: usize,
+        /// Coders whose segments they are.
+        coders: Vec<String>,
+    },
+    /// The codebook refused the change.
+    #[error(transparent)]
+    Codebook(#[from] crate::model::codebook::CodebookError),
+    /// A code that no codebook holds (the study changed underneath).
+    #[error("code '{0}' is in no codebook")]
+    Orphan(String),
+}
+
+impl From<FrameworkError> for StudyError {
+    fn from(e: FrameworkError) -> Self {
+        StudyError::Framework(e)
+    }
+}
+
 /// How a split hands out the split code's segments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SplitAssignment {
@@ -75,9 +147,7 @@ impl Study {
                 }
                 let file = crate::study::coder::slug(name);
                 if file.is_empty() {
-                    return Err(StudyError::Invalid(format!(
-                        "'{name}' cannot name a codebook"
-                    )));
+                    return Err(FrameworkError::BadCodebookName(name.to_string()).into());
                 }
                 self.codebooks.push(LoadedCodebook {
                     file,
@@ -96,10 +166,7 @@ impl Study {
                     Ok(0)
                 }
                 1 => Ok(0),
-                _ => Err(StudyError::Invalid(format!(
-                    "this study has several codebooks ({}); add --codebook NAME",
-                    self.codebook_names().join(", ")
-                ))),
+                _ => Err(FrameworkError::AmbiguousCodebook(self.codebook_names()).into()),
             },
         }
     }
@@ -117,12 +184,10 @@ impl Study {
         self.check_fresh(slot)?;
         let parts = split_path(path);
         if parts.is_empty() || parts.iter().any(|p| p.is_empty()) {
-            return Err(StudyError::Invalid(format!(
-                "'{path}' is not a code path like \"Theme/Sub-theme/Code\""
-            )));
+            return Err(FrameworkError::BadPath(path.to_string()).into());
         }
         if self.codebooks[slot].codebook.resolve(path).is_some() {
-            return Err(StudyError::Invalid(format!("'{path}' already exists")));
+            return Err(FrameworkError::Exists(path.to_string()).into());
         }
         let mut parent: Option<String> = None;
         let mut last = String::new();
@@ -156,12 +221,11 @@ impl Study {
                         fields.apply_to(&mut code);
                     }
                     let book = &mut self.codebook_mut(slot).codebook;
-                    book.add(code)
-                        .map_err(|e| StudyError::Invalid(e.to_string()))?;
+                    book.add(code).map_err(FrameworkError::from)?;
                     let stored = book
                         .get(&id)
                         .cloned()
-                        .ok_or_else(|| StudyError::Invalid("code vanished".into()))?;
+                        .ok_or_else(|| FrameworkError::Orphan(id.clone()))?;
                     self.record(slot, coder, Operation::Add { code: stored }, why)?;
                     id
                 }
@@ -176,7 +240,7 @@ impl Study {
         let id = self.resolve_code(reference, codebook)?.id.clone();
         let slot = self
             .codebook_slot(&id)
-            .ok_or_else(|| StudyError::Invalid(format!("code '{reference}' has no codebook")))?;
+            .ok_or_else(|| FrameworkError::Orphan(reference.to_string()))?;
         Ok((slot, id))
     }
 
@@ -195,7 +259,7 @@ impl Study {
             .codebook_mut(slot)
             .codebook
             .rename(&id, name)
-            .map_err(|e| StudyError::Invalid(e.to_string()))?;
+            .map_err(FrameworkError::from)?;
         self.record(
             slot,
             coder,
@@ -219,18 +283,14 @@ impl Study {
         why: Option<&str>,
     ) -> Result<String> {
         if fields.is_empty() {
-            return Err(StudyError::Invalid(
-                "nothing to describe: give --description, --include, --exclude, --example or --color".to_string(),
-            ));
+            return Err(FrameworkError::NothingToDescribe.into());
         }
         if let Some(color) = &fields.color {
             let valid = color.len() == 7
                 && color.starts_with('#')
                 && color[1..].chars().all(|c| c.is_ascii_hexdigit());
             if !valid {
-                return Err(StudyError::Invalid(format!(
-                    "colour '{color}' is not #rrggbb"
-                )));
+                return Err(FrameworkError::BadColour(color.to_string()).into());
             }
         }
         let (slot, id) = self.slot_of(reference, codebook)?;
@@ -238,7 +298,7 @@ impl Study {
         self.codebook_mut(slot)
             .codebook
             .describe(&id, fields)
-            .map_err(|e| StudyError::Invalid(e.to_string()))?;
+            .map_err(FrameworkError::from)?;
         self.record(
             slot,
             coder,
@@ -265,9 +325,7 @@ impl Study {
             Some(p) => {
                 let (pslot, pid) = self.slot_of(p, codebook)?;
                 if pslot != slot {
-                    return Err(StudyError::Invalid(
-                        "a code can only move within its own codebook".to_string(),
-                    ));
+                    return Err(FrameworkError::AcrossCodebooks.into());
                 }
                 Some(pid)
             }
@@ -278,7 +336,7 @@ impl Study {
             .codebook_mut(slot)
             .codebook
             .move_code(&id, parent_id.as_deref())
-            .map_err(|e| StudyError::Invalid(e.to_string()))?;
+            .map_err(FrameworkError::from)?;
         self.record(
             slot,
             coder,
@@ -342,19 +400,14 @@ impl Study {
         let (slot, from_id) = self.slot_of(from, codebook)?;
         let (into_slot, into_id) = self.slot_of(into, codebook)?;
         if slot != into_slot {
-            return Err(StudyError::Invalid(
-                "codes can only be merged within one codebook".to_string(),
-            ));
+            return Err(FrameworkError::AcrossCodebooks.into());
         }
         if self.codebooks[slot]
             .codebook
             .subtree(&from_id)
             .contains(&into_id)
         {
-            return Err(StudyError::Invalid(format!(
-                "cannot merge '{}' into itself or its own sub-code",
-                self.code_path(&from_id)
-            )));
+            return Err(FrameworkError::MergeIntoItself(self.code_path(&from_id)).into());
         }
         self.check_fresh(slot)?;
         let target = into_id.clone();
@@ -362,7 +415,7 @@ impl Study {
         self.codebook_mut(slot)
             .codebook
             .merge(&from_id, &into_id)
-            .map_err(|e| StudyError::Invalid(e.to_string()))?;
+            .map_err(FrameworkError::from)?;
         self.record(
             slot,
             coder,
@@ -388,9 +441,7 @@ impl Study {
     ) -> Result<(Vec<SplitChild>, usize)> {
         let (slot, id) = self.slot_of(reference, codebook)?;
         if children.is_empty() {
-            return Err(StudyError::Invalid(
-                "split needs at least one new child name (--into NAME,NAME)".to_string(),
-            ));
+            return Err(FrameworkError::SplitWithoutChildren.into());
         }
         self.check_fresh(slot)?;
         let mut trial = self.codebooks[slot].codebook.clone();
@@ -413,7 +464,7 @@ impl Study {
                     codable: true,
                     order: None,
                 })
-                .map_err(|e| StudyError::Invalid(e.to_string()))?;
+                .map_err(FrameworkError::from)?;
             created.push(SplitChild {
                 code: child_id,
                 name: name.trim().to_string(),
@@ -424,9 +475,7 @@ impl Study {
                 .iter()
                 .find(|c| c.name.eq_ignore_ascii_case(name.trim()))
                 .map(|c| c.code.clone())
-                .ok_or_else(|| {
-                    StudyError::Invalid(format!("'{name}' is not one of the new children"))
-                })
+                .ok_or_else(|| StudyError::from(FrameworkError::NotANewChild(name.to_string())))
         };
         let moves: Vec<(String, String)> = match assignment {
             SplitAssignment::Keep => Vec::new(),
@@ -447,12 +496,13 @@ impl Study {
                             out.push((segment.clone(), child_id(name)?))
                         }
                         Some(_) => {
-                            return Err(StudyError::Invalid(format!(
-                                "segment {segment} is not coded with '{}'",
-                                self.code_path(&id)
-                            )))
+                            return Err(FrameworkError::NotCodedWith {
+                                segment: segment.to_string(),
+                                code: self.code_path(&id),
+                            }
+                            .into())
                         }
-                        None => return Err(StudyError::Invalid(format!("no segment '{segment}'"))),
+                        None => return Err(FrameworkError::NoSegment(segment.to_string()).into()),
                     }
                 }
                 out
@@ -500,9 +550,7 @@ impl Study {
             None => None,
         };
         if target.as_deref() == Some(id.as_str()) {
-            return Err(StudyError::Invalid(
-                "cannot reassign a code's segments to itself".to_string(),
-            ));
+            return Err(FrameworkError::ReassignToItself.into());
         }
         if in_use > 0 && target.is_none() {
             let coders: BTreeSet<&str> = self
@@ -511,11 +559,12 @@ impl Study {
                 .filter(|(_, segs)| segs.iter().any(|s| s.code == id))
                 .map(|(c, _)| c)
                 .collect();
-            return Err(StudyError::Invalid(format!(
-                "'{}' is used by {in_use} segment(s) of {}; add --reassign CODE to move them, or merge it instead",
-                self.code_path(&id),
-                coders.into_iter().collect::<Vec<_>>().join(", ")
-            )));
+            return Err(FrameworkError::InUse {
+                code: self.code_path(&id),
+                segments: in_use,
+                coders: coders.into_iter().map(str::to_string).collect(),
+            }
+            .into());
         }
         self.check_fresh(slot)?;
         let name = self.codebooks[slot]
@@ -530,10 +579,12 @@ impl Study {
             .iter()
             .any(|c| c.parent.as_deref() == Some(id.as_str()))
         {
-            return Err(StudyError::Invalid(format!(
-                "'{}' has child codes; move, merge or delete them first",
-                self.code_path(&id)
-            )));
+            return Err(
+                FrameworkError::from(crate::model::codebook::CodebookError::HasChildren(
+                    self.code_path(&id),
+                ))
+                .into(),
+            );
         }
         let moved = match &target {
             Some(to) => {
@@ -545,7 +596,7 @@ impl Study {
         self.codebook_mut(slot)
             .codebook
             .remove(&id)
-            .map_err(|e| StudyError::Invalid(e.to_string()))?;
+            .map_err(FrameworkError::from)?;
         self.record(
             slot,
             coder,

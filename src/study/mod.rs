@@ -96,6 +96,9 @@ pub enum StudyError {
         /// Up to three code paths close to it.
         suggestions: Vec<String>,
     },
+    /// A change to the coding framework that cannot be made.
+    #[error(transparent)]
+    Framework(framework::FrameworkError),
     /// Something the user asked for does not exist or cannot be done.
     #[error("{0}")]
     Invalid(String),
