@@ -169,14 +169,23 @@ pub fn turn_speech(text: &str, body: Range<usize>) -> (usize, usize) {
 
 /// The passage `[from, to)` of a turn's speech widened to `context`, on grapheme boundaries
 /// and inside the speech. A passage that spans two sentences (or lines) widens to both.
-pub fn widen(text: &str, body: Range<usize>, from: usize, to: usize, context: Context) -> (usize, usize) {
+pub fn widen(
+    text: &str,
+    body: Range<usize>,
+    from: usize,
+    to: usize,
+    context: Context,
+) -> (usize, usize) {
     let from = from.clamp(body.start, body.end);
     let to = to.clamp(from, body.end);
     let speech = &text[..body.end];
     // the last character of the passage, so a passage ending where a sentence ends does not
     // reach into the next one
     let last = if to > from {
-        speech[..to].char_indices().next_back().map_or(from, |(i, _)| i)
+        speech[..to]
+            .char_indices()
+            .next_back()
+            .map_or(from, |(i, _)| i)
     } else {
         from
     };

@@ -293,6 +293,73 @@ impl LayerFile {
     }
 }
 
+impl LayerFile {
+    /// The bytes of this file with the segments of several transcripts replaced (each list
+    /// sorted here, as a full save would), in one pass, and the byte range each transcript's
+    /// segments now take; everything else is copied as it is. `None` when the file is not in
+    /// transcript order; then the whole layer must be loaded and saved.
+    #[allow(clippy::type_complexity)]
+    pub fn with_transcripts(
+        &self,
+        changes: &BTreeMap<String, Vec<Segment>>,
+    ) -> Result<Option<(Vec<u8>, Vec<(String, Range<usize>)>)>> {
+        if !self.sorted {
+            return Ok(None);
+        }
+        let added: usize = changes.values().map(Vec::len).sum();
+        let mut out = Vec::with_capacity(self.bytes.len() + 256 * added);
+        let mut runs = Vec::with_capacity(changes.len());
+        let mut copied = 0;
+        for (transcript, segments) in changes {
+            let mut sorted: Vec<&Segment> = segments.iter().collect();
+            sorted.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            if let Some(stray) = sorted.iter().find(|s| s.transcript != *transcript) {
+                return Err(StudyError::Invalid(format!(
+                    "segment {} belongs to {}, not {transcript}",
+                    stray.id, stray.transcript
+                )));
+            }
+            let (cut, resume) = match self.runs.get(transcript).and_then(|r| r.first()) {
+                Some(run) => (run.start, run.end),
+                None => {
+                    let at = self.insertion_point(transcript);
+                    (at, at)
+                }
+            };
+            if cut < copied {
+                return Ok(None);
+            }
+            out.extend_from_slice(&self.bytes[copied..cut]);
+            if !out.is_empty() && out.last() != Some(&b'\n') {
+                out.push(b'\n');
+            }
+            let run_start = out.len();
+            for segment in sorted {
+                serde_json::to_writer(&mut out, segment)
+                    .map_err(|e| StudyError::Invalid(e.to_string()))?;
+                out.push(b'\n');
+            }
+            runs.push((transcript.clone(), run_start..out.len()));
+            copied = resume;
+        }
+        out.extend_from_slice(&self.bytes[copied..]);
+        Ok(Some((out, runs)))
+    }
+
+    /// Where the lines of a transcript without segments would go: before the run of the next
+    /// transcript in id order, else at the end.
+    fn insertion_point(&self, transcript: &str) -> usize {
+        self.runs
+            .range::<str, _>((
+                std::ops::Bound::Excluded(transcript),
+                std::ops::Bound::Unbounded,
+            ))
+            .next()
+            .and_then(|(_, runs)| runs.first())
+            .map_or(self.bytes.len(), |run| run.start)
+    }
+}
+
 /// A layer file read run by run, in one pass, for work that goes through the transcripts in id
 /// order (building the search index) without holding every layer in memory.
 ///
@@ -664,6 +731,39 @@ mod tests {
         let layer = LayerFile::from_bytes(Path::new("r1.jsonl"), text).unwrap();
         let err = layer.all().unwrap_err().to_string();
         assert!(err.starts_with("r1.jsonl:11000:"), "{err}");
+    }
+
+    #[test]
+    fn several_transcripts_splice_in_one_pass_as_one_at_a_time_would() {
+        let all = vec![
+            segment("r1-a", "A", 0),
+            segment("r1-c", "C", 1),
+            segment("r1-e", "E", 1),
+        ];
+        let layer = LayerFile::from_bytes(Path::new("r1.jsonl"), bytes(&all)).unwrap();
+        let mut changes = BTreeMap::new();
+        changes.insert("B".to_string(), vec![segment("r1-b", "B", 2)]);
+        changes.insert("C".to_string(), vec![]);
+        changes.insert(
+            "E".to_string(),
+            vec![segment("r1-f", "E", 9), all[2].clone()],
+        );
+        changes.insert("F".to_string(), vec![segment("r1-g", "F", 0)]);
+        let (spliced, runs) = layer.with_transcripts(&changes).unwrap().unwrap();
+        let expected = vec![
+            all[0].clone(),
+            segment("r1-b", "B", 2),
+            all[2].clone(),
+            segment("r1-f", "E", 9),
+            segment("r1-g", "F", 0),
+        ];
+        assert_eq!(spliced, bytes(&expected));
+        assert_eq!(runs.len(), 4);
+        assert_eq!(
+            &spliced[runs[0].1.clone()],
+            bytes(&expected[1..2]).as_slice()
+        );
+        assert!(runs[1].1.is_empty());
     }
 
     #[test]

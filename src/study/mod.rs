@@ -6,6 +6,7 @@
 
 mod anchors;
 pub mod atomic;
+pub mod batch;
 pub mod catalogue;
 pub mod check;
 pub mod coder;
