@@ -397,12 +397,14 @@ impl Study {
         let replaced = entry.replaced.clone();
         let (removed, restored) = self.edit_transcripts(coder, &entry.transcripts, |layer| {
             let back: BTreeSet<&str> = replaced.iter().map(|s| s.id.as_str()).collect();
-            let mut removed = 0;
+            let removed = layer
+                .values()
+                .flatten()
+                .filter(|s| s.batch() == Some(id.as_str()))
+                .count();
             for segments in layer.values_mut() {
-                let before = segments.len();
                 segments
                     .retain(|s| s.batch() != Some(id.as_str()) && !back.contains(s.id.as_str()));
-                removed += before - segments.len();
             }
             for s in &replaced {
                 layer
@@ -410,7 +412,7 @@ impl Study {
                     .or_default()
                     .push(s.clone());
             }
-            Ok((removed.saturating_sub(replaced.len()), replaced.len()))
+            Ok((removed, replaced.len()))
         })?;
         self.append_batch_log(
             coder,
