@@ -333,7 +333,7 @@ impl Study {
         crate::model::segment::sort_segments(&mut outcome.segments);
         plans.retain(|_, plan| !plan.write.is_empty());
         if dry_run || plans.is_empty() {
-            outcome.batch = if dry_run { String::new() } else { batch };
+            outcome.batch = String::new();
             return Ok(outcome);
         }
         let entry = BatchEntry {
