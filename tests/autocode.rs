@@ -8,8 +8,13 @@ use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::str::contains;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use thema::model::Segment;
 use thema::study::Study;
+use thema::tui::action::{Action, Pane};
+
+mod common;
+use common::tui::Driver;
 
 const LW7: &str = "[Interview with LW7, first year]\n\nInterviewer: How are referrals going?\n\n[00:01:10] LW7: Honestly the referrals are a mixed bag. Some people come to us in a housing crisis and we cannot fix that in twelve weeks.\n\nInterviewer: And transport?\n\nLW7: Bus fares went up. The 42 bus stops at six, so the lunch club in Ashby is out of reach for half my clients. We walk.\n";
 const V3: &str = "Interviewer: Why did you volunteer?\n\nV3: After my wife died I needed somewhere to be on a Tuesday. Befriending gave me that.\n\nInterviewer: And the bus?\n\nV3: I drive.\n";
@@ -694,4 +699,67 @@ fn jsonl_rows_by_turn_and_quote() {
     assert_eq!(segments[0].quote, "housing crisis");
     assert_eq!(segments[1].memo.as_deref(), Some("grief"));
     assert!(segments[1].quote.starts_with("After my wife died"));
+}
+
+#[test]
+fn the_search_pane_codes_every_hit_and_u_undoes_the_batch() {
+    let dir = study();
+    thema(dir.path())
+        .args([
+            "--coder",
+            "r1",
+            "code",
+            "V3",
+            "--quote",
+            "Befriending",
+            "Volunteering",
+        ])
+        .assert()
+        .success();
+    let mut h = Driver::open_as(dir, "r1", 120, 30);
+    let before = h.file("codings/r1.jsonl");
+    let transport = h
+        .app
+        .study
+        .resolve_code("Challenges/Transport", None)
+        .unwrap()
+        .id
+        .clone();
+    let row = h
+        .app
+        .tree
+        .rows
+        .iter()
+        .position(|r| r.code.as_deref() == Some(transport.as_str()))
+        .unwrap();
+    h.app.tree.selected = row;
+    h.app.update(Action::Focus(Pane::Search));
+    h.type_text("bus");
+    let ctrl = |h: &mut Driver, c| h.press(KeyCode::Char(c), KeyModifiers::CONTROL);
+    // a preview first: nothing written
+    ctrl(&mut h, 'a');
+    let message = h.app.message.as_ref().unwrap().text.clone();
+    assert!(
+        message.contains("3 passage(s) in 3 transcript(s)"),
+        "{message}"
+    );
+    assert!(message.contains("context sentence"), "{message}");
+    assert_eq!(h.file("codings/r1.jsonl"), before);
+    // a wider context, then coded
+    ctrl(&mut h, 'o');
+    let message = h.app.message.as_ref().unwrap().text.clone();
+    assert!(message.contains("context paragraph"), "{message}");
+    ctrl(&mut h, 'a');
+    let message = h.app.message.as_ref().unwrap().text.clone();
+    assert!(message.starts_with("coded 3 passage(s)"), "{message}");
+    assert_eq!(h.app.focus, Pane::Retrieval);
+    assert_eq!(h.app.retrieval.code.as_deref(), Some(transport.as_str()));
+    assert_eq!(h.app.retrieval.rows.len(), 3);
+    let coded = h.file("codings/r1.jsonl");
+    assert_eq!(coded.lines().count(), 4);
+    assert!(h.screen().contains("Bus fares went up."));
+    // one u undoes the whole batch, byte for byte
+    h.keys("u");
+    assert_eq!(h.file("codings/r1.jsonl"), before);
+    assert!(h.app.retrieval.rows.is_empty());
 }

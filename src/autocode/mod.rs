@@ -34,3 +34,22 @@ pub enum AutocodeError {
     #[error("{0}")]
     Invalid(String),
 }
+
+/// Codes every hit of `query` with `code` as `coder`, widened to `context` — or, with
+/// `dry_run`, only says what would be coded: what `thema code --search` and the search pane do.
+pub fn code_search(
+    study: &mut crate::study::Study,
+    index: &crate::index::Index,
+    coder: &str,
+    query: &str,
+    context: Context,
+    code: &str,
+    dry_run: bool,
+) -> Result<crate::study::batch::BatchOutcome, AutocodeError> {
+    let codings = turns::search(study, index, query, context, code, &turns::Scope::default())?;
+    let what = format!(
+        "--search {query:?} --context {context} → {}",
+        study.code_path(code)
+    );
+    Ok(study.code_batch(coder, &codings, &what, dry_run, &mut || {})?)
+}

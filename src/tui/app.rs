@@ -460,6 +460,8 @@ pub struct SearchPane {
     pub error: Option<String>,
     /// How the search ran, when the user should know.
     pub note: Option<String>,
+    /// An auto-coding of every hit, previewed and waiting for its confirmation.
+    pub autocode: Option<crate::tui::autocode::Pending>,
 }
 
 /// Which way the user works right now, shown in the status bar.
@@ -718,7 +720,7 @@ impl App {
         });
     }
 
-    fn writable(&mut self) -> bool {
+    pub(crate) fn writable(&mut self) -> bool {
         if let Some(why) = &self.read_only {
             let why = why.clone();
             self.error(why);
@@ -936,6 +938,8 @@ impl App {
             Action::NextOpenDisagreement => self.jump_disagreement(true, true),
             Action::OpenResolve => self.open_resolve(),
             Action::Resolve(take) => self.choose_take(take),
+            Action::AutoCodeHits => self.auto_code_hits(),
+            Action::AutoCodeContext => self.auto_code_context(),
             Action::ToggleSaturation => {
                 self.overlay = match self.overlay {
                     Some(Overlay::Saturation(_)) => None,
@@ -975,7 +979,7 @@ impl App {
 
     // ----- focus and lists -----
 
-    fn focus(&mut self, pane: Pane) {
+    pub(crate) fn focus(&mut self, pane: Pane) {
         self.focus = pane;
         if matches!(pane, Pane::Retrieval | Pane::Search) {
             self.right = pane;
@@ -1187,7 +1191,7 @@ impl App {
     }
 
     /// Everything that depends on the codings changed.
-    fn codings_changed(&mut self) {
+    pub(crate) fn codings_changed(&mut self) {
         self.searcher.changed();
         let refreshed = self.compare.as_mut().map(|c| c.refresh(&self.study));
         if let Some(Err(e)) = refreshed {
@@ -1319,6 +1323,11 @@ impl App {
     }
 
     /// Fills the retrieval pane with the segments of `code` and its descendants.
+    /// Shows a code's segments in the retrieval pane.
+    pub(crate) fn show_code(&mut self, code: String) {
+        self.retrieve(Some(code));
+    }
+
     fn retrieve(&mut self, code: Option<String>) {
         let keep = self
             .retrieval
@@ -1748,6 +1757,10 @@ impl App {
                 .study
                 .describe_code(&coder, code, None, after, Some("undo/redo in the TUI"))
                 .map(|_| ()),
+            Change::Unbatched { batch, .. } => self.study.undo_batch(&coder, batch).map(|_| ()),
+            Change::Batch { .. } => Err(StudyError::Invalid(
+                "an auto-coding cannot be redone: press Ctrl-A in the search pane again".into(),
+            )),
         }
     }
 
@@ -1792,6 +1805,7 @@ impl App {
                 self.jump_to(&t, a, b);
                 self.focus(focus);
             }
+            Change::Batch { .. } | Change::Unbatched { .. } => self.codings_changed(),
             _ => self.codebook_changed(None),
         }
         self.info(format!(
@@ -2804,5 +2818,15 @@ fn describe_change(study: &Study, change: &Change) -> String {
         Change::Renamed { code, .. } => format!("renamed {}", study.code_path(code)),
         Change::Moved { code, .. } => format!("moved {}", study.code_path(code)),
         Change::Described { code, .. } => format!("described {}", study.code_path(code)),
+        Change::Batch { code, passages, .. } => {
+            format!(
+                "auto-coded {passages} passage(s) with {}",
+                study.code_path(code)
+            )
+        }
+        Change::Unbatched { code, passages, .. } => format!(
+            "removed {passages} auto-coded passage(s) of {}",
+            study.code_path(code)
+        ),
     }
 }

@@ -32,6 +32,24 @@ pub enum Change {
         /// Parent after.
         to: Option<String>,
     },
+    /// Every hit of a search was coded as one batch (undo: `Study::undo_batch`).
+    Batch {
+        /// The batch id.
+        batch: String,
+        /// The code applied.
+        code: String,
+        /// Segments written.
+        passages: usize,
+    },
+    /// A batch was undone (cannot be redone: the search is run again instead).
+    Unbatched {
+        /// The batch id.
+        batch: String,
+        /// The code applied.
+        code: String,
+        /// Segments written.
+        passages: usize,
+    },
     /// A code's description changed.
     Described {
         /// Code id.
@@ -58,6 +76,24 @@ impl Change {
                 code: code.clone(),
                 from: to.clone(),
                 to: from.clone(),
+            },
+            Change::Batch {
+                batch,
+                code,
+                passages,
+            } => Change::Unbatched {
+                batch: batch.clone(),
+                code: code.clone(),
+                passages: *passages,
+            },
+            Change::Unbatched {
+                batch,
+                code,
+                passages,
+            } => Change::Batch {
+                batch: batch.clone(),
+                code: code.clone(),
+                passages: *passages,
             },
             Change::Described {
                 code,

@@ -761,6 +761,18 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         C::Search,
+        &[ctrl('a')],
+        Action::AutoCodeHits,
+        "auto-code every hit with the highlighted code (preview; again: code them)",
+    ),
+    bind(
+        C::Search,
+        &[ctrl('o')],
+        Action::AutoCodeContext,
+        "auto-code: widen the context (hit, sentence, paragraph, turn)",
+    ),
+    bind(
+        C::Search,
         &[key(KC::F(2))],
         Action::ToggleSaturation,
         "saturation chart",

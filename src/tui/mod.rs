@@ -14,6 +14,7 @@
 
 pub mod action;
 pub mod app;
+pub mod autocode;
 pub mod compare;
 pub mod event;
 pub mod history;
