@@ -75,9 +75,12 @@ pub fn place(
     to_create: &BTreeSet<String>,
 ) -> Placed {
     let mut placed = Placed::default();
-    let mut transcripts: HashMap<String, Result<Arc<Transcript>, String>> = HashMap::new();
+    // one transcript in memory at a time: the rows are taken transcript by transcript
+    let mut order: Vec<&Row> = rows.iter().collect();
+    order.sort_by_key(|r| r.get("transcript"));
+    let mut current: Option<(String, Result<Arc<Transcript>, String>)> = None;
     let mut codes: HashMap<(Option<String>, Option<String>), Option<String>> = HashMap::new();
-    for row in rows {
+    for row in order {
         let problem = |message: String| Problem {
             line: row.line,
             message,
@@ -121,10 +124,14 @@ pub fn place(
                 continue;
             }
         };
-        let t = transcripts
-            .entry(name.to_string())
-            .or_insert_with(|| study.transcript(name).map_err(|e| e.to_string()))
-            .clone();
+        let t = match &current {
+            Some((id, t)) if id == name => t.clone(),
+            _ => {
+                let t = study.transcript(name).map_err(|e| e.to_string());
+                current = Some((name.to_string(), t.clone()));
+                t
+            }
+        };
         let t = match t {
             Ok(t) => t,
             Err(e) => {
@@ -148,6 +155,7 @@ pub fn place(
             Err(e) => placed.problems.push(problem(e)),
         }
     }
+    placed.problems.sort_by_key(|p| p.line);
     placed
 }
 

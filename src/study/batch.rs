@@ -301,7 +301,13 @@ impl Study {
             self.lock(coder)?;
         }
         let ids: Vec<String> = by_transcript.keys().cloned().collect();
-        let existing = self.segments_of(coder, &ids)?;
+        let codes: BTreeSet<&str> = codings.iter().map(|c| c.code.as_str()).collect();
+        // read once: the lock is held from here to the write, so the file cannot change
+        let file = match self.loaded_layer(coder) {
+            Some(_) => None,
+            None => Some(LayerFile::read(&files::codings_path(&self.root, coder))?),
+        };
+        let mut existing = self.segments_of(coder, file.as_ref(), &ids, &codes)?;
         let batch = if dry_run {
             String::new()
         } else {
@@ -309,13 +315,15 @@ impl Study {
         };
         let at = now();
         let mut plans: BTreeMap<String, Plan> = BTreeMap::new();
-        for (id, codings) in &by_transcript {
+        // last first: the transcripts read last (placing a file's rows) are still in the cache
+        for (id, codings) in by_transcript.iter().rev() {
             let t = self.transcript(id)?;
             let mine = existing.get(id).map(Vec::as_slice).unwrap_or_default();
             plans.insert(
                 id.clone(),
                 plan_transcript(&t, mine, codings, &batch, coder, &at),
             );
+            existing.remove(id);
             tick();
         }
         let mut outcome = BatchOutcome {
@@ -348,14 +356,12 @@ impl Study {
         };
         self.append_batch_log(coder, &entry)?;
         let touched: Vec<String> = plans.keys().cloned().collect();
-        self.edit_transcripts(coder, &touched, move |layer| {
-            for (id, plan) in plans {
-                let segments = layer.entry(id).or_default();
+        self.edit_transcripts_of(coder, file, &touched, |id, segments| {
+            if let Some(plan) = plans.remove(id) {
                 let gone: BTreeSet<&str> = plan.replaced.iter().map(|s| s.id.as_str()).collect();
                 segments.retain(|s| !gone.contains(s.id.as_str()));
                 segments.extend(plan.write);
             }
-            Ok(())
         })?;
         Ok(outcome)
     }
@@ -395,25 +401,22 @@ impl Study {
         .clone();
         let id = entry.batch.clone();
         let replaced = entry.replaced.clone();
-        let (removed, restored) = self.edit_transcripts(coder, &entry.transcripts, |layer| {
-            let back: BTreeSet<&str> = replaced.iter().map(|s| s.id.as_str()).collect();
-            let removed = layer
-                .values()
-                .flatten()
+        let back: BTreeSet<&str> = replaced.iter().map(|s| s.id.as_str()).collect();
+        let mut removed = 0;
+        self.edit_transcripts(coder, &entry.transcripts, |transcript, segments| {
+            removed += segments
+                .iter()
                 .filter(|s| s.batch() == Some(id.as_str()))
                 .count();
-            for segments in layer.values_mut() {
-                segments
-                    .retain(|s| s.batch() != Some(id.as_str()) && !back.contains(s.id.as_str()));
-            }
-            for s in &replaced {
-                layer
-                    .entry(s.transcript.clone())
-                    .or_default()
-                    .push(s.clone());
-            }
-            Ok((removed, replaced.len()))
+            segments.retain(|s| s.batch() != Some(id.as_str()) && !back.contains(s.id.as_str()));
+            segments.extend(
+                replaced
+                    .iter()
+                    .filter(|s| s.transcript == transcript)
+                    .cloned(),
+            );
         })?;
+        let restored = replaced.len();
         self.append_batch_log(
             coder,
             &BatchEntry {
@@ -454,91 +457,118 @@ impl Study {
         atomic::append_line(&log_path(&self.root, coder), &line)
     }
 
-    /// The segments `coder` has in each of `transcripts` (re-anchored in memory), without
-    /// writing anything.
+    /// The segments `coder` has of `codes` in each of `transcripts` (re-anchored in memory),
+    /// without writing anything.
     fn segments_of(
         &self,
         coder: &str,
+        file: Option<&LayerFile>,
         transcripts: &[String],
+        codes: &BTreeSet<&str>,
     ) -> Result<BTreeMap<String, Vec<Segment>>> {
         let wanted: BTreeSet<&str> = transcripts.iter().map(String::as_str).collect();
         let mut out: BTreeMap<String, Vec<Segment>> = BTreeMap::new();
         if let Some(layer) = self.loaded_layer(coder) {
-            for s in layer
-                .iter()
-                .filter(|s| wanted.contains(s.transcript.as_str()))
-            {
+            for s in layer.iter().filter(|s| {
+                wanted.contains(s.transcript.as_str()) && codes.contains(s.code.as_str())
+            }) {
                 out.entry(s.transcript.clone()).or_default().push(s.clone());
             }
             return Ok(out);
         }
-        let file = LayerFile::read(&files::codings_path(&self.root, coder))?;
+        let read;
+        let file = match file {
+            Some(file) => file,
+            None => {
+                read = LayerFile::read(&files::codings_path(&self.root, coder))?;
+                &read
+            }
+        };
         for id in transcripts {
             let mut segments = file.segments(id)?;
+            let print = file.is_sorted().then(|| file.print(id)).flatten();
+            self.reanchor_run(id, print, &mut segments)?;
+            segments.retain(|s| codes.contains(s.code.as_str()));
             if !segments.is_empty() {
-                let print = file.is_sorted().then(|| file.print(id)).flatten();
-                self.reanchor_run(id, print, &mut segments)?;
                 out.insert(id.clone(), segments);
             }
         }
         Ok(out)
     }
 
-    /// [`Study::edit_layer`] for several transcripts at once, in one write: `edit` gets the
-    /// coder's segments of each of `transcripts` and may change them; the lock must be held.
-    pub(crate) fn edit_transcripts<R>(
+    /// [`Study::edit_layer`] for several transcripts at once, in one write: `edit` is called
+    /// with each of `transcripts` and the coder's segments of it (re-anchored), and may change
+    /// them; the lock must be held.
+    pub(crate) fn edit_transcripts(
         &mut self,
         coder: &str,
         transcripts: &[String],
-        edit: impl FnOnce(&mut BTreeMap<String, Vec<Segment>>) -> Result<R>,
-    ) -> Result<R> {
+        edit: impl FnMut(&str, &mut Vec<Segment>),
+    ) -> Result<()> {
+        self.edit_transcripts_of(coder, None, transcripts, edit)
+    }
+
+    /// [`Study::edit_transcripts`] with the coder's file already read under the lock, if it was.
+    fn edit_transcripts_of(
+        &mut self,
+        coder: &str,
+        file: Option<LayerFile>,
+        transcripts: &[String],
+        mut edit: impl FnMut(&str, &mut Vec<Segment>),
+    ) -> Result<()> {
         if !self.holds_lock(coder) {
             return Err(StudyError::ReadOnly {
                 coder: coder.to_string(),
             });
         }
+        let wanted: BTreeSet<String> = transcripts.iter().cloned().collect();
         if self.loaded_layer(coder).is_none() {
-            let file = LayerFile::read(&files::codings_path(&self.root, coder))?;
+            let file = match file {
+                Some(file) => file,
+                None => LayerFile::read(&files::codings_path(&self.root, coder))?,
+            };
             if file.is_sorted() {
-                return self.edit_transcripts_on_disk(coder, &file, transcripts, edit);
+                return self.edit_transcripts_on_disk(coder, &file, &wanted, edit);
             }
         }
-        let wanted: BTreeSet<&str> = transcripts.iter().map(String::as_str).collect();
         let layer = self.layer_mut(coder)?;
-        let mut mine: BTreeMap<String, Vec<Segment>> = BTreeMap::new();
+        let mut mine: BTreeMap<String, Vec<Segment>> =
+            wanted.iter().map(|t| (t.clone(), Vec::new())).collect();
         let mut rest = Vec::with_capacity(layer.len());
         for s in std::mem::take(layer) {
-            if wanted.contains(s.transcript.as_str()) {
-                mine.entry(s.transcript.clone()).or_default().push(s);
-            } else {
-                rest.push(s);
+            match mine.get_mut(&s.transcript) {
+                Some(list) => list.push(s),
+                None => rest.push(s),
             }
         }
         *layer = rest;
-        let result = edit(&mut mine);
+        for (id, segments) in &mut mine {
+            edit(id, segments);
+        }
         layer.extend(mine.into_values().flatten());
-        let result = result?;
-        self.save_coder(coder)?;
-        Ok(result)
+        self.save_coder(coder)
     }
 
     /// [`Study::edit_transcripts`] on the file: the transcripts' runs of lines re-written in
-    /// one pass, the rest copied.
-    fn edit_transcripts_on_disk<R>(
+    /// one pass, one transcript's segments in memory at a time, the rest copied.
+    fn edit_transcripts_on_disk(
         &mut self,
         coder: &str,
         file: &LayerFile,
-        transcripts: &[String],
-        edit: impl FnOnce(&mut BTreeMap<String, Vec<Segment>>) -> Result<R>,
-    ) -> Result<R> {
-        let mut mine: BTreeMap<String, Vec<Segment>> = BTreeMap::new();
-        for id in transcripts {
+        transcripts: &BTreeSet<String>,
+        mut edit: impl FnMut(&str, &mut Vec<Segment>),
+    ) -> Result<()> {
+        let mut unanchored: BTreeSet<String> = BTreeSet::new();
+        let spliced = file.with_transcripts(transcripts, |id| {
             let mut segments = file.segments(id)?;
             self.reanchor_layer(file, &mut segments)?;
-            mine.insert(id.clone(), segments);
-        }
-        let result = edit(&mut mine)?;
-        let (bytes, runs) = file.with_transcripts(&mine)?.ok_or_else(|| {
+            edit(id, &mut segments);
+            if segments.iter().any(Segment::is_unanchored) {
+                unanchored.insert(id.to_string());
+            }
+            Ok(segments)
+        })?;
+        let (bytes, runs) = spliced.ok_or_else(|| {
             StudyError::Invalid(format!(
                 "{} is not in transcript order",
                 file.path().display()
@@ -549,17 +579,14 @@ impl Study {
             self.forget_layer(coder);
         }
         for (id, run) in runs {
-            let unanchored = mine
-                .get(&id)
-                .is_some_and(|s| s.iter().any(Segment::is_unanchored));
-            if let (Some(info), false) = (self.transcript_info(&id), unanchored) {
+            if let (Some(info), false) = (self.transcript_info(&id), unanchored.contains(&id)) {
                 let hash = info.hash;
                 self.anchors
                     .learn(crate::model::fingerprint::hash_bytes(&bytes[run]), hash);
             }
         }
         self.anchors.save();
-        Ok(result)
+        Ok(())
     }
 }
 

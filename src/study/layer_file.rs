@@ -11,7 +11,7 @@
 //! keep the order) still reads correctly; only the splice is refused, and callers fall back to
 //! loading and saving the whole layer, which sorts it again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -294,31 +294,24 @@ impl LayerFile {
 }
 
 impl LayerFile {
-    /// The bytes of this file with the segments of several transcripts replaced (each list
-    /// sorted here, as a full save would), in one pass, and the byte range each transcript's
+    /// The bytes of this file with the segments of several transcripts (in id order) replaced
+    /// by what `segments_of` gives for each (sorted here, as a full save would), in one pass —
+    /// one transcript's segments in memory at a time —, and the byte range each transcript's
     /// segments now take; everything else is copied as it is. `None` when the file is not in
     /// transcript order; then the whole layer must be loaded and saved.
     #[allow(clippy::type_complexity)]
     pub fn with_transcripts(
         &self,
-        changes: &BTreeMap<String, Vec<Segment>>,
+        transcripts: &BTreeSet<String>,
+        mut segments_of: impl FnMut(&str) -> Result<Vec<Segment>>,
     ) -> Result<Option<(Vec<u8>, Vec<(String, Range<usize>)>)>> {
         if !self.sorted {
             return Ok(None);
         }
-        let added: usize = changes.values().map(Vec::len).sum();
-        let mut out = Vec::with_capacity(self.bytes.len() + 256 * added);
-        let mut runs = Vec::with_capacity(changes.len());
+        let mut out = Vec::with_capacity(self.bytes.len() + self.bytes.len() / 4);
+        let mut runs = Vec::with_capacity(transcripts.len());
         let mut copied = 0;
-        for (transcript, segments) in changes {
-            let mut sorted: Vec<&Segment> = segments.iter().collect();
-            sorted.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-            if let Some(stray) = sorted.iter().find(|s| s.transcript != *transcript) {
-                return Err(StudyError::Invalid(format!(
-                    "segment {} belongs to {}, not {transcript}",
-                    stray.id, stray.transcript
-                )));
-            }
+        for transcript in transcripts {
             let (cut, resume) = match self.runs.get(transcript).and_then(|r| r.first()) {
                 Some(run) => (run.start, run.end),
                 None => {
@@ -326,21 +319,26 @@ impl LayerFile {
                     (at, at)
                 }
             };
-            if cut < copied {
-                return Ok(None);
+            let mut segments = segments_of(transcript)?;
+            segments.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            if let Some(stray) = segments.iter().find(|s| s.transcript != *transcript) {
+                return Err(StudyError::Invalid(format!(
+                    "segment {} belongs to {}, not {transcript}",
+                    stray.id, stray.transcript
+                )));
             }
-            out.extend_from_slice(&self.bytes[copied..cut]);
+            out.extend_from_slice(&self.bytes[copied.min(cut)..cut]);
             if !out.is_empty() && out.last() != Some(&b'\n') {
                 out.push(b'\n');
             }
             let run_start = out.len();
-            for segment in sorted {
+            for segment in &segments {
                 serde_json::to_writer(&mut out, segment)
                     .map_err(|e| StudyError::Invalid(e.to_string()))?;
                 out.push(b'\n');
             }
             runs.push((transcript.clone(), run_start..out.len()));
-            copied = resume;
+            copied = copied.max(resume);
         }
         out.extend_from_slice(&self.bytes[copied..]);
         Ok(Some((out, runs)))
@@ -749,7 +747,11 @@ mod tests {
             vec![segment("r1-f", "E", 9), all[2].clone()],
         );
         changes.insert("F".to_string(), vec![segment("r1-g", "F", 0)]);
-        let (spliced, runs) = layer.with_transcripts(&changes).unwrap().unwrap();
+        let ids: BTreeSet<String> = changes.keys().cloned().collect();
+        let (spliced, runs) = layer
+            .with_transcripts(&ids, |t| Ok(changes[t].clone()))
+            .unwrap()
+            .unwrap();
         let expected = vec![
             all[0].clone(),
             segment("r1-b", "B", 2),
