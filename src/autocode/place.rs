@@ -127,7 +127,7 @@ pub fn place(
         let t = match &current {
             Some((id, t)) if id == name => t.clone(),
             _ => {
-                let t = study.transcript(name).map_err(|e| e.to_string());
+                let t = study.transcript_passing(name).map_err(|e| e.to_string());
                 current = Some((name.to_string(), t.clone()));
                 t
             }

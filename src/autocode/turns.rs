@@ -84,7 +84,7 @@ pub fn search(
         let t = match &current {
             Some(t) if t.id == m.transcript => Arc::clone(t),
             _ => {
-                let t = study.transcript(&m.transcript)?;
+                let t = study.transcript_passing(&m.transcript)?;
                 current = Some(Arc::clone(&t));
                 t
             }
@@ -123,7 +123,7 @@ pub fn turns(
             continue;
         }
         in_scope += 1;
-        let t = study.transcript(&info.id)?;
+        let t = study.transcript_passing(&info.id)?;
         for turn in t.speaker_turns() {
             let label = turn.speaker.as_deref().unwrap_or_default();
             if wanted.as_ref().is_some_and(|w| label.to_lowercase() != *w) {

@@ -315,9 +315,8 @@ impl Study {
         };
         let at = now();
         let mut plans: BTreeMap<String, Plan> = BTreeMap::new();
-        // last first: the transcripts read last (placing a file's rows) are still in the cache
-        for (id, codings) in by_transcript.iter().rev() {
-            let t = self.transcript(id)?;
+        for (id, codings) in &by_transcript {
+            let t = self.transcript_passing(id)?;
             let mine = existing.get(id).map(Vec::as_slice).unwrap_or_default();
             plans.insert(
                 id.clone(),

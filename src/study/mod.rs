@@ -387,6 +387,19 @@ impl Study {
         Ok(transcript)
     }
 
+    /// [`Study::transcript`] without keeping it: for work that goes through many transcripts
+    /// once each (a batch over the whole study), so memory holds one at a time.
+    pub fn transcript_passing(&self, id: &str) -> Result<Arc<Transcript>> {
+        let info = self
+            .catalogue
+            .get(id)
+            .ok_or_else(|| self.no_transcript(id))?;
+        match self.texts.get(&info.id) {
+            Some(t) => Ok(t),
+            None => self.read_transcript(info),
+        }
+    }
+
     /// Reads a transcript from its file, checking it against the catalogue.
     fn read_transcript(&self, info: &TranscriptInfo) -> Result<Arc<Transcript>> {
         let text = files::read_text(&files::transcript_path(&self.root, &info.id))?;
