@@ -165,10 +165,24 @@ fn csv_rows(text: &str) -> Result<Vec<Row>, String> {
         .map(|h| h.trim().to_lowercase())
         .collect();
     let mut rows = Vec::new();
+    // the reader's own line count skips blank lines: count newlines up to each record instead
+    let (mut line, mut counted) = (1, 0);
+    let mut line_at = |byte: u64| {
+        let mut byte = usize::try_from(byte).unwrap_or(usize::MAX).min(text.len());
+        // a record's position is where reading it began, before the blank lines it skipped
+        while matches!(text.as_bytes().get(byte), Some(b'\n' | b'\r')) {
+            byte += 1;
+        }
+        if byte > counted {
+            line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..byte]).count();
+            counted = byte;
+        }
+        line
+    };
     for record in reader.records() {
         let row = match record {
             Ok(record) => {
-                let line = record.position().map_or(0, |p| p.line() as usize);
+                let line = record.position().map_or(0, |p| line_at(p.byte()));
                 if record.iter().all(|v| v.trim().is_empty()) {
                     continue;
                 }
@@ -190,7 +204,7 @@ fn csv_rows(text: &str) -> Result<Vec<Row>, String> {
                 }
             }
             Err(e) => Row {
-                line: e.position().map_or(0, |p| p.line() as usize),
+                line: e.position().map_or(0, |p| line_at(p.byte())),
                 error: Some(format!("not readable as CSV: {e}")),
                 ..Row::default()
             },
