@@ -416,6 +416,7 @@ fn a_thousand_rows_with_five_bad_ones() {
         .success();
     let summary: serde_json::Value = serde_json::from_slice(&again.get_output().stdout).unwrap();
     assert_eq!(summary["new"], 0);
+    assert!(summary["first"].as_array().unwrap().is_empty());
     assert_eq!(summary["problems"].as_array().unwrap().len(), 5);
     assert_eq!(layer(root, "r1"), segments);
 }
@@ -466,6 +467,25 @@ fn strict_applies_nothing_and_dry_run_writes_nothing() {
         .assert()
         .success()
         .stdout(contains("would code"));
+    let out = thema(root)
+        .args([
+            "--coder",
+            "r1",
+            "--json",
+            "code",
+            "--dry-run",
+            "--search",
+            "café",
+            "Feelings",
+        ])
+        .assert()
+        .success();
+    let summary: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(summary["dry_run"], true);
+    assert_eq!(summary["batch"], "");
+    assert_eq!(summary["new"], 200);
+    assert_eq!(summary["by_code"].as_array().unwrap().len(), 20);
+    assert_eq!(summary["first"].as_array().unwrap().len(), 5);
     assert_eq!(snapshot(root), before);
     // --strict with a clean file codes everything, and --create-codes makes the missing code
     let clean: String = fs::read_to_string(root.join("rows.csv"))

@@ -83,6 +83,8 @@ struct Summary<'a> {
     #[serde(flatten)]
     outcome: &'a BatchOutcome,
     by_code: Vec<CodeCount>,
+    /// The first passages, in full.
+    first: &'a [Segment],
     #[serde(skip_serializing_if = "Vec::is_empty")]
     problems: Vec<place::Problem>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -107,6 +109,10 @@ pub fn code(
 ) -> Result<()> {
     let coder = cli.coder()?;
     let mut study = cli.open()?;
+    if !args.dry_run {
+        // refused before anything is written (codes created) when another process codes as you
+        study.lock(&coder)?;
+    }
     let (codings, what, problems, created) = match &args.from {
         Some(path) => {
             if !positional.is_empty() {
@@ -133,6 +139,7 @@ pub fn code(
             coder: &coder,
             outcome: &outcome,
             by_code,
+            first: &outcome.segments[..outcome.segments.len().min(PREVIEW)],
             problems,
             created_codes: created,
         });

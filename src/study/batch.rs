@@ -41,7 +41,9 @@ pub struct BatchOutcome {
     pub batch: String,
     /// Whether nothing was written.
     pub dry_run: bool,
-    /// Segments written: new ones and existing ones widened, in file order.
+    /// Segments written: new ones and existing ones widened, in file order (not in the JSON
+    /// summary, which shows the first few).
+    #[serde(skip)]
     pub segments: Vec<Segment>,
     /// Of those, how many are new.
     pub new: usize,
