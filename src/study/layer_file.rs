@@ -250,46 +250,12 @@ impl LayerFile {
         transcript: &str,
         segments: &[Segment],
     ) -> Result<Option<(Vec<u8>, Range<usize>)>> {
-        if !self.sorted {
-            return Ok(None);
-        }
-        let mut sorted: Vec<&Segment> = segments.iter().collect();
-        sorted.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        if let Some(stray) = sorted.iter().find(|s| s.transcript != transcript) {
-            return Err(StudyError::Invalid(format!(
-                "segment {} belongs to {}, not {transcript}",
-                stray.id, stray.transcript
-            )));
-        }
-        let (cut, resume) = match self.runs.get(transcript).and_then(|r| r.first()) {
-            Some(run) => (run.start, run.end),
-            None => {
-                let at = self
-                    .runs
-                    .range::<str, _>((
-                        std::ops::Bound::Excluded(transcript),
-                        std::ops::Bound::Unbounded,
-                    ))
-                    .next()
-                    .and_then(|(_, runs)| runs.first())
-                    .map_or(self.bytes.len(), |run| run.start);
-                (at, at)
-            }
-        };
-        let mut out = Vec::with_capacity(self.bytes.len() + 256 * segments.len());
-        out.extend_from_slice(&self.bytes[..cut]);
-        if !out.is_empty() && out.last() != Some(&b'\n') {
-            out.push(b'\n');
-        }
-        let run_start = out.len();
-        for segment in sorted {
-            serde_json::to_writer(&mut out, segment)
-                .map_err(|e| StudyError::Invalid(e.to_string()))?;
-            out.push(b'\n');
-        }
-        let run = run_start..out.len();
-        out.extend_from_slice(&self.bytes[resume..]);
-        Ok(Some((out, run)))
+        let only = BTreeSet::from([transcript.to_string()]);
+        let spliced = self.with_transcripts(&only, |_| Ok(segments.to_vec()))?;
+        Ok(spliced.and_then(|(bytes, runs)| {
+            let run = runs.into_iter().next()?.1;
+            Some((bytes, run))
+        }))
     }
 }
 
@@ -308,7 +274,7 @@ impl LayerFile {
         if !self.sorted {
             return Ok(None);
         }
-        let mut out = Vec::with_capacity(self.bytes.len() + self.bytes.len() / 4);
+        let mut out = Vec::with_capacity(self.bytes.len() + self.bytes.len() / 8 + 4096);
         let mut runs = Vec::with_capacity(transcripts.len());
         let mut copied = 0;
         for transcript in transcripts {
