@@ -274,7 +274,8 @@ impl LayerFile {
         if !self.sorted {
             return Ok(None);
         }
-        let mut out = Vec::with_capacity(self.bytes.len() + self.bytes.len() / 8 + 4096);
+        // room for a batch of new lines without growing (a grown buffer doubles: the peak memory)
+        let mut out = Vec::with_capacity(self.bytes.len() + self.bytes.len() / 4 + 4096);
         let mut runs = Vec::with_capacity(transcripts.len());
         let mut copied = 0;
         for transcript in transcripts {
