@@ -289,6 +289,12 @@ fn in_vivo_coding_creates_the_code_under_the_chosen_parent() {
     let mut h = Harness::new(120, 30);
     h.select("The lunch club");
     h.keys("n");
+    // the name is asked first, prefilled with the selected words
+    let Some(Overlay::Prompt(p)) = &h.app.overlay else {
+        panic!("no name prompt")
+    };
+    assert_eq!(p.input, "The lunch club");
+    h.enter();
     h.keys("outcomes");
     h.enter();
     let codebook = h.file("codebooks/link-workers.json");
@@ -940,6 +946,7 @@ fn several_codebooks_show_as_headings_and_in_vivo_asks_which() {
     assert!(screen.contains("volunteers"), "{screen}");
     h.select("The lunch club");
     h.keys("n");
+    h.enter();
     let Some(Overlay::Picker(p)) = &h.app.overlay else {
         panic!("no picker")
     };
@@ -970,7 +977,7 @@ fn clicking_a_retrieved_segment_twice_jumps_to_it() {
         .position(|l| l.contains("(LW7, first year) ¶4"))
         .unwrap() as u16;
     h.app.update(Action::Mouse(Mouse::Down(rect.x + 5, y)));
-    assert_eq!(h.app.retrieval.selected, 1);
+    assert_eq!(h.app.retrieval.list.selected, 1);
     h.app.update(Action::Mouse(Mouse::Down(rect.x + 5, y)));
     assert_eq!(h.app.focus, Pane::Transcript);
     assert_eq!(h.app.selected_text(), "The 42 bus stops at six.");

@@ -5,7 +5,7 @@
 //! functions that made it (apply ↔ uncode via `restore_segment`, rename back, move back).
 
 use crate::model::codebook::Description;
-use crate::model::Segment;
+use crate::model::{Code, Segment};
 
 /// One change made in this session.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,6 +41,32 @@ pub enum Change {
         /// Fields after.
         after: Description,
     },
+    /// A code was created (undo: delete it unless something else uses it by then; redo: put it
+    /// back with the same id).
+    Added {
+        /// The code as created.
+        code: Code,
+        /// Its codebook file stem.
+        book: String,
+    },
+    /// A code created in this session was deleted again (the inverse of [`Change::Added`]).
+    Removed {
+        /// The code as it was.
+        code: Code,
+        /// Its codebook file stem.
+        book: String,
+    },
+    /// Changes one action made, undone and redone together, in order (an in-vivo coding: the
+    /// new code, then the segment).
+    Group(Vec<Change>),
+    /// A code was merged into another. A merge moves every coder's segments and cannot be
+    /// replayed backwards here: undoing it only says so (the codebook history keeps it).
+    Merged {
+        /// Path of the code merged away.
+        from: String,
+        /// Path of the code it went into.
+        into: String,
+    },
 }
 
 impl Change {
@@ -68,6 +94,58 @@ impl Change {
                 before: after.clone(),
                 after: before.clone(),
             },
+            Change::Added { code, book } => Change::Removed {
+                code: code.clone(),
+                book: book.clone(),
+            },
+            Change::Removed { code, book } => Change::Added {
+                code: code.clone(),
+                book: book.clone(),
+            },
+            Change::Group(changes) => {
+                Change::Group(changes.iter().rev().map(Change::inverse).collect())
+            }
+            Change::Merged { .. } => self.clone(),
+        }
+    }
+
+    /// The change after code `from` was merged into `into`: segments and children of `from`
+    /// now belong to `into`; a change to `from` itself no longer applies (`None`).
+    fn after_merge(self, from: &str, into: &str) -> Option<Change> {
+        let moved = |id: Option<String>| id.map(|c| if c == from { into.to_string() } else { c });
+        let recoded = |mut s: Segment| {
+            if s.code == from {
+                s.code = into.to_string();
+            }
+            s
+        };
+        match self {
+            Change::Coded(s) => Some(Change::Coded(recoded(s))),
+            Change::Uncoded(s) => Some(Change::Uncoded(recoded(s))),
+            Change::Moved { code, .. } if code == from => None,
+            Change::Moved { code, from: f, to } => Some(Change::Moved {
+                code,
+                from: moved(f),
+                to: moved(to),
+            }),
+            Change::Renamed { ref code, .. } | Change::Described { ref code, .. }
+                if code == from =>
+            {
+                None
+            }
+            Change::Added { ref code, .. } | Change::Removed { ref code, .. }
+                if code.id == from =>
+            {
+                None
+            }
+            Change::Group(changes) => {
+                let kept: Vec<Change> = changes
+                    .into_iter()
+                    .filter_map(|c| c.after_merge(from, into))
+                    .collect();
+                (!kept.is_empty()).then_some(Change::Group(kept))
+            }
+            other => Some(other),
         }
     }
 }
@@ -113,6 +191,18 @@ impl History {
         } else {
             self.undone.push(change);
         }
+    }
+
+    /// Records that code `from` (id) was merged into `into` (id): earlier changes are rewritten
+    /// to name `into` where they named `from` (changes to `from` itself are dropped), so undo
+    /// goes on working past the merge; the merge itself is recorded as [`Change::Merged`].
+    pub fn merged(&mut self, from: &str, into: &str, merge: Change) {
+        let done = std::mem::take(&mut self.done);
+        self.done = done
+            .into_iter()
+            .filter_map(|c| c.after_merge(from, into))
+            .collect();
+        self.record(merge);
     }
 
     /// How many changes can be undone and redone.

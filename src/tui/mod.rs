@@ -1,7 +1,8 @@
 //! The terminal application: transcripts, code tree, coding stripes, retrieval and search,
 //! driven by the keyboard and the mouse.
 //!
-//! The shape is state → action → update → view. [`keymap`] turns key and mouse events into
+//! The shape is state → action → update → view. Each pane under [`pane`] owns its state and
+//! its own updates; [`app::App`] holds what they share and routes actions to them. [`keymap`] turns key and mouse events into
 //! [`action::Action`]s through one table (which also writes the help screen); [`app::App::update`]
 //! changes the state, and the study only through `Study` functions; the files under [`view`] draw
 //! from `&App` and change nothing. [`event::run`] is the synchronous terminal loop. Nothing here
@@ -14,11 +15,17 @@
 
 pub mod action;
 pub mod app;
+mod codebook;
+mod coding;
 pub mod compare;
+mod dialog;
 pub mod event;
 pub mod history;
 pub mod keymap;
 pub mod layout;
+mod memo;
+mod mouse;
+pub mod pane;
 pub mod picker;
 pub mod player;
 pub mod saturation;
