@@ -22,7 +22,7 @@ use crate::tui::action::{Action, Mouse, Pane};
 use crate::tui::compare::{place_panel, Compare};
 use crate::tui::history::History;
 use crate::tui::layout::{panes, Panes};
-use crate::tui::pane::doc::Viewport;
+use crate::tui::pane::doc::{text_areas, Viewport};
 use crate::tui::player::{self, Player, PlayerAction};
 use crate::tui::saturation::SaturationChart;
 use crate::tui::search::{IndexSearch, Searcher};
@@ -573,7 +573,9 @@ impl App {
     pub(crate) fn step(&mut self, by: isize) {
         match &mut self.overlay {
             Some(Overlay::Help { scroll }) => {
-                *scroll = scroll.saturating_add_signed(by).min(help_len());
+                *scroll = scroll
+                    .saturating_add_signed(by)
+                    .min(crate::tui::view::help::help_len());
                 return;
             }
             Some(Overlay::Picker(p)) => {
@@ -790,37 +792,4 @@ fn read_only_reason(study: &mut Study, coder: &str) -> Option<String> {
         }
         Err(e) => Some(format!("read-only: {e}")),
     }
-}
-
-/// The coding-stripe gutter and the text area inside a transcript pane's borders.
-pub fn text_areas(pane: Rect) -> (Rect, Rect) {
-    let inner = Rect::new(
-        pane.x.saturating_add(1),
-        pane.y.saturating_add(1),
-        pane.width.saturating_sub(2),
-        pane.height.saturating_sub(2),
-    );
-    let stripes: u16 = match inner.width {
-        w if w >= 60 => 6,
-        w if w >= 24 => 3,
-        _ => 0,
-    };
-    let gutter_w = if stripes > 0 { stripes + 1 } else { 0 };
-    (
-        Rect::new(inner.x, inner.y, stripes, inner.height),
-        Rect::new(
-            inner.x + gutter_w,
-            inner.y,
-            inner.width - gutter_w,
-            inner.height,
-        ),
-    )
-}
-
-/// Rows of the help screen (for scrolling bounds).
-pub fn help_len() -> usize {
-    crate::tui::keymap::help_sections()
-        .iter()
-        .map(|(_, rows)| rows.len() + 2)
-        .sum()
 }

@@ -22,6 +22,7 @@ use crate::study::{Study, StudyError, CONSENSUS};
 use crate::tui::action::Action;
 use crate::tui::action::Pane;
 use crate::tui::app::App;
+use crate::tui::keymap::{key_for, Context};
 use crate::tui::layout::Panes;
 use crate::tui::pane::picker::PickerPurpose;
 use crate::tui::pane::prompt::{Prompt, PromptPurpose};
@@ -513,7 +514,10 @@ impl App {
         };
         let status = match &d.resolution {
             Some(r) => format!("resolved: took {}", compare.take_label(r.take)),
-            None => "open: r resolves".to_string(),
+            None => format!(
+                "open: {} resolves",
+                key_for(Context::Compare, &Action::OpenResolve)
+            ),
         };
         let text = format!(
             "disagreement {} of {} · {} · {} · {status}",
@@ -647,8 +651,10 @@ impl App {
                     .as_ref()
                     .map_or((0, 0), |c| (c.remaining(), c.list.len()));
                 self.info(format!(
-                    "resolved {}: took {label} · {open} of {total} still open · n next, N next open",
-                    self.study.code_path(&d.code)
+                    "resolved {}: took {label} · {open} of {total} still open · {} next, {} next open",
+                    self.study.code_path(&d.code),
+                    key_for(Context::Compare, &Action::NextDisagreement),
+                    key_for(Context::Compare, &Action::NextOpenDisagreement),
                 ));
             }
         }

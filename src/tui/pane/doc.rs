@@ -5,6 +5,8 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
+use ratatui::layout::Rect;
+
 use crate::model::Transcript;
 use crate::study::Study;
 use crate::tui::selection::{self as sel, Motion, Range};
@@ -489,4 +491,29 @@ impl Doc {
         }
         doc.top = top;
     }
+}
+
+/// The coding-stripe gutter and the text area inside a transcript pane's borders.
+pub fn text_areas(pane: Rect) -> (Rect, Rect) {
+    let inner = Rect::new(
+        pane.x.saturating_add(1),
+        pane.y.saturating_add(1),
+        pane.width.saturating_sub(2),
+        pane.height.saturating_sub(2),
+    );
+    let stripes: u16 = match inner.width {
+        w if w >= 60 => 6,
+        w if w >= 24 => 3,
+        _ => 0,
+    };
+    let gutter_w = if stripes > 0 { stripes + 1 } else { 0 };
+    (
+        Rect::new(inner.x, inner.y, stripes, inner.height),
+        Rect::new(
+            inner.x + gutter_w,
+            inner.y,
+            inner.width - gutter_w,
+            inner.height,
+        ),
+    )
 }

@@ -14,7 +14,8 @@ use ratatui::Frame;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::tui::action::Pane;
-use crate::tui::app::{text_areas, App, CodedSpan, Doc, VisualRow};
+use crate::tui::app::{App, CodedSpan, Doc, VisualRow};
+use crate::tui::pane::doc::text_areas;
 use crate::tui::view::{code_color, fit, pane_block};
 use crate::tui::wrap::{cell_width, TurnBytes};
 
