@@ -179,15 +179,10 @@ impl App {
         };
         self.codebook_changed(Some(id.clone()));
         let coded = self.apply_to_selection(&id).map(Change::Coded);
-        let changes: Vec<Change> = created.into_iter().chain(coded).collect();
+        let mut changes: Vec<Change> = created.into_iter().chain(coded).collect();
         match changes.len() {
             0 => {}
-            1 => self.history.record(
-                changes
-                    .into_iter()
-                    .next()
-                    .unwrap_or(Change::Group(Vec::new())),
-            ),
+            1 => self.history.record(changes.remove(0)),
             _ => self.history.record(Change::Group(changes)),
         }
     }

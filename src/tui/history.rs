@@ -2,7 +2,10 @@
 //! what it takes to reverse it, as helix records invertible transactions rather than snapshots.
 //!
 //! This module only keeps the record; the app replays a change's inverse through the same study
-//! functions that made it (apply ↔ uncode via `restore_segment`, rename back, move back).
+//! functions that made it (apply ↔ uncode via `restore_segment`, rename back, move back, a new
+//! code deleted ↔ restored with its id). One action's changes form a [`Change::Group`]. A merge
+//! cannot be replayed backwards: it is recorded as [`Change::Merged`], and the changes before it
+//! are rewritten to name the code merged into, so undo goes on past it.
 
 use crate::model::codebook::Description;
 use crate::model::{Code, Segment};
@@ -230,5 +233,75 @@ mod tests {
         assert_eq!(h.depth(), (0, 1));
         h.record(c);
         assert_eq!(h.depth(), (1, 0), "a new change clears redo");
+    }
+
+    fn segment(code: &str) -> Segment {
+        Segment {
+            id: "r1-s1".into(),
+            transcript: "T1".into(),
+            start: 0,
+            end: 4,
+            code: code.into(),
+            quote: "text".into(),
+            at: String::new(),
+            memo: None,
+            starred: false,
+            flag: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    #[test]
+    fn a_merge_rewrites_what_came_before_and_drops_changes_to_the_merged_code() {
+        let mut h = History::default();
+        h.record(Change::Coded(segment("old")));
+        h.record(Change::Group(vec![Change::Uncoded(segment("other"))]));
+        h.record(Change::Renamed {
+            code: "old".into(),
+            from: "a".into(),
+            to: "b".into(),
+        });
+        h.record(Change::Moved {
+            code: "child".into(),
+            from: Some("old".into()),
+            to: None,
+        });
+        let merge = Change::Merged {
+            from: "Old".into(),
+            into: "New".into(),
+        };
+        h.merged("old", "new", merge.clone());
+        assert_eq!(h.take_undo(), Some(merge));
+        assert_eq!(
+            h.take_undo(),
+            Some(Change::Moved {
+                code: "child".into(),
+                from: Some("new".into()),
+                to: None,
+            })
+        );
+        assert_eq!(
+            h.take_undo(),
+            Some(Change::Group(vec![Change::Uncoded(segment("other"))]))
+        );
+        assert_eq!(h.take_undo(), Some(Change::Coded(segment("new"))));
+        assert_eq!(h.take_undo(), None, "the rename of the merged code is gone");
+    }
+
+    #[test]
+    fn a_group_is_undone_in_reverse() {
+        let g = Change::Group(vec![
+            Change::Renamed {
+                code: "c".into(),
+                from: "a".into(),
+                to: "b".into(),
+            },
+            Change::Coded(segment("c")),
+        ]);
+        let Change::Group(inv) = g.inverse() else {
+            panic!("not a group")
+        };
+        assert_eq!(inv[0], Change::Uncoded(segment("c")));
+        assert_eq!(g.inverse().inverse(), g);
     }
 }
