@@ -1,9 +1,11 @@
-//! The panes and overlays, each owning its state and the updates that concern only it:
-//! [`doc`] the open transcript, [`tree`] the code tree, [`retrieval`] the segments of a code,
-//! [`search`] full-text search, [`picker`] the fuzzy picker and [`prompt`] the one-line prompt.
-//! The transcripts list is a bare [`ListCursor`]. A pane's update changes the pane and returns
-//! what the app has to do next (open a transcript, retrieve a code); only the app writes to the
-//! study, and only the files under `view` draw.
+//! The panes and overlays, each owning its state, the updates that concern only it and its
+//! drawing (`draw.rs` beside it): [`doc`] the open transcript, [`tree`] the code tree,
+//! [`retrieval`] the segments of a code, [`search`] full-text search, [`picker`] the fuzzy picker
+//! and [`prompt`] the one-line prompt; [`transcripts`] draws the transcripts list, whose state is
+//! a bare [`ListCursor`]. A pane's update changes the pane and returns what the app has to do
+//! next (the parent code to retrieve, whether a segment was found); only the app writes to the
+//! study. Draws read `&App` for what the panes share (focus, counts, the study) and change
+//! nothing but the scroll offsets they keep in `Cell`s.
 
 use std::cell::Cell;
 
@@ -12,6 +14,7 @@ pub mod picker;
 pub mod prompt;
 pub mod retrieval;
 pub mod search;
+pub mod transcripts;
 pub mod tree;
 
 use crate::tui::saturation::SaturationChart;

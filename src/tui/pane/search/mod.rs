@@ -1,6 +1,8 @@
 //! The search pane: the query as typed and its hits, through a [`Searcher`] (the study's index,
 //! or another engine in tests). Each keystroke runs the query again.
 
+pub mod draw;
+
 use crate::study::Study;
 use crate::tui::pane::ListCursor;
 use crate::tui::search::{SearchHit, Searcher};

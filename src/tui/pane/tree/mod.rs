@@ -1,6 +1,8 @@
 //! The code tree pane: one row per codebook heading (when the study has several) and per code,
 //! with hidden subtrees. It reads the codebooks; the app changes them.
 
+pub mod draw;
+
 use std::collections::BTreeSet;
 
 use crate::study::Study;

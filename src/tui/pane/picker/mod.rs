@@ -1,6 +1,8 @@
 //! The fuzzy picker: a code (or a coder) chosen by typing part of its path. It filters and
 //! ranks as the user types; what the choice is for ([`PickerPurpose`]) is the app's business.
 
+pub mod draw;
+
 use std::collections::BTreeSet;
 
 use crate::study::Study;

@@ -2,6 +2,8 @@
 //! grapheme boundaries), the scroll position and lazily wrapped lines, with the motions and
 //! scrolling that change them. It never writes; the app codes and uncodes through the study.
 
+pub mod draw;
+
 use std::cell::RefCell;
 use std::sync::Arc;
 

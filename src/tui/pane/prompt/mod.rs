@@ -1,5 +1,7 @@
 //! The one-line prompt: a question and the answer being typed.
 
+pub mod draw;
+
 use crate::study::consensus::Take;
 
 /// What a prompt's answer is for.

@@ -1,6 +1,8 @@
 //! The retrieval pane: every segment of one code and the codes beneath it, across transcripts,
 //! the current coder's or everyone's, with who coded it.
 
+pub mod draw;
+
 use crate::study::coding::SegmentFilter;
 use crate::study::{Study, StudyError};
 use crate::tui::pane::ListCursor;
@@ -47,7 +49,7 @@ impl Retrieval {
     pub fn entry_at(&self, row: usize, width: usize) -> Option<usize> {
         let mut top = 0;
         for (i, r) in self.rows.iter().enumerate().skip(self.list.offset.get()) {
-            top += crate::tui::view::retrieval::entry_height(&r.quote, width);
+            top += draw::entry_height(&r.quote, width);
             if row < top {
                 return Some(i);
             }
