@@ -34,7 +34,7 @@ pub use crate::tui::pane::prompt::{Prompt, PromptPurpose};
 pub use crate::tui::pane::retrieval::{Retrieval, Retrieved};
 pub use crate::tui::pane::search::SearchPane;
 pub use crate::tui::pane::tree::{Tree, TreeRow};
-pub use crate::tui::pane::{ListCursor, Overlay};
+pub use crate::tui::pane::{FollowUp, ListCursor, Overlay};
 
 /// Which way the user works right now, shown in the status bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -413,14 +413,12 @@ impl App {
             Action::First => self.step(isize::MIN / 2),
             Action::Last => self.step(isize::MAX / 2),
             Action::Open => self.open(),
-            Action::Expand => self.expand(Some(true)),
-            Action::Collapse => {
+            Action::Expand | Action::Collapse | Action::ToggleExpand => {
                 let open = self.open_id();
-                if let Some(parent) = self.tree.collapse(&self.study, open.as_deref()) {
-                    self.retrieve(Some(parent));
+                if let Some(next) = self.tree.update(action, &self.study, open.as_deref()) {
+                    self.follow_up(next);
                 }
             }
-            Action::ToggleExpand => self.expand(None),
             Action::ToggleAllCoders => {
                 self.retrieval.all_coders = !self.retrieval.all_coders;
                 let code = self.retrieval.code.clone();
@@ -440,38 +438,38 @@ impl App {
 
     /// Motions and selections in the transcript; `false` when the action is not one of these.
     fn transcript_action(&mut self, action: &Action) -> bool {
-        let view = self.viewport();
-        match *action {
-            Action::Move(m) => self.motion(m, self.select_mode),
-            Action::Extend(m) => self.motion(m, true),
+        match action {
             Action::ToggleSelectMode => {
                 self.select_mode = !self.select_mode;
                 if self.select_mode {
                     self.focus = Pane::Transcript;
                 }
+                return true;
             }
-            Action::SelectTurn | Action::SelectSentence => {
-                if let Some(doc) = self.doc.as_mut() {
-                    doc.select_unit(*action == Action::SelectTurn, view);
-                }
-            }
-            Action::CollapseSelection => {
-                if let Some(doc) = self.doc.as_mut() {
-                    doc.sel = Range::point(doc.sel.head);
-                }
-                self.select_mode = false;
-            }
-            Action::NextSegment | Action::PrevSegment => {
-                let forward = *action == Action::NextSegment;
-                if let Some(doc) = self.doc.as_mut() {
-                    if !doc.jump_segment(forward, view) {
-                        self.info("no more segments of yours this way");
-                    }
-                }
-            }
-            _ => return false,
+            Action::CollapseSelection => self.select_mode = false,
+            _ => {}
         }
-        true
+        let (view, extend) = (self.viewport(), self.select_mode);
+        let next = self
+            .doc
+            .as_mut()
+            .and_then(|doc| doc.update(action, extend, view));
+        match next {
+            Some(next) => {
+                self.follow_up(next);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Does what a pane's update asked for.
+    fn follow_up(&mut self, next: FollowUp) {
+        match next {
+            FollowUp::Done => {}
+            FollowUp::Retrieve(code) => self.retrieve(Some(code)),
+            FollowUp::Say(text) => self.info(text),
+        }
     }
 
     /// Everything else: writes, windows, compare mode, the chart, the mouse, the player.

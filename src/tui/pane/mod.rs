@@ -19,6 +19,18 @@ pub mod tree;
 
 use crate::tui::saturation::SaturationChart;
 
+/// What a pane's update asks of the app next: a synchronous form of gitui's queue, so a pane
+/// never reaches into another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FollowUp {
+    /// Nothing more.
+    Done,
+    /// Fill the retrieval pane with this code.
+    Retrieve(String),
+    /// Say this in the status bar.
+    Say(&'static str),
+}
+
 /// A list's highlighted row and the first row shown: the one cursor every list uses.
 #[derive(Debug, Default)]
 pub struct ListCursor {

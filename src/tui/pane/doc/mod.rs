@@ -11,6 +11,8 @@ use ratatui::layout::Rect;
 
 use crate::model::Transcript;
 use crate::study::Study;
+use crate::tui::action::Action;
+use crate::tui::pane::FollowUp;
 use crate::tui::selection::{self as sel, Motion, Range};
 use crate::tui::wrap::{cell_width, turn_bytes, TurnBytes, WrapCache};
 
@@ -223,6 +225,26 @@ impl Doc {
             pos = self.next_row(text, p, width);
         }
         out
+    }
+
+    /// Handles a motion or selection action (motions extend the selection when `extend`);
+    /// `None` when the action is not the transcript's.
+    pub fn update(&mut self, action: &Action, extend: bool, view: Viewport) -> Option<FollowUp> {
+        match *action {
+            Action::Move(m) => self.motion(m, extend, view),
+            Action::Extend(m) => self.motion(m, true, view),
+            Action::SelectTurn | Action::SelectSentence => {
+                self.select_unit(*action == Action::SelectTurn, view)
+            }
+            Action::CollapseSelection => self.sel = Range::point(self.sel.head),
+            Action::NextSegment | Action::PrevSegment => {
+                if !self.jump_segment(*action == Action::NextSegment, view) {
+                    return Some(FollowUp::Say("no more segments of yours this way"));
+                }
+            }
+            _ => return None,
+        }
+        Some(FollowUp::Done)
     }
 
     /// The selected text.

@@ -6,7 +6,8 @@ pub mod draw;
 use std::collections::BTreeSet;
 
 use crate::study::Study;
-use crate::tui::pane::ListCursor;
+use crate::tui::action::Action;
+use crate::tui::pane::{FollowUp, ListCursor};
 
 /// One row of the code tree: a codebook heading (when the study has several) or a code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +38,28 @@ pub struct Tree {
 }
 
 impl Tree {
+    /// Handles showing and hiding children (`open`: the transcript whose codebooks come
+    /// first); `None` when the action is not the tree's.
+    pub fn update(
+        &mut self,
+        action: &Action,
+        study: &Study,
+        open: Option<&str>,
+    ) -> Option<FollowUp> {
+        match action {
+            Action::Expand => self.expand(study, open, Some(true)),
+            Action::ToggleExpand => self.expand(study, open, None),
+            Action::Collapse => {
+                return Some(match self.collapse(study, open) {
+                    Some(parent) => FollowUp::Retrieve(parent),
+                    None => FollowUp::Done,
+                })
+            }
+            _ => return None,
+        }
+        Some(FollowUp::Done)
+    }
+
     /// The code highlighted.
     pub fn highlighted(&self) -> Option<String> {
         self.rows
