@@ -1032,7 +1032,7 @@ fn shared_index() -> &'static (Index, Study, tempfile::TempDir) {
 }
 
 /// Timings on a generated study (`cargo test --test index_search timings -- --ignored
-/// --nocapture`; THEMA_BENCH_TRANSCRIPTS sets the size, 1000 is the DESIGN §8 study).
+/// --nocapture`; THEMA_BENCH_TRANSCRIPTS sets the size, 1000 is the target study).
 #[test]
 #[ignore]
 fn timings_on_a_generated_study() {

@@ -339,7 +339,9 @@ proptest! {
         }
         let words = |s: &str| s.to_lowercase().split_whitespace().collect::<Vec<_>>().join(" ");
         let old_start = index.len_chars().saturating_sub(start);
-        if let Anchor::Moved { start: a, end: b, .. } = reanchor(&text, &index, old_start, old_start + len, &quote) {
+        // a fuzzy move is flagged for the coder to check (a quote cut mid-word, or 'ß' upper-cased
+        // to 'SS', matches only part of the passage); a confident one must hold exactly the words
+        if let Anchor::Moved { start: a, end: b, fuzzy: false } = reanchor(&text, &index, old_start, old_start + len, &quote) {
             let found = index.slice(&text, a, b);
             prop_assert_eq!(words(found), words(&quote), "quote {:?} re-anchored onto {:?} in {:?}", quote, found, text);
         }

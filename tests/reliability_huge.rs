@@ -1,6 +1,6 @@
 //! Huge inputs: a 100 MB transcript and a coder file of 1,000,000 segments load (or would fail
 //! with a clear message), and the peak memory of loading them is measured against the 300 MB
-//! target of DESIGN.md §8.
+//! performance target (README, Benchmarks).
 //!
 //! Each load runs in a fresh process (this test binary re-run as a worker), so the peak resident
 //! size it reports (`VmHWM` of /proc/self/status) is that of loading alone. The full-size runs
@@ -77,8 +77,19 @@ fn write_study(root: &Path, transcript_mb: usize, segments: usize) {
 
 /// Loads the study in a fresh process and returns (peak kB, seconds, what it said).
 fn load_in_worker(root: &Path) -> (u64, f64, String) {
+    // the worker test's name as libtest knows it: its module path without the crate
+    let worker: Vec<&str> = module_path!()
+        .split("::")
+        .skip(1)
+        .chain(["worker"])
+        .collect();
     let out = Command::new(std::env::current_exe().unwrap())
-        .args(["worker", "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            &worker.join("::"),
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(WORKER_ROOT, root)
         .output()
         .unwrap();

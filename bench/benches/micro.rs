@@ -1,4 +1,4 @@
-//! Criterion micro benches of the pieces the DESIGN §8 figures are made of: parsing a canonical
+//! Criterion micro benches of the pieces the performance-target figures are made of: parsing a canonical
 //! transcript, code-point/byte conversion, re-anchoring a quote after an edit, and agreement on
 //! character units for one code over a generated study.
 //!
@@ -14,7 +14,7 @@ use thema::report::agreement::{compute, default_coders, AgreeRequest, Unit};
 use thema::study::Study;
 use thema_bench::generate::{generate, interviews, transcript_text, Rng, Spec, Vocabulary};
 
-/// A 10,000-word interview, as the DESIGN §8 study has 1,000 of.
+/// A 10,000-word interview, as the target study has 1,000 of.
 fn interview_text(words: usize) -> String {
     let mut rng = Rng::new(5);
     let vocab = Vocabulary::new(&mut rng, 4000);

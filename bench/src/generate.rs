@@ -30,7 +30,7 @@ pub struct Spec {
 }
 
 impl Spec {
-    /// The DESIGN §8 study scaled to `transcripts` × `words`: 100 segments per coder per
+    /// The target study scaled to `transcripts` × `words`: 100 segments per coder per
     /// 10,000 words.
     pub fn scaled(transcripts: usize, words: usize, coders: usize) -> Spec {
         Spec {

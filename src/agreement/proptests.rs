@@ -1,4 +1,4 @@
-//! Property tests for the agreement invariants (DESIGN §9): perfect agreement gives 1 where a
+//! Property tests for the agreement invariants: perfect agreement gives 1 where a
 //! coefficient is defined, coder order and category labels do not matter, and every fast path
 //! (weighted character patterns, turn units, the disagreement sweep) equals the naive
 //! computation one character or one turn at a time.

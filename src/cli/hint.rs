@@ -11,7 +11,9 @@ pub fn for_error(err: &anyhow::Error) -> Option<&'static str> {
         return None;
     };
     Some(match framework {
-        FrameworkError::AmbiguousCodebook(_) => "add --codebook NAME",
+        FrameworkError::AmbiguousCodebook(_) | FrameworkError::AmbiguousCode(_) => {
+            "add --codebook NAME"
+        }
         FrameworkError::NothingToDescribe => {
             "give --description, --include, --exclude, --example or --color"
         }

@@ -1,4 +1,4 @@
-//! The catalogue (`.thema/catalogue.json`): what every process needs to know about the study's
+//! The catalogue (`.thema/catalogue.tsv`): what every process needs to know about the study's
 //! transcripts without reading them — id, content fingerprint, length, word and turn counts,
 //! speakers — so opening a study costs a directory listing and one small file, not a parse of
 //! every transcript.

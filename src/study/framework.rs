@@ -21,6 +21,17 @@ pub enum FrameworkError {
     /// A codebook name that makes no file name.
     #[error("'{0}' cannot name a codebook")]
     BadCodebookName(String),
+    /// No codebook has this name.
+    #[error("no codebook '{name}'; codebooks: {}", .known.join(", "))]
+    NoCodebook {
+        /// The name as given.
+        name: String,
+        /// The study's codebooks.
+        known: Vec<String>,
+    },
+    /// A code reference that matches codes in several codebooks.
+    #[error("'{0}' names codes in several codebooks")]
+    AmbiguousCode(String),
     /// A new code needs a codebook, and the study has several.
     #[error("this study has several codebooks ({})", .0.join(", "))]
     AmbiguousCodebook(Vec<String>),

@@ -720,10 +720,11 @@ impl Study {
                     .filter(|c| c.file == name || c.codebook.name.eq_ignore_ascii_case(name))
                     .collect();
                 if found.is_empty() {
-                    return Err(StudyError::Invalid(format!(
-                        "no codebook '{name}'; codebooks: {}",
-                        self.codebook_names().join(", ")
-                    )));
+                    return Err(framework::FrameworkError::NoCodebook {
+                        name: name.to_string(),
+                        known: self.codebook_names(),
+                    }
+                    .into());
                 }
                 found
             }
@@ -736,9 +737,7 @@ impl Study {
         match hits.as_slice() {
             [one] => Ok(one),
             [] => Err(no_code(reference, &books)),
-            _ => Err(StudyError::Invalid(format!(
-                "'{reference}' names codes in several codebooks; add --codebook NAME"
-            ))),
+            _ => Err(framework::FrameworkError::AmbiguousCode(reference.to_string()).into()),
         }
     }
 
@@ -754,7 +753,7 @@ impl Study {
         }
         let cb = self
             .codebook_of(&code.id)
-            .ok_or_else(|| StudyError::Invalid(format!("code '{reference}' has no codebook")))?;
+            .ok_or_else(|| framework::FrameworkError::Orphan(reference.to_string()))?;
         Ok(cb.subtree(&code.id))
     }
 
