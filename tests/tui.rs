@@ -1007,6 +1007,10 @@ fn undo_after_a_codebook_merge_says_why_and_goes_on_past_it() {
     assert!(h.file("codings/r1.jsonl").contains("Mill Street"));
     h.keys("C");
     highlight(&mut h, "Challenges/Housing");
+    // a change to the code merged away, which undo used to retry for ever
+    h.keys("e");
+    h.type_text("About housing");
+    h.enter();
     h.keys("M");
     h.keys("transport");
     h.enter();
@@ -1032,7 +1036,8 @@ fn undo_after_a_codebook_merge_says_why_and_goes_on_past_it() {
         "{m:?}"
     );
     assert!(h.file("codings/r1.jsonl").contains("Mill Street"));
-    // the coding before it still can be, and redone under the code it was merged into
+    // the description of the code merged away is gone with it; the coding before it can still
+    // be undone, and redone under the code it was merged into (not the deleted code's id)
     h.keys("u");
     let m = h.app.message.clone().unwrap();
     assert!(!m.error, "{m:?}");
