@@ -2,8 +2,9 @@
 //!
 //! `App` holds what every pane shares (the study, the coder, the focus, the status message, the
 //! overlay) and one value per pane (under [`crate::tui::pane`]), and routes each action to the
-//! pane it concerns; a pane's update returns what the app must do next (open a transcript,
-//! retrieve a code). Writes go through [`App::commit`] (in [`crate::tui::coding`]), so every
+//! pane it concerns; a pane's update returns a [`FollowUp`] (retrieve a code, say something)
+//! that the app carries out, and a write marks what it made stale (`codings_changed`,
+//! `codebook_changed`), which the app refreshes across the panes. Writes go through [`App::commit`] (in [`crate::tui::coding`]), so every
 //! write sets the status the same way: coding, undo and in-vivo codes in `coding`, codebook
 //! refinement in `codebook`, pickers and prompts in `dialog`, memos in `memo`, the mouse in
 //! `mouse`, compare mode in `compare`. The app changes the study only through `Study`
@@ -708,7 +709,7 @@ impl App {
         }
     }
 
-    // ----- derived data: the "needs update" the panes queue -----
+    // ----- derived data: what a write makes stale, refreshed across the panes -----
 
     fn open_id(&self) -> Option<String> {
         self.transcript().map(|t| t.id.clone())
