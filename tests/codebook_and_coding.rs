@@ -509,30 +509,3 @@ fn library_coding_validates_input() {
     );
     assert!(split.is_ok());
 }
-
-#[test]
-fn a_segment_is_not_restored_onto_a_code_merged_away() {
-    let dir = study();
-    let mut study = Study::open(dir.path()).unwrap();
-    let from = study
-        .resolve_code("Challenges/Referrals", None)
-        .unwrap()
-        .id
-        .clone();
-    let s = study.apply_code("r1", "V3", &Span::Turn(2), &from).unwrap();
-    study.uncode("r1", &s.id).unwrap();
-    study
-        .merge_codes(
-            "r1",
-            "Challenges/Referrals",
-            "Challenges/Transport",
-            None,
-            None,
-        )
-        .unwrap();
-    assert!(
-        study.restore_segment("r1", s.clone()).is_err(),
-        "the segment would name a code no codebook holds"
-    );
-    assert!(!study.layer("r1").unwrap().iter().any(|x| x.id == s.id));
-}

@@ -173,13 +173,8 @@ impl Study {
         Ok(segment)
     }
 
-    /// Puts back a segment exactly as it was (undo of an uncode); refused when its code has
-    /// since been merged or deleted.
+    /// Puts back a segment exactly as it was (undo of an uncode).
     pub fn restore_segment(&mut self, coder: &str, segment: Segment) -> Result<()> {
-        // a code merged or deleted since would leave the segment pointing at nothing
-        if self.code(&segment.code).is_none() {
-            return Err(crate::study::framework::FrameworkError::Orphan(segment.code).into());
-        }
         self.lock(coder)?;
         let transcript = segment.transcript.clone();
         self.edit_layer(coder, &transcript, move |segments| {

@@ -210,6 +210,10 @@ impl App {
         let coder = self.coder.clone();
         let why = Some(WHY);
         match change {
+            // a code merged or deleted since would leave the segment naming nothing
+            Change::Coded(segment) if self.study.code(&segment.code).is_none() => {
+                Err(FrameworkError::Orphan(segment.code.clone()).into())
+            }
             Change::Coded(segment) => self.study.restore_segment(&coder, segment.clone()),
             Change::Uncoded(segment) => self.study.uncode(&coder, &segment.id).map(|_| ()),
             Change::Renamed { code, to, .. } => self
