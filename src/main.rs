@@ -1,8 +1,7 @@
-//! The `thema` binary: parse arguments, run, map errors to exit codes (0 ok, 1 error, 2 usage).
+//! The `thema` binary: parse arguments, run, map errors to exit statuses (`thema::cli::exit`:
+//! 0 ok, 1 problems found, 2 usage, 3 failure).
 
 use std::process::ExitCode;
-
-use clap::Parser;
 
 /// mimalloc: loading a study allocates many small strings (ids, attribute values, segment
 /// fields), which glibc's allocator made a measurable part of every command.
@@ -11,7 +10,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     quiet_on_closed_pipe();
-    let cli = thema::cli::Cli::parse();
+    let cli = thema::cli::parse();
     match thema::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
@@ -19,7 +18,7 @@ fn main() -> ExitCode {
             if let Some(hint) = thema::cli::hint::for_error(&err) {
                 eprintln!("  hint: {hint}");
             }
-            ExitCode::from(1)
+            thema::cli::exit::status_of(&err).into()
         }
     }
 }

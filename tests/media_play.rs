@@ -189,7 +189,7 @@ fn no_player_names_what_to_install() {
     let dir = study();
     let none = FakeBin::new(&[], false);
     let out = thema(dir.path(), &none, &["play", "LW9", "--turn", "2"], None);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4), "blocked: no player");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("no media player found") && err.contains("apt install mpv"),
@@ -288,7 +288,7 @@ fn a_missing_recording_fails_play_and_warns_in_check() {
     )
     .unwrap();
     let out = thema(dir.path(), &bin, &["play", "LW9", "--turn", "2"], None);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "usage: nothing to play");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("no recording for 'LW9'")

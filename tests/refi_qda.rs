@@ -452,7 +452,7 @@ fn a_file_that_is_not_refi_gives_a_clear_error() {
 fn thema_full_example_imports_cases_variables_notes_and_both_coders() {
     let project = import_refi(&fixture("examples/thema-full.qdpx")).unwrap();
     let t = &project.transcripts[0];
-    assert_eq!(t.id, "P01 interview");
+    assert_eq!(t.id, "P01-interview", "spaces become -");
     assert_eq!(t.offsets.unit, OffsetUnit::CodePoints);
     assert_eq!((t.offsets.aligned, t.offsets.name_matches), (4, 4));
     // coders are slugs of the user names (the `id` attribute holds initials)
@@ -476,7 +476,8 @@ fn thema_full_example_imports_cases_variables_notes_and_both_coders() {
         ben_memo,
         Some("Ben: lunch break and canteen hours both matter here.")
     );
-    let row = project.attributes.row("P01 interview");
+    let row = project.attributes.row("P01-interview");
+    assert_eq!(row["source_name"], "P01 interview");
     assert_eq!(row["participant"], "P01");
     assert_eq!(row["Age"], "34");
     assert_eq!(row["Role"], "Nurse");
@@ -500,7 +501,7 @@ fn thema_full_example_imports_cases_variables_notes_and_both_coders() {
         .collect();
     assert_eq!(
         sets,
-        [("Completed interviews", &["P01 interview".to_string()][..])]
+        [("Completed interviews", &["P01-interview".to_string()][..])]
     );
 }
 
@@ -1277,8 +1278,9 @@ fn maxqda_like_project_maps_cases_variables_and_reports_edge_selections() {
     std::fs::write(&file, qde).unwrap();
     let project = import_refi(&file).unwrap();
     let t = &project.transcripts[0];
-    assert_eq!((t.id.as_str(), t.text.as_str()), ("Interview 7", text));
-    let row = project.attributes.row("Interview 7");
+    assert_eq!((t.id.as_str(), t.text.as_str()), ("Interview-7", text));
+    let row = project.attributes.row("Interview-7");
+    assert_eq!(row["source_name"], "Interview 7.docx");
     assert_eq!(row["participant"], "P7");
     assert_eq!(row["Age"], "41");
     assert_eq!(row["Site"], "Leeds");
@@ -1339,7 +1341,7 @@ fn maxqda_like_project_maps_cases_variables_and_reports_edge_selections() {
             .all(|p| p.severity != thema::study::check::Severity::Error),
         "{problems:?}"
     );
-    assert_eq!(study.attributes.get("Interview 7", "Site"), Some("Leeds"));
+    assert_eq!(study.attributes.get("Interview-7", "Site"), Some("Leeds"));
     assert_eq!(study.memos.len(), 1);
 }
 

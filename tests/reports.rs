@@ -296,7 +296,7 @@ fn segments_export_as_a_markdown_table_holds_what_the_csv_holds() {
         .args(["export", "segments", "--format", "html"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "usage");
     assert!(String::from_utf8_lossy(&out.stderr).contains("export segments writes md, csv or json"));
 }
 
@@ -395,7 +395,7 @@ fn output_into_a_missing_folder_is_refused_and_nothing_is_created() {
         let path = file.display().to_string();
         args.extend(["-o", path.as_str()]);
         let out = thema(&args);
-        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert_eq!(out.status.code(), Some(2), "usage: {args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
             err.contains(&format!(
@@ -410,7 +410,7 @@ fn output_into_a_missing_folder_is_refused_and_nothing_is_created() {
     }
     // a folder given as the file
     let out = thema(&["export", "themes", "-o", &dir.path().display().to_string()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2), "usage");
     assert!(String::from_utf8_lossy(&out.stderr).contains("it is a folder; give a file name"));
     // an existing folder is written to as before
     let file = dir.path().join("themes.md");

@@ -16,7 +16,11 @@ fn thema(root: &Path) -> Command {
 
 fn stderr_of(cmd: &mut Command) -> String {
     let out = cmd.output().unwrap();
-    assert_eq!(out.status.code(), Some(1), "should fail as an error");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a name that names nothing is a usage error"
+    );
     String::from_utf8(out.stderr).unwrap()
 }
 

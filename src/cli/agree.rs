@@ -356,7 +356,8 @@ struct MatrixResult {
 fn matrix(cli: &Cli, path: &PathBuf, metric: MetricArg, boot: &BootstrapOptions) -> Result<()> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let data = parse_matrix(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let data = parse_matrix(&text)
+        .map_err(|e| crate::cli::exit::BadInput(format!("{}: {e}", path.display())))?;
     let metric_value = match metric {
         MetricArg::Nominal => Metric::Nominal,
         MetricArg::Ordinal => Metric::Ordinal,
@@ -380,7 +381,11 @@ fn matrix(cli: &Cli, path: &PathBuf, metric: MetricArg, boot: &BootstrapOptions)
     }
     let a = &out.agreement;
     if a.units == 0 {
-        bail!("{}: no unit has a rating", path.display());
+        return Err(crate::cli::exit::BadInput(format!(
+            "{}: no unit has a rating",
+            path.display()
+        ))
+        .into());
     }
     println!(
         "{}: {} coders, {} units, categories {}",

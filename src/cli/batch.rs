@@ -193,9 +193,14 @@ fn from_file(
     } else {
         BTreeSet::new()
     };
-    let parent = match &args.parent {
-        Some(p) => Some(study.code_path(&study.resolve_code(p, codebook)?.id.clone())),
-        None => None,
+    // new codes go under the parent, in its codebook
+    let (parent, new_codebook) = match &args.parent {
+        Some(p) => {
+            let id = study.resolve_code(p, codebook)?.id.clone();
+            let file = study.codebook_file_of(&id).map(str::to_string);
+            (Some(study.code_path(&id)), file)
+        }
+        None => (None, codebook.map(str::to_string)),
     };
     let mut placed = place::place(study, &rows, codebook, &to_create);
     for p in &placed.problems {
@@ -225,7 +230,13 @@ fn from_file(
         };
         if !args.dry_run {
             let why = format!("created by thema code --from {}", path.display());
-            let id = study.add_code(coder, codebook, &full, &Description::default(), Some(&why))?;
+            let id = study.add_code(
+                coder,
+                new_codebook.as_deref(),
+                &full,
+                &Description::default(),
+                Some(&why),
+            )?;
             ids.insert(reference.clone(), id);
         }
         created.push(full);

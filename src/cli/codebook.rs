@@ -575,7 +575,10 @@ fn history(cli: &Cli, codebook: Option<&str>, at: Option<&str>) -> Result<()> {
             };
             let book =
                 replay(&loaded.codebook.name, &entries, Some(&until)).map_err(|(line, e)| {
-                    anyhow::anyhow!("{}.log.jsonl:{line}: cannot replay: {e}", loaded.file)
+                    crate::cli::exit::BadInput(format!(
+                        "codebooks/{}.log.jsonl:{line}: cannot replay: {e}",
+                        loaded.file
+                    ))
                 })?;
             if cli.json {
                 output::json(&book)?;

@@ -7,8 +7,13 @@ use crate::study::StudyError;
 /// The command-line hint for an error, if it has one.
 pub fn for_error(err: &anyhow::Error) -> Option<&'static str> {
     let study = err.chain().find_map(|e| e.downcast_ref::<StudyError>())?;
-    let StudyError::Framework(framework) = study else {
-        return None;
+    let framework = match study {
+        StudyError::Framework(framework) => framework,
+        StudyError::NoCoder => {
+            return Some("pass --coder NAME (e.g. --coder r1) or set THEMA_CODER")
+        }
+        StudyError::EmptyRound => return Some("name its transcripts with --transcripts A,B"),
+        _ => return None,
     };
     Some(match framework {
         FrameworkError::AmbiguousCodebook(_) | FrameworkError::AmbiguousCode(_) => {

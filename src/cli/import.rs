@@ -10,7 +10,9 @@ use crate::cli::{output, Cli};
 use crate::import::{import_bytes, ImportOptions};
 use crate::model::{Transcript, TurnText};
 use crate::study::media::{beside, cell_for, MEDIA_COLUMN};
-use crate::study::{transcript_id_from_file, NewTranscript};
+use crate::study::{
+    transcript_id_from_file, transcript_id_from_name, NewTranscript, SOURCE_NAME_COLUMN,
+};
 
 /// Arguments of `thema import`.
 #[derive(Debug, Args)]
@@ -38,6 +40,8 @@ struct Imported {
     transcript: String,
     format: String,
     encoding: String,
+    /// `interview` or `document` (paragraphs without speaker labels).
+    kind: &'static str,
     turns: usize,
     speakers: Vec<String>,
     words: usize,
@@ -46,6 +50,24 @@ struct Imported {
     media: Option<String>,
 }
 
+impl Imported {
+    /// "12 turns, 3400 words, speakers Interviewer, LW7", or for a document without speakers
+    /// "document: 40 paragraphs, 4700 words".
+    fn counts(&self) -> String {
+        if self.kind == "document" || self.speakers.is_empty() {
+            format!("document: {} paragraphs, {} words", self.turns, self.words)
+        } else {
+            format!(
+                "{} turns, {} words, speakers {}",
+                self.turns,
+                self.words,
+                self.speakers.join(", ")
+            )
+        }
+    }
+}
+
+/// Runs `thema import`.
 pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
     if args.id.is_some() && args.files.len() > 1 {
         bail!("--id names one transcript; give one file with it");
@@ -104,11 +126,22 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
         if let Some(cell) = &media {
             attributes.push((MEDIA_COLUMN.to_string(), cell.clone()));
         }
+        // a file name the id could not keep (`LW7 year 1.docx` → `LW7-year-1`)
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        let stem = stem.unwrap_or_default();
+        if args.id.is_none() && transcript_id_from_name(&stem) != stem {
+            attributes.push((SOURCE_NAME_COLUMN.to_string(), name.clone()));
+        }
         report.push(Imported {
             file: path.display().to_string(),
             transcript: id.clone(),
             format: imported.format.to_string(),
             encoding: imported.encoding.to_string(),
+            kind: if parsed.is_document() {
+                "document"
+            } else {
+                "interview"
+            },
             turns: parsed.turn_count(),
             speakers: parsed.speakers().iter().map(|s| s.to_string()).collect(),
             words: parsed.words,
@@ -128,7 +161,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
     }
     for r in &report {
         println!(
-            "{} {} → {} ({}, {}): {} turns, {} words, speakers {}",
+            "{} {} → {} ({}, {}): {}",
             if args.dry_run {
                 "would import"
             } else {
@@ -138,9 +171,7 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> Result<()> {
             r.transcript,
             r.format,
             r.encoding,
-            r.turns,
-            r.words,
-            r.speakers.join(", ")
+            r.counts()
         );
         if let Some(media) = &r.media {
             println!("  recording: {media}");

@@ -5,10 +5,13 @@ pub mod agree;
 pub mod batch;
 mod codebook;
 pub mod coding;
+pub mod color;
 mod consensus;
+pub mod exit;
 pub mod export;
 pub mod hint;
 mod import;
+mod manual;
 mod matrix;
 mod output;
 mod play;
@@ -21,13 +24,34 @@ mod study;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::study::Study;
 
+/// What `thema --help` says after the options: exit statuses and the environment.
+const AFTER_HELP: &str = "\
+Exit status: 0 success; 1 problems found (`thema check` found errors); 2 usage error (an unknown \
+command, flag or value, or a transcript, code, coder or column that does not exist); 3 input (no \
+study where thema looked, or a file that cannot be read or written or is malformed); 4 blocked \
+(another process holds the coder's lock, a file changed on disk meanwhile, the media player \
+failed). Output into a closed pipe (`thema segments | head`) ends quietly: the process is ended by \
+SIGPIPE, which shells report as 141.
+
+Colour only on a terminal; NO_COLOR (any value) turns it off. Environment: THEMA_CODER (who is \
+coding), THEMA_PLAYER (the media player).
+
+Shell completions: thema completions bash|zsh|fish. Manual page: thema man | man -l -";
+
 /// thema: code interview transcripts in the terminal.
 #[derive(Debug, Parser)]
-#[command(name = "thema", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "thema",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = AFTER_HELP
+)]
 pub struct Cli {
     /// Study folder (default: the nearest folder above the current one holding transcripts/).
     #[arg(short = 'C', global = true, value_name = "DIR")]
@@ -110,8 +134,26 @@ pub enum Command {
     },
     /// Thematic saturation: when new interviews stopped adding codes.
     Saturation(saturation::SaturationArgs),
-    /// Validate the study; report every problem with file:line.
+    /// Validate the study; report every problem with file:line (exit status 1 when it finds
+    /// errors).
     Check,
+    /// Print a shell completion script to stdout.
+    Completions(manual::CompletionsArgs),
+    /// Print the manual page (roff) to stdout.
+    Man(manual::ManArgs),
+}
+
+/// The clap definition of the command line, with colour as [`color::clap_choice`] allows.
+pub fn command() -> clap::Command {
+    Cli::command().color(color::clap_choice())
+}
+
+/// Parses the process's arguments; on a usage error or `--help`, prints and exits as clap does
+/// (status 2 for an error, 0 for help and version).
+pub fn parse() -> Cli {
+    let mut command = command();
+    let matches = command.clone().get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit())
 }
 
 /// Runs the parsed command line.
@@ -140,6 +182,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Similar { segment, limit }) => search::similar(&cli, segment, *limit),
         Some(Command::Index { rebuild }) => search::index(&cli, *rebuild),
         Some(Command::Check) => study::check(&cli),
+        Some(Command::Completions(args)) => manual::completions(args),
+        Some(Command::Man(args)) => manual::man(args),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use serde::Serialize;
 
 use crate::cli::{output, Cli};
@@ -233,7 +233,9 @@ pub fn check(cli: &Cli) -> Result<()> {
         }
     }
     if errors > 0 {
-        bail!("the study has {errors} error(s)");
+        return Err(
+            crate::cli::exit::ProblemsFound(format!("the study has {errors} error(s)")).into(),
+        );
     }
     Ok(())
 }

@@ -303,109 +303,20 @@ impl Table {
 /// Walks the document XML, collecting each `w:p` outside tables and each table.
 fn paragraphs(xml: &str, headings: &HashSet<String>) -> Result<Vec<RawParagraph>, String> {
     let mut reader = Reader::from_str(xml);
-    let mut out: Vec<RawParagraph> = Vec::new();
-    // Paragraphs can nest (text boxes inside a paragraph): one buffer per open paragraph.
-    let mut open: Vec<Open> = Vec::new();
-    // Runs can nest the same way.
-    let mut runs: Vec<RunFormat> = Vec::new();
-    let mut table = Table::default();
-    let mut in_text = false;
-    let mut in_paragraph_properties = false;
-    // Depth inside elements whose text is not document text (deletions, field codes, fallbacks).
-    let mut skip_depth = 0usize;
+    let mut walk = Walk::new(headings);
     loop {
         let event = reader
             .read_event()
             .map_err(|e| format!("XML error at byte {}: {e}", reader.error_position()))?;
         match event {
-            Event::Start(e) => {
-                let name = e.name();
-                let name = name.as_ref();
-                if skip_depth > 0
-                    || matches!(
-                        name,
-                        b"w:delText" | b"w:instrText" | b"mc:Fallback" | b"w:del"
-                    )
-                {
-                    skip_depth += 1;
-                    continue;
-                }
-                match name {
-                    b"w:p" => open.push(Open::default()),
-                    b"w:t" => in_text = true,
-                    b"w:r" => runs.push(RunFormat::default()),
-                    b"w:pPr" => in_paragraph_properties = true,
-                    b"w:tbl" => table.depth += 1,
-                    b"w:tr" if table.depth == 1 => table.row.clear(),
-                    b"w:tc" if table.depth == 1 => table.cell.clear(),
-                    _ => properties(&e, &mut open, &mut runs, in_paragraph_properties),
-                }
-            }
-            Event::Empty(e) => {
-                if skip_depth > 0 {
-                    continue;
-                }
-                if let Some(p) = open.last_mut() {
-                    match e.name().as_ref() {
-                        b"w:tab" | b"w:ptab" => p.text.push('\t'),
-                        b"w:br" | b"w:cr" => p.text.push('\n'),
-                        b"w:noBreakHyphen" => p.text.push('-'),
-                        _ => properties(&e, &mut open, &mut runs, in_paragraph_properties),
-                    }
-                }
-            }
-            Event::End(e) => {
-                if skip_depth > 0 {
-                    skip_depth -= 1;
-                    continue;
-                }
-                match e.name().as_ref() {
-                    b"w:p" => {
-                        if let Some(p) = open.pop() {
-                            if table.depth > 0 {
-                                let text = p.text.replace(['\n', '\t'], " ");
-                                if !table.cell.is_empty() && !text.trim().is_empty() {
-                                    table.cell.push(' ');
-                                }
-                                table.cell.push_str(text.trim());
-                            } else {
-                                let look = p.look(headings);
-                                out.push(RawParagraph { text: p.text, look });
-                            }
-                        }
-                    }
-                    b"w:t" => in_text = false,
-                    b"w:r" => {
-                        runs.pop();
-                    }
-                    b"w:pPr" => in_paragraph_properties = false,
-                    b"w:tc" if table.depth == 1 => {
-                        let cell = std::mem::take(&mut table.cell);
-                        table.row.push(cell);
-                    }
-                    b"w:tr" if table.depth == 1 => {
-                        let row = std::mem::take(&mut table.row);
-                        table.rows.push(row);
-                    }
-                    b"w:tbl" => {
-                        table.depth = table.depth.saturating_sub(1);
-                        if table.depth == 0 {
-                            let text = table.text();
-                            table = Table::default();
-                            out.push(RawParagraph {
-                                text,
-                                look: Look::Note,
-                            });
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Event::Text(t) if in_text && skip_depth == 0 => {
+            Event::Start(e) => walk.start(&e),
+            Event::Empty(e) => walk.empty(&e),
+            Event::End(e) => walk.end(e.name().as_ref()),
+            Event::Text(t) if walk.in_text() => {
                 let text = t.decode().map_err(|e| e.to_string())?;
-                push_text(&mut open, &runs, &text);
+                push_text(&mut walk.open, &walk.runs, &text);
             }
-            Event::GeneralRef(r) if in_text && skip_depth == 0 => {
+            Event::GeneralRef(r) if walk.in_text() => {
                 let resolved = match r.resolve_char_ref().map_err(|e| e.to_string())? {
                     Some(c) => c.to_string(),
                     None => {
@@ -415,16 +326,158 @@ fn paragraphs(xml: &str, headings: &HashSet<String>) -> Result<Vec<RawParagraph>
                             .to_string()
                     }
                 };
-                push_text(&mut open, &runs, &resolved);
+                push_text(&mut walk.open, &walk.runs, &resolved);
             }
-            Event::CData(t) if in_text && skip_depth == 0 => {
-                push_text(&mut open, &runs, &String::from_utf8_lossy(&t));
+            Event::CData(t) if walk.in_text() => {
+                push_text(&mut walk.open, &walk.runs, &String::from_utf8_lossy(&t));
             }
             Event::Eof => break,
             _ => {}
         }
     }
-    Ok(out)
+    Ok(walk.out)
+}
+
+/// Where the walk through the document XML is, and the paragraphs collected so far.
+struct Walk<'h> {
+    /// The styles that make a paragraph a heading.
+    headings: &'h HashSet<String>,
+    out: Vec<RawParagraph>,
+    /// Paragraphs can nest (text boxes inside a paragraph): one buffer per open paragraph.
+    open: Vec<Open>,
+    /// Runs can nest the same way.
+    runs: Vec<RunFormat>,
+    table: Table,
+    in_text: bool,
+    in_paragraph_properties: bool,
+    /// Depth inside elements whose text is not document text (deletions, field codes, fallbacks).
+    skip_depth: usize,
+}
+
+impl<'h> Walk<'h> {
+    fn new(headings: &'h HashSet<String>) -> Self {
+        Walk {
+            headings,
+            out: Vec::new(),
+            open: Vec::new(),
+            runs: Vec::new(),
+            table: Table::default(),
+            in_text: false,
+            in_paragraph_properties: false,
+            skip_depth: 0,
+        }
+    }
+
+    /// Whether text met now is document text.
+    fn in_text(&self) -> bool {
+        self.in_text && self.skip_depth == 0
+    }
+
+    /// An element opens.
+    fn start(&mut self, e: &BytesStart<'_>) {
+        let name = e.name();
+        let name = name.as_ref();
+        if self.skip_depth > 0
+            || matches!(
+                name,
+                b"w:delText" | b"w:instrText" | b"mc:Fallback" | b"w:del"
+            )
+        {
+            self.skip_depth += 1;
+            return;
+        }
+        let table = &mut self.table;
+        match name {
+            b"w:p" => self.open.push(Open::default()),
+            b"w:t" => self.in_text = true,
+            b"w:r" => self.runs.push(RunFormat::default()),
+            b"w:pPr" => self.in_paragraph_properties = true,
+            b"w:tbl" => table.depth += 1,
+            b"w:tr" if table.depth == 1 => table.row.clear(),
+            b"w:tc" if table.depth == 1 => table.cell.clear(),
+            _ => properties(
+                e,
+                &mut self.open,
+                &mut self.runs,
+                self.in_paragraph_properties,
+            ),
+        }
+    }
+
+    /// An empty element: a tab, a break or a property.
+    fn empty(&mut self, e: &BytesStart<'_>) {
+        if self.skip_depth > 0 {
+            return;
+        }
+        if let Some(p) = self.open.last_mut() {
+            match e.name().as_ref() {
+                b"w:tab" | b"w:ptab" => p.text.push('\t'),
+                b"w:br" | b"w:cr" => p.text.push('\n'),
+                b"w:noBreakHyphen" => p.text.push('-'),
+                _ => properties(
+                    e,
+                    &mut self.open,
+                    &mut self.runs,
+                    self.in_paragraph_properties,
+                ),
+            }
+        }
+    }
+
+    /// The element `name` closes.
+    fn end(&mut self, name: &[u8]) {
+        if self.skip_depth > 0 {
+            self.skip_depth -= 1;
+            return;
+        }
+        let table = &mut self.table;
+        match name {
+            b"w:p" => self.end_paragraph(),
+            b"w:t" => self.in_text = false,
+            b"w:r" => {
+                self.runs.pop();
+            }
+            b"w:pPr" => self.in_paragraph_properties = false,
+            b"w:tc" if table.depth == 1 => {
+                let cell = std::mem::take(&mut table.cell);
+                table.row.push(cell);
+            }
+            b"w:tr" if table.depth == 1 => {
+                let row = std::mem::take(&mut table.row);
+                table.rows.push(row);
+            }
+            b"w:tbl" => {
+                table.depth = table.depth.saturating_sub(1);
+                if table.depth == 0 {
+                    let text = table.text();
+                    *table = Table::default();
+                    self.out.push(RawParagraph {
+                        text,
+                        look: Look::Note,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A paragraph closes: into the table cell it is in, else into the document.
+    fn end_paragraph(&mut self) {
+        let Some(p) = self.open.pop() else {
+            return;
+        };
+        let table = &mut self.table;
+        if table.depth > 0 {
+            let text = p.text.replace(['\n', '\t'], " ");
+            if !table.cell.is_empty() && !text.trim().is_empty() {
+                table.cell.push(' ');
+            }
+            table.cell.push_str(text.trim());
+        } else {
+            let look = p.look(self.headings);
+            self.out.push(RawParagraph { text: p.text, look });
+        }
+    }
 }
 
 /// Adds text of the current run to the open paragraph, counting its formatting.

@@ -207,7 +207,27 @@ impl<'a> Compiler<'a> {
         literal: &UserInputLiteral,
         stemmed: bool,
     ) -> Result<Leaf, IndexError> {
+        let words = self.analyse(literal, stemmed);
+        if words.tokens.is_empty() {
+            return Ok(Leaf::Nothing);
+        }
+        let Some(positions) = self.positions(words, stemmed) else {
+            return Ok(Leaf::Compiled(Box::new(EmptyQuery)));
+        };
         let field = self.fields.text;
+        if let [(_, only)] = positions.as_slice() {
+            return Ok(Leaf::Compiled(word_query(field, only)?));
+        }
+        Ok(Leaf::Compiled(phrase_query(
+            field,
+            &positions,
+            literal.slop,
+        )))
+    }
+
+    /// The tokens of a literal under the analyser of `text` (`stemmed`) or `exact`, with the
+    /// words as written and the last word (for a prefix).
+    fn analyse(&mut self, literal: &UserInputLiteral, stemmed: bool) -> Analysed {
         let analyser = if stemmed {
             &mut self.stemmer
         } else {
@@ -233,106 +253,62 @@ impl<'a> Compiler<'a> {
         } else {
             None
         };
-        if tokens.is_empty() {
-            return Ok(Leaf::Nothing);
+        Analysed {
+            tokens,
+            written,
+            last_word,
         }
-        let count = tokens.len();
-        // each position: the words it may be, or a pattern (a prefix) for its last word
+    }
+
+    /// Each position: the words it may be, or a pattern (a prefix) for its last word; `None`
+    /// when a position's word is in no transcript (the query then finds nothing). Records what
+    /// the query looks for, for highlighting.
+    fn positions(&mut self, words: Analysed, stemmed: bool) -> Option<Vec<(usize, Position)>> {
+        let count = words.tokens.len();
         let mut positions: Vec<(usize, Position)> = Vec::with_capacity(count);
-        for (i, (position, token)) in tokens.into_iter().enumerate() {
+        for (i, (position, token)) in words.tokens.into_iter().enumerate() {
             let is_last = i + 1 == count;
             if is_last {
-                if let Some(word) = &last_word {
+                if let Some(word) = &words.last_word {
                     self.out.prefixes.push(word.clone());
                     positions.push((position, Position::Prefix(word.clone())));
                     continue;
                 }
             }
             let forms = if stemmed {
-                let mut stems = vec![token.clone()];
-                if let Some(word) = written.get(i) {
-                    for variant in crate::index::vocabulary::number_variants(word) {
-                        stems.push(crate::index::vocabulary::stem_of(
-                            &mut self.stemmer,
-                            &variant,
-                        ));
-                    }
-                }
-                let mut forms = Vec::new();
-                for stem in stems {
-                    forms.extend(self.vocabulary.forms(&stem));
-                    self.out.stemmed.insert(stem);
-                }
-                forms.sort_unstable();
-                forms.dedup();
-                forms
+                self.stem_forms(token, words.written.get(i))
             } else {
                 self.out.exact.insert(token.clone());
                 vec![token]
             };
             if forms.is_empty() {
-                return Ok(Leaf::Compiled(Box::new(EmptyQuery)));
+                return None;
             }
             positions.push((position, Position::Words(forms)));
         }
-        let term = |word: &str| Term::from_field_text(field, word);
-        if let [(_, only)] = positions.as_slice() {
-            let query: Box<dyn Query> = match only {
-                Position::Words(forms) if forms.len() == 1 => Box::new(TermQuery::new(
-                    term(&forms[0]),
-                    IndexRecordOption::WithFreqs,
-                )),
-                Position::Words(forms) => Box::new(BooleanQuery::new(
-                    forms
-                        .iter()
-                        .map(|w| {
-                            let q: Box<dyn Query> =
-                                Box::new(TermQuery::new(term(w), IndexRecordOption::WithFreqs));
-                            (Occur::Should, q)
-                        })
-                        .collect(),
-                )),
-                Position::Prefix(word) => Box::new(
-                    RegexQuery::from_pattern(&format!("{}.*", escape(word)), field)
-                        .map_err(|e| IndexError::BadQuery(e.to_string()))?,
-                ),
-            };
-            return Ok(Leaf::Compiled(query));
+        Some(positions)
+    }
+
+    /// Every written form in the vocabulary of `stem` (and, for English, of the stems of the
+    /// `written` word's singular or plural).
+    fn stem_forms(&mut self, stem: String, written: Option<&String>) -> Vec<String> {
+        let mut stems = vec![stem];
+        if let Some(word) = written {
+            for variant in crate::index::vocabulary::number_variants(word) {
+                stems.push(crate::index::vocabulary::stem_of(
+                    &mut self.stemmer,
+                    &variant,
+                ));
+            }
         }
-        let single = positions
-            .iter()
-            .all(|(_, p)| matches!(p, Position::Words(forms) if forms.len() == 1));
-        let query: Box<dyn Query> = if single {
-            let terms = positions
-                .iter()
-                .filter_map(|(offset, p)| match p {
-                    Position::Words(forms) => Some((*offset, term(&forms[0]))),
-                    Position::Prefix(_) => None,
-                })
-                .collect();
-            Box::new(PhraseQuery::new_with_offset_and_slop(terms, literal.slop))
-        } else {
-            let patterns = positions
-                .iter()
-                .map(|(offset, p)| {
-                    let pattern = match p {
-                        Position::Words(forms) => {
-                            let alternatives: Vec<String> =
-                                forms.iter().map(|w| escape(w)).collect();
-                            format!("({})", alternatives.join("|"))
-                        }
-                        Position::Prefix(word) => format!("{}.*", escape(word)),
-                    };
-                    (*offset, pattern)
-                })
-                .collect();
-            Box::new(RegexPhraseQuery::new_with_offset_and_slop(
-                field,
-                patterns,
-                literal.slop,
-            ))
-        };
-        Ok(Leaf::Compiled(query))
+        let mut forms = Vec::new();
+        for stem in stems {
+            forms.extend(self.vocabulary.forms(&stem));
+            self.out.stemmed.insert(stem);
+        }
+        forms.sort_unstable();
+        forms.dedup();
+        forms
     }
 
     /// The documents of the transcripts whose value in `column` passes `keep` (lowercased).
@@ -398,6 +374,80 @@ enum Leaf {
     Keep(UserInputLeaf),
     Compiled(Box<dyn Query>),
     Nothing,
+}
+
+/// A literal as analysed: its tokens with their positions, the words as written (stemmed
+/// English only) and the last word when it is a prefix.
+struct Analysed {
+    tokens: Vec<(usize, String)>,
+    written: Vec<String>,
+    last_word: Option<String>,
+}
+
+/// The query of a single word: one of its forms, or its prefix.
+fn word_query(
+    field: tantivy::schema::Field,
+    only: &Position,
+) -> Result<Box<dyn Query>, IndexError> {
+    let term = |word: &str| Term::from_field_text(field, word);
+    Ok(match only {
+        Position::Words(forms) if forms.len() == 1 => Box::new(TermQuery::new(
+            term(&forms[0]),
+            IndexRecordOption::WithFreqs,
+        )),
+        Position::Words(forms) => Box::new(BooleanQuery::new(
+            forms
+                .iter()
+                .map(|w| {
+                    let q: Box<dyn Query> =
+                        Box::new(TermQuery::new(term(w), IndexRecordOption::WithFreqs));
+                    (Occur::Should, q)
+                })
+                .collect(),
+        )),
+        Position::Prefix(word) => Box::new(
+            RegexQuery::from_pattern(&format!("{}.*", escape(word)), field)
+                .map_err(|e| IndexError::BadQuery(e.to_string()))?,
+        ),
+    })
+}
+
+/// The query of a phrase: a phrase query when each position is one word, else a regex phrase
+/// query over each position's forms (or prefix).
+fn phrase_query(
+    field: tantivy::schema::Field,
+    positions: &[(usize, Position)],
+    slop: u32,
+) -> Box<dyn Query> {
+    let single = positions
+        .iter()
+        .all(|(_, p)| matches!(p, Position::Words(forms) if forms.len() == 1));
+    if single {
+        let terms = positions
+            .iter()
+            .filter_map(|(offset, p)| match p {
+                Position::Words(forms) => Some((*offset, Term::from_field_text(field, &forms[0]))),
+                Position::Prefix(_) => None,
+            })
+            .collect();
+        return Box::new(PhraseQuery::new_with_offset_and_slop(terms, slop));
+    }
+    let patterns = positions
+        .iter()
+        .map(|(offset, p)| {
+            let pattern = match p {
+                Position::Words(forms) => {
+                    let alternatives: Vec<String> = forms.iter().map(|w| escape(w)).collect();
+                    format!("({})", alternatives.join("|"))
+                }
+                Position::Prefix(word) => format!("{}.*", escape(word)),
+            };
+            (*offset, pattern)
+        })
+        .collect();
+    Box::new(RegexPhraseQuery::new_with_offset_and_slop(
+        field, patterns, slop,
+    ))
 }
 
 enum Position {

@@ -17,9 +17,10 @@ use tantivy::tokenizer::{
 use crate::model::Codebook;
 use crate::study::coder::slug;
 
-/// Bumped whenever the fields, their options or the analysers change: a different version on
-/// disk means a full rebuild.
-pub const SCHEMA_VERSION: u32 = 5;
+/// Bumped whenever the fields, their options or the analysers change, or what they hold (6: a
+/// transcript mostly of unlabelled paragraphs is a document, its paragraphs numbered as turns): a
+/// different version on disk means a full rebuild.
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Analyser of the indexed `text` field: words, lowercased, as written (stems are found at
 /// query time through the [`Vocabulary`](crate::index::vocabulary::Vocabulary)).

@@ -63,35 +63,92 @@ impl Attributes {
 
     /// Attribution of a quote spoken at `time` (`00:12:31`, `~00:12:31` when interpolated):
     /// "LW7, first year, 00:12:31" from `{participant}, {wave}, {time}`. An attribute column
-    /// named `time` keeps its meaning in the template; empty values leave no stray commas.
+    /// named `time` keeps its meaning in the template. A placeholder with no value — an empty
+    /// cell, a column the study lacks, no time — is dropped with the separator before it (after
+    /// it, when it comes first), so "(P01, {wave})" reads "(P01)"; text before the first
+    /// placeholder and after the last is kept.
     pub fn attribution_at(&self, transcript: &str, template: &str, time: Option<&str>) -> String {
-        let mut out = template.to_string();
-        let row = self.row(transcript);
-        for column in self
-            .columns
+        let (pieces, names) = split_template(template);
+        let values: Vec<String> = names
             .iter()
-            .chain(["participant".to_string()].iter())
-        {
-            let key = format!("{{{column}}}");
-            if out.contains(&key) {
-                let value = if column == "participant" {
-                    self.participant(transcript).to_string()
-                } else {
-                    row.get(column).cloned().unwrap_or_default()
-                };
-                out = out.replace(&key, &value);
+            .map(|name| self.placeholder(transcript, name, time))
+            .collect();
+        let mut out = pieces[0].to_string();
+        let mut first = true;
+        for (i, value) in values.iter().enumerate() {
+            if value.is_empty() {
+                continue;
+            }
+            if !first {
+                out.push_str(pieces[i]);
+            }
+            out.push_str(value);
+            first = false;
+        }
+        out.push_str(pieces[names.len()]);
+        out.trim().to_string()
+    }
+
+    /// The value of one placeholder of an attribution template, empty when it has none.
+    fn placeholder(&self, transcript: &str, name: &str, time: Option<&str>) -> String {
+        match name {
+            "participant" => self.participant(transcript).to_string(),
+            "transcript" => self
+                .get(transcript, "transcript")
+                .unwrap_or(transcript)
+                .to_string(),
+            "time" => self
+                .get(transcript, "time")
+                .or(time)
+                .unwrap_or_default()
+                .to_string(),
+            column => self.get(transcript, column).unwrap_or_default().to_string(),
+        }
+    }
+
+    /// The columns an attribution template names that the study lacks (`{time}`,
+    /// `{participant}` and `{transcript}` always have a value), each once, in template order.
+    pub fn missing_template_columns(&self, template: &str) -> Vec<String> {
+        let mut missing: Vec<String> = Vec::new();
+        for name in split_template(template).1 {
+            let known = matches!(name, "participant" | "transcript" | "time")
+                || self.columns.iter().any(|c| c == name);
+            if !known && !missing.iter().any(|m| m == name) {
+                missing.push(name.to_string());
             }
         }
-        out = out.replace("{transcript}", transcript);
-        out = out.replace("{time}", time.unwrap_or(""));
-        // tidy separators left by empty values: "LW7, " -> "LW7"
-        let parts: Vec<&str> = out
-            .split(", ")
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect();
-        parts.join(", ")
+        missing
     }
+}
+
+/// An attribution template cut into literal pieces and placeholder names: `pieces[i]` comes
+/// before `names[i]`, and the last piece after the last name (`pieces.len() == names.len() + 1`).
+/// A `{` without a closing `}` is literal text.
+fn split_template(template: &str) -> (Vec<&str>, Vec<&str>) {
+    let mut pieces = Vec::new();
+    let mut names = Vec::new();
+    let mut rest = template;
+    let mut literal_start = 0;
+    let mut offset = 0;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find(['}', '{']) else {
+            break;
+        };
+        if after.as_bytes()[close] == b'{' {
+            // `{ … {`: the first brace is literal; look again from the second
+            offset += open + 1 + close;
+            rest = &template[offset..];
+            continue;
+        }
+        pieces.push(&template[literal_start..offset + open]);
+        names.push(&after[..close]);
+        offset += open + 1 + close + 1;
+        literal_start = offset;
+        rest = &template[offset..];
+    }
+    pieces.push(&template[literal_start..]);
+    (pieces, names)
 }
 
 #[cfg(test)]
@@ -131,6 +188,40 @@ mod tests {
         assert_eq!(
             a.attribution_at("LW7-y1", template, Some("00:12:31")),
             "LW7, first year, morning"
+        );
+    }
+
+    #[test]
+    fn a_missing_attribute_drops_its_placeholder_and_separator() {
+        let mut a = Attributes::default();
+        a.set("P01-y1", "participant", "P01");
+        a.set("P01-y1", "role", "");
+        // the column the study lacks, in brackets
+        assert_eq!(a.attribution("P01-y1", "({participant}, {wave})"), "(P01)");
+        // an empty cell, first or in the middle, and other separators
+        assert_eq!(a.attribution("P01-y1", "{role} – {participant}"), "P01");
+        assert_eq!(
+            a.attribution_at("P01-y1", "{participant}; {role}; {time}", Some("00:01:02")),
+            "P01; 00:01:02"
+        );
+        // values with commas are left whole
+        a.set("P01-y1", "site", "Leeds, UK");
+        assert_eq!(
+            a.attribution("P01-y1", "{participant}, {site}, {time}"),
+            "P01, Leeds, UK"
+        );
+        // an unclosed brace is text
+        assert_eq!(a.attribution("P01-y1", "{participant} {x"), "P01 {x");
+    }
+
+    #[test]
+    fn the_columns_a_template_names_that_the_study_lacks() {
+        let mut a = Attributes::default();
+        a.set("P01-y1", "participant", "P01");
+        a.set("P01-y1", "role", "volunteer");
+        assert_eq!(
+            a.missing_template_columns("{participant}, {wave}, {role}, {time}, {wave}"),
+            ["wave"]
         );
     }
 }

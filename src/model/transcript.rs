@@ -8,6 +8,11 @@
 //!
 //! The speaker rule: the first line starts with a label of 1–40 characters, with no `:` `[` `]`,
 //! at most five words, followed by `:` and a space or the end of the line.
+//!
+//! A **document** (a paper, field notes, survey answers, a source imported from a REFI-QDA
+//! project) is a transcript whose speaker turns hold less than a quarter of its text, counted in
+//! code points — none at all, or a stray `Keywords: …` or `Abstract: …` line read as a label.
+//! Its units are its paragraphs, every one numbered, and every word of it counts.
 
 use crate::model::text::{word_count, CharIndex};
 
@@ -70,7 +75,7 @@ pub struct Transcript {
     pub turns: Vec<Turn>,
     /// Code-point/byte conversion for `text`.
     pub index: CharIndex,
-    /// Words spoken (speaker turns only, labels excluded).
+    /// Words spoken (speaker turns only, labels excluded); in a document, every word.
     pub words: usize,
 }
 
@@ -90,7 +95,7 @@ impl Transcript {
         let index = CharIndex::new(&text);
         let mut turns = Vec::new();
         let mut words = 0;
-        let mut note_words = 0;
+        let mut all_words = 0;
         for (byte_start, byte_end) in paragraphs(&text) {
             let para = &text[byte_start..byte_end];
             let head = parse_head(para);
@@ -98,9 +103,11 @@ impl Transcript {
             let end = index.char_of(&text, byte_end);
             let body_start = index.char_of(&text, byte_start + head.body_offset);
             if known_words.is_none() {
-                match head.speaker {
-                    Some(_) => words += word_count(&para[head.body_offset..]),
-                    None => note_words += word_count(&para[head.body_offset..]),
+                let body = word_count(&para[head.body_offset..]);
+                all_words += body;
+                if let Some(label) = &head.speaker {
+                    words += body;
+                    all_words += word_count(label);
                 }
             }
             turns.push(Turn {
@@ -112,9 +119,9 @@ impl Transcript {
                 end,
             });
         }
-        // speaker turns are numbered 1, 2, 3…; a document without speakers counts paragraphs
-        // (and all their words)
-        let document = turns.iter().all(Turn::is_note);
+        // speaker turns are numbered 1, 2, 3…; a document counts paragraphs (and all their
+        // words)
+        let document = is_document(&turns);
         let mut n = 0;
         for turn in &mut turns {
             if document || !turn.is_note() {
@@ -122,7 +129,7 @@ impl Transcript {
                 turn.number = n;
             }
         }
-        let counted = if document { note_words } else { words };
+        let counted = if document { all_words } else { words };
         Transcript {
             id,
             text,
@@ -227,7 +234,7 @@ impl Transcript {
     /// Whether the transcript is a document without speaker labels (its paragraphs are its
     /// turns) rather than an interview.
     pub fn is_document(&self) -> bool {
-        !self.turns.is_empty() && self.turns.iter().all(Turn::is_note)
+        is_document(&self.turns)
     }
 
     /// The paragraph containing code point `cp` (or the nearest one before it).
@@ -282,6 +289,15 @@ struct Head {
     timestamp: Option<String>,
     /// Byte offset of the speech within the paragraph.
     body_offset: usize,
+}
+
+/// Whether paragraphs make a document (see the module documentation): speaker turns hold less
+/// than a quarter of the text.
+fn is_document(turns: &[Turn]) -> bool {
+    let length = |t: &Turn| t.end - t.start;
+    let total: usize = turns.iter().map(length).sum();
+    let spoken: usize = turns.iter().filter(|t| !t.is_note()).map(length).sum();
+    !turns.is_empty() && spoken * 4 < total
 }
 
 fn parse_head(para: &str) -> Head {
@@ -501,5 +517,20 @@ mod tests {
         let numbers: Vec<usize> = t.turns.iter().map(|t| t.number).collect();
         assert_eq!(numbers, [1, 2, 3]);
         assert_eq!(t.words, 4 + 10 + 3);
+    }
+
+    #[test]
+    fn a_stray_label_does_not_make_a_paper_an_interview() {
+        let body = "Social prescribing links patients with community groups. ".repeat(20);
+        let text = format!("Keywords: loneliness, link workers\n\n{body}\n\n{body}\n");
+        let t = Transcript::parse("paper", text);
+        assert!(t.is_document());
+        assert_eq!(t.turn_count(), 3, "every paragraph is a unit");
+        assert_eq!(t.numbered(1).map(|t| t.start), Some(0));
+        assert_eq!(
+            t.words,
+            4 + 2 * 20 * 7,
+            "every word counts, the label's too"
+        );
     }
 }

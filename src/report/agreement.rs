@@ -21,7 +21,8 @@ use crate::agreement::{
     unitizing_alpha, Agreement, BootstrapOptions, Counts, Metric, Options, PerCoefficient,
     PresenceTally, SegmentTally, Span, Turns,
 };
-use crate::study::{Study, CONSENSUS};
+use crate::model::Scope;
+use crate::study::{Study, TranscriptInfo, CONSENSUS};
 
 /// The unit of analysis.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -255,20 +256,7 @@ pub fn compute_on(
     request: &AgreeRequest,
     only: Option<&BTreeSet<String>>,
 ) -> Result<AgreementReport, AgreeError> {
-    let known = study.coders().join(", ");
-    for coder in &request.coders {
-        let consensus = coder == CONSENSUS && study.has_consensus();
-        if !(study.has_coder(coder) || consensus) {
-            return Err(AgreeError::UnknownCoder(coder.clone(), known));
-        }
-    }
-    if request.coders.len() < 2 {
-        return Err(AgreeError::TooFewCoders(known));
-    }
-    if !(request.overlap > 0.0 && request.overlap <= 1.0) {
-        return Err(AgreeError::Overlap(request.overlap));
-    }
-    let data_err = |e: &dyn std::fmt::Display| AgreeError::Data(e.to_string());
+    check_request(study, request)?;
     let ranges = collect(study, request)?;
     // the pooled figures count each applied code once, so use exact ranges for them
     let exact_ranges = if request.exact {
@@ -283,234 +271,443 @@ pub fn compute_on(
         )?)
     };
     let pooled_ranges = exact_ranges.as_ref().unwrap_or(&ranges);
-    let m = request.coders.len();
-    // transcripts coded by at least two of the coders
-    let transcripts: Vec<&crate::study::TranscriptInfo> = study
-        .transcripts()
-        .iter()
-        .filter(|t| ranges.coded.iter().filter(|c| c.contains(&t.id)).count() >= 2)
-        .filter(|t| only.is_none_or(|set| set.contains(&t.id)))
-        .collect();
-    let mut turns: BTreeMap<&str, Turns> = BTreeMap::new();
-    if request.unit == Unit::Turn {
-        for info in &transcripts {
-            let t = study.transcript(&info.id)?;
-            let spans: Vec<Span> = t
-                .numbered_turns()
-                .filter(|turn| turn.end > turn.start)
-                .map(|turn| Span {
-                    start: turn.start as u64,
-                    end: turn.end as u64,
-                })
-                .collect();
-            if let Ok(ts) = Turns::new(spans) {
-                turns.insert(info.id.as_str(), ts);
-            }
-        }
-    }
-    let options = Options::default();
-    let pairs: Vec<(usize, usize)> = (0..m)
-        .flat_map(|a| ((a + 1)..m).map(move |b| (a, b)))
-        .collect();
-    let empty: BTreeMap<String, Vec<Vec<Span>>> = BTreeMap::new();
-    let none: Vec<Vec<Span>> = vec![Vec::new(); m];
-    // which coders coded each transcript, looked up once rather than once per code
-    let coded_by: Vec<Vec<bool>> = transcripts
-        .iter()
-        .map(|t| (0..m).map(|i| ranges.coded[i].contains(&t.id)).collect())
-        .collect();
-    let mut overall = PresenceTally::new(m).map_err(|e| data_err(&e))?;
-    let mut overall_segments: Vec<Vec<SegmentTally>> = vec![Vec::new(); pairs.len()];
+    let comparison = Comparison::new(study, request, &ranges, pooled_ranges, only)?;
+    let mut pooled = Pooled {
+        presence: PresenceTally::new(request.coders.len()).map_err(data_err)?,
+        segments: vec![Vec::new(); comparison.pairs.len()],
+    };
     let mut codes = Vec::new();
     for code in &request.codes {
-        let per_t = ranges.by_code.get(code).unwrap_or(&empty);
-        let pooled_t = pooled_ranges.by_code.get(code).unwrap_or(&empty);
-        let mut tally = PresenceTally::new(m).map_err(|e| data_err(&e))?;
-        let mut seg_tallies = vec![SegmentTally::default(); pairs.len()];
-        let mut per_transcript = Vec::new();
-        let mut continuum: Vec<Vec<Span>> = vec![Vec::new(); m];
-        let mut offset = 0u64;
-        // a code counts only over the transcripts its codebook is for
-        let scope = study.scope_of(code);
-        let mut counted = 0;
-        for (t, coded) in transcripts.iter().zip(&coded_by) {
-            if scope.is_some_and(|s| !s.contains(&t.id, &study.attributes)) {
-                continue;
-            }
-            counted += 1;
-            let spans = per_t.get(&t.id).unwrap_or(&none);
-            let slots: Vec<Option<&[Span]>> = (0..m)
-                .map(|i| coded[i].then_some(spans[i].as_slice()))
-                .collect();
-            let pooled_spans = pooled_t.get(&t.id).unwrap_or(&none);
-            let pooled_slots: Vec<Option<&[Span]>> = (0..m)
-                .map(|i| coded[i].then_some(pooled_spans[i].as_slice()))
-                .collect();
-            let len = t.chars as u64;
-            match request.unit {
-                Unit::Char => {
-                    tally.add_chars(len, &slots).map_err(|e| data_err(&e))?;
-                    overall
-                        .add_chars(len, &pooled_slots)
-                        .map_err(|e| data_err(&e))?;
-                    for (i, s) in spans.iter().enumerate() {
-                        let mut merged = s.clone();
-                        merge_spans(&mut merged);
-                        continuum[i].extend(merged.iter().map(|r| Span {
-                            start: r.start + offset,
-                            end: r.end + offset,
-                        }));
-                    }
-                    offset += len;
-                }
-                Unit::Turn => {
-                    if let Some(ts) = turns.get(t.id.as_str()) {
-                        tally.add_turns(ts, &slots).map_err(|e| data_err(&e))?;
-                        overall
-                            .add_turns(ts, &pooled_slots)
-                            .map_err(|e| data_err(&e))?;
-                    }
-                }
-                Unit::Segment => {
-                    for (p, (a, b)) in pairs.iter().enumerate() {
-                        if slots[*a].is_none() || slots[*b].is_none() {
-                            continue;
-                        }
-                        let matched = match_segments(&spans[*a], &spans[*b], request.overlap)
-                            .map_err(|e| data_err(&e))?;
-                        seg_tallies[p].add(&matched);
-                    }
-                }
-            }
-            if request.by_transcript && request.unit != Unit::Segment {
-                let mut one = PresenceTally::new(m).map_err(|e| data_err(&e))?;
-                match request.unit {
-                    Unit::Char => one.add_chars(len, &slots).map_err(|e| data_err(&e))?,
-                    _ => {
-                        if let Some(ts) = turns.get(t.id.as_str()) {
-                            one.add_turns(ts, &slots).map_err(|e| data_err(&e))?;
-                        }
-                    }
-                }
-                let data = one
-                    .to_reliability_data(request.coders.clone())
-                    .map_err(|e| data_err(&e))?;
-                per_transcript.push(TranscriptAgreement {
-                    transcript: t.id.clone(),
-                    agreement: agreement(&data, &options),
-                });
-            }
-        }
-        let (all, pair_results, unitizing) = if request.unit == Unit::Segment {
-            let results: Vec<Agreement> = pairs
-                .iter()
-                .zip(&seg_tallies)
-                .map(|((a, b), tally)| {
-                    segment_figures(&request.coders, *a, *b, std::slice::from_ref(tally))
-                })
-                .collect();
-            for (p, t) in seg_tallies.iter().enumerate() {
-                overall_segments[p].push(*t);
-            }
-            let pooled: Vec<SegmentTally> = seg_tallies.clone();
-            let all = pooled_segment_figures(&request.coders, &pooled);
-            (all, results, None)
-        } else {
-            let data = tally
-                .to_reliability_data(request.coders.clone())
-                .map_err(|e| data_err(&e))?;
-            let all = with_bootstrap(agreement(&data, &options), &data, &request.bootstrap);
-            let results = pairs
-                .iter()
-                .map(|(a, b)| agreement(&data.select_coders(&[*a, *b]), &options))
-                .collect();
-            let unitizing = (request.unit == Unit::Char).then(|| {
-                unitizing_alpha(
-                    Span {
-                        start: 0,
-                        end: offset.max(1),
-                    },
-                    &continuum,
-                )
-                .ok()
-                .and_then(|u| u.value)
-            });
-            (all, results, unitizing)
-        };
-        codes.push(CodeAgreement {
-            code: code.clone(),
-            path: study.code_path(code),
-            all,
-            unitizing_alpha: unitizing,
-            pairs: pair_results,
-            transcripts: per_transcript,
-            scope: scope.map(|s| s.describe()),
-            counted,
-        });
+        codes.push(comparison.code_agreement(code, &mut pooled)?);
     }
-    let (overall_all, overall_pairs) = if request.unit == Unit::Segment {
-        let pairs_out: Vec<Agreement> = pairs
-            .iter()
-            .zip(&overall_segments)
-            .map(|((a, b), tallies)| segment_figures(&request.coders, *a, *b, tallies))
-            .collect();
-        let pooled: Vec<SegmentTally> = overall_segments.iter().flatten().copied().collect();
-        (pooled_segment_figures(&request.coders, &pooled), pairs_out)
-    } else {
-        let data = overall
-            .to_reliability_data(request.coders.clone())
-            .map_err(|e| data_err(&e))?;
-        let pairs_out = pairs
-            .iter()
-            .map(|(a, b)| agreement(&data.select_coders(&[*a, *b]), &options))
-            .collect();
-        let all = with_bootstrap(agreement(&data, &options), &data, &request.bootstrap);
-        (all, pairs_out)
-    };
-    // how many transcripts each figure rests on
-    let in_scope = |code: &str, i: usize| study.in_scope(code, &transcripts[i].id);
-    let both_coded = |a: usize, b: usize, code: Option<&str>| {
-        coded_by
-            .iter()
-            .enumerate()
-            .filter(|(i, c)| c[a] && c[b] && code.is_none_or(|code| in_scope(code, *i)))
-            .count()
-    };
-    let label = |figure: &mut Agreement, pair: Option<(usize, usize)>, code: Option<&str>| {
-        figure.n.transcripts = Some(match (pair, code) {
-            (Some((a, b)), _) => both_coded(a, b, code),
-            (None, Some(code)) => (0..transcripts.len())
-                .filter(|i| in_scope(code, *i))
-                .count(),
-            (None, None) => transcripts.len(),
-        });
-    };
-    let mut overall_all = overall_all;
-    let mut overall_pairs = overall_pairs;
-    label(&mut overall_all, None, None);
-    for (p, figure) in overall_pairs.iter_mut().enumerate() {
-        label(figure, Some(pairs[p]), None);
-    }
-    for code in &mut codes {
-        let id = code.code.clone();
-        label(&mut code.all, None, Some(&id));
-        for (p, figure) in code.pairs.iter_mut().enumerate() {
-            label(figure, Some(pairs[p]), Some(&id));
-        }
-        for t in &mut code.transcripts {
-            t.agreement.n.transcripts = Some(1);
-        }
-    }
+    let (mut overall, mut overall_pairs) = comparison.overall_figures(&pooled)?;
+    comparison.count_transcripts(&mut overall, &mut overall_pairs, &mut codes);
     Ok(AgreementReport {
         unit: request.unit,
         overlap: (request.unit == Unit::Segment).then_some(request.overlap),
         coders: request.coders.clone(),
-        transcripts: transcripts.iter().map(|t| t.id.clone()).collect(),
-        overall: overall_all,
+        transcripts: comparison
+            .transcripts
+            .iter()
+            .map(|t| t.id.clone())
+            .collect(),
+        overall,
         overall_pairs,
         codes,
         unplaced: ranges.unplaced,
     })
+}
+
+/// Refuses a request naming a coder without codings, fewer than two coders, or an overlap
+/// outside (0, 1].
+fn check_request(study: &Study, request: &AgreeRequest) -> Result<(), AgreeError> {
+    let known = study.coders().join(", ");
+    for coder in &request.coders {
+        let consensus = coder == CONSENSUS && study.has_consensus();
+        if !(study.has_coder(coder) || consensus) {
+            return Err(AgreeError::UnknownCoder(coder.clone(), known));
+        }
+    }
+    if request.coders.len() < 2 {
+        return Err(AgreeError::TooFewCoders(known));
+    }
+    if !(request.overlap > 0.0 && request.overlap <= 1.0) {
+        return Err(AgreeError::Overlap(request.overlap));
+    }
+    Ok(())
+}
+
+/// An inconsistency in the data handed to the coefficients.
+fn data_err(e: impl std::fmt::Display) -> AgreeError {
+    AgreeError::Data(e.to_string())
+}
+
+/// What every figure of one report is computed over.
+struct Comparison<'a> {
+    study: &'a Study,
+    request: &'a AgreeRequest,
+    /// The coders' ranges per code (descendants folded in unless `exact`).
+    ranges: &'a Ranges,
+    /// The exact ranges, for the pooled figures.
+    pooled: &'a Ranges,
+    /// Transcripts coded by at least two of the coders (and in `only`).
+    transcripts: Vec<&'a TranscriptInfo>,
+    /// Which coders coded each transcript, looked up once rather than once per code.
+    coded_by: Vec<Vec<bool>>,
+    /// Each transcript's turns (turn units only).
+    turns: BTreeMap<&'a str, Turns>,
+    /// Every pair of coders, by index.
+    pairs: Vec<(usize, usize)>,
+    /// No spans for any coder.
+    no_spans: Vec<Vec<Span>>,
+    options: Options,
+}
+
+/// The tallies of every code pooled (the overall figures).
+struct Pooled {
+    presence: PresenceTally,
+    /// Per coder pair, each code's segment tally.
+    segments: Vec<Vec<SegmentTally>>,
+}
+
+/// One code's tallies over the transcripts it counts.
+struct CodeTally {
+    presence: PresenceTally,
+    /// Per coder pair (segment units).
+    segments: Vec<SegmentTally>,
+    /// Each transcript's figures, when asked for.
+    transcripts: Vec<TranscriptAgreement>,
+    /// Each coder's spans laid end to end over the transcripts (character units), for
+    /// unitizing α.
+    continuum: Vec<Vec<Span>>,
+    /// The length of that continuum.
+    offset: u64,
+    /// Transcripts counted.
+    counted: usize,
+}
+
+/// One code's spans in one transcript, per coder; a slot is `None` for a coder who did not
+/// code the transcript (missing, not "uncoded").
+struct TranscriptSpans<'s> {
+    info: &'s TranscriptInfo,
+    spans: &'s [Vec<Span>],
+    slots: Vec<Option<&'s [Span]>>,
+    /// The slots of the exact ranges, for the pooled figures.
+    pooled_slots: Vec<Option<&'s [Span]>>,
+}
+
+impl<'a> Comparison<'a> {
+    fn new(
+        study: &'a Study,
+        request: &'a AgreeRequest,
+        ranges: &'a Ranges,
+        pooled: &'a Ranges,
+        only: Option<&BTreeSet<String>>,
+    ) -> Result<Self, AgreeError> {
+        let m = request.coders.len();
+        // transcripts coded by at least two of the coders
+        let transcripts: Vec<&TranscriptInfo> = study
+            .transcripts()
+            .iter()
+            .filter(|t| ranges.coded.iter().filter(|c| c.contains(&t.id)).count() >= 2)
+            .filter(|t| only.is_none_or(|set| set.contains(&t.id)))
+            .collect();
+        let turns = if request.unit == Unit::Turn {
+            turns_of(study, &transcripts)?
+        } else {
+            BTreeMap::new()
+        };
+        let pairs: Vec<(usize, usize)> = (0..m)
+            .flat_map(|a| ((a + 1)..m).map(move |b| (a, b)))
+            .collect();
+        let coded_by: Vec<Vec<bool>> = transcripts
+            .iter()
+            .map(|t| (0..m).map(|i| ranges.coded[i].contains(&t.id)).collect())
+            .collect();
+        Ok(Comparison {
+            study,
+            request,
+            ranges,
+            pooled,
+            transcripts,
+            coded_by,
+            turns,
+            pairs,
+            no_spans: vec![Vec::new(); m],
+            options: Options::default(),
+        })
+    }
+
+    /// The figures of one code, adding its tallies to the pooled ones.
+    fn code_agreement(&self, code: &str, pooled: &mut Pooled) -> Result<CodeAgreement, AgreeError> {
+        // a code counts only over the transcripts its codebook is for
+        let scope = self.study.scope_of(code);
+        let tally = self.tally_code(code, scope, pooled)?;
+        let (all, pairs, unitizing) = if self.request.unit == Unit::Segment {
+            for (p, t) in tally.segments.iter().enumerate() {
+                pooled.segments[p].push(*t);
+            }
+            self.segment_code_figures(&tally)
+        } else {
+            self.presence_code_figures(&tally)?
+        };
+        Ok(CodeAgreement {
+            code: code.to_string(),
+            path: self.study.code_path(code),
+            all,
+            unitizing_alpha: unitizing,
+            pairs,
+            transcripts: tally.transcripts,
+            scope: scope.map(|s| s.describe()),
+            counted: tally.counted,
+        })
+    }
+
+    /// Tallies one code over the transcripts in its scope.
+    fn tally_code(
+        &self,
+        code: &str,
+        scope: Option<&Scope>,
+        pooled: &mut Pooled,
+    ) -> Result<CodeTally, AgreeError> {
+        let m = self.request.coders.len();
+        let per_t = self.ranges.by_code.get(code);
+        let pooled_t = self.pooled.by_code.get(code);
+        let mut tally = CodeTally {
+            presence: PresenceTally::new(m).map_err(data_err)?,
+            segments: vec![SegmentTally::default(); self.pairs.len()],
+            transcripts: Vec::new(),
+            continuum: vec![Vec::new(); m],
+            offset: 0,
+            counted: 0,
+        };
+        for (t, coded) in self.transcripts.iter().zip(&self.coded_by) {
+            if scope.is_some_and(|s| !s.contains(&t.id, &self.study.attributes)) {
+                continue;
+            }
+            tally.counted += 1;
+            let spans = per_t.and_then(|p| p.get(&t.id)).unwrap_or(&self.no_spans);
+            let pooled_spans = pooled_t
+                .and_then(|p| p.get(&t.id))
+                .unwrap_or(&self.no_spans);
+            let one = TranscriptSpans {
+                info: t,
+                spans,
+                slots: (0..m)
+                    .map(|i| coded[i].then_some(spans[i].as_slice()))
+                    .collect(),
+                pooled_slots: (0..m)
+                    .map(|i| coded[i].then_some(pooled_spans[i].as_slice()))
+                    .collect(),
+            };
+            self.tally_transcript(&one, &mut tally, pooled)?;
+            if self.request.by_transcript && self.request.unit != Unit::Segment {
+                tally.transcripts.push(self.transcript_figures(&one)?);
+            }
+        }
+        Ok(tally)
+    }
+
+    /// Adds one transcript's spans of a code to its tally and the pooled one.
+    fn tally_transcript(
+        &self,
+        one: &TranscriptSpans<'_>,
+        tally: &mut CodeTally,
+        pooled: &mut Pooled,
+    ) -> Result<(), AgreeError> {
+        let len = one.info.chars as u64;
+        match self.request.unit {
+            Unit::Char => {
+                tally
+                    .presence
+                    .add_chars(len, &one.slots)
+                    .map_err(data_err)?;
+                pooled
+                    .presence
+                    .add_chars(len, &one.pooled_slots)
+                    .map_err(data_err)?;
+                for (i, s) in one.spans.iter().enumerate() {
+                    let mut merged = s.clone();
+                    merge_spans(&mut merged);
+                    let offset = tally.offset;
+                    tally.continuum[i].extend(merged.iter().map(|r| Span {
+                        start: r.start + offset,
+                        end: r.end + offset,
+                    }));
+                }
+                tally.offset += len;
+            }
+            Unit::Turn => {
+                if let Some(ts) = self.turns.get(one.info.id.as_str()) {
+                    tally.presence.add_turns(ts, &one.slots).map_err(data_err)?;
+                    pooled
+                        .presence
+                        .add_turns(ts, &one.pooled_slots)
+                        .map_err(data_err)?;
+                }
+            }
+            Unit::Segment => {
+                for (p, (a, b)) in self.pairs.iter().enumerate() {
+                    if one.slots[*a].is_none() || one.slots[*b].is_none() {
+                        continue;
+                    }
+                    let matched =
+                        match_segments(&one.spans[*a], &one.spans[*b], self.request.overlap)
+                            .map_err(data_err)?;
+                    tally.segments[p].add(&matched);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One code's figures in one transcript (character or turn units).
+    fn transcript_figures(
+        &self,
+        one: &TranscriptSpans<'_>,
+    ) -> Result<TranscriptAgreement, AgreeError> {
+        let m = self.request.coders.len();
+        let mut presence = PresenceTally::new(m).map_err(data_err)?;
+        match self.request.unit {
+            Unit::Char => presence
+                .add_chars(one.info.chars as u64, &one.slots)
+                .map_err(data_err)?,
+            _ => {
+                if let Some(ts) = self.turns.get(one.info.id.as_str()) {
+                    presence.add_turns(ts, &one.slots).map_err(data_err)?;
+                }
+            }
+        }
+        let data = presence
+            .to_reliability_data(self.request.coders.clone())
+            .map_err(data_err)?;
+        Ok(TranscriptAgreement {
+            transcript: one.info.id.clone(),
+            agreement: agreement(&data, &self.options),
+        })
+    }
+
+    /// A code's figures on segment units: all coders, each pair; no unitizing α.
+    fn segment_code_figures(&self, tally: &CodeTally) -> Figures {
+        let coders = &self.request.coders;
+        let results: Vec<Agreement> = self
+            .pairs
+            .iter()
+            .zip(&tally.segments)
+            .map(|((a, b), tally)| segment_figures(coders, *a, *b, std::slice::from_ref(tally)))
+            .collect();
+        let all = pooled_segment_figures(coders, &tally.segments);
+        (all, results, None)
+    }
+
+    /// A code's figures on character or turn units: all coders (with α's bootstrap), each
+    /// pair, and on characters unitizing α.
+    fn presence_code_figures(&self, tally: &CodeTally) -> Result<Figures, AgreeError> {
+        let data = tally
+            .presence
+            .to_reliability_data(self.request.coders.clone())
+            .map_err(data_err)?;
+        let all = with_bootstrap(
+            agreement(&data, &self.options),
+            &data,
+            &self.request.bootstrap,
+        );
+        let results = self
+            .pairs
+            .iter()
+            .map(|(a, b)| agreement(&data.select_coders(&[*a, *b]), &self.options))
+            .collect();
+        let unitizing = (self.request.unit == Unit::Char).then(|| {
+            unitizing_alpha(
+                Span {
+                    start: 0,
+                    end: tally.offset.max(1),
+                },
+                &tally.continuum,
+            )
+            .ok()
+            .and_then(|u| u.value)
+        });
+        Ok((all, results, unitizing))
+    }
+
+    /// The overall figures, every code pooled: all coders and each pair.
+    fn overall_figures(&self, pooled: &Pooled) -> Result<(Agreement, Vec<Agreement>), AgreeError> {
+        let coders = &self.request.coders;
+        if self.request.unit == Unit::Segment {
+            let pairs_out: Vec<Agreement> = self
+                .pairs
+                .iter()
+                .zip(&pooled.segments)
+                .map(|((a, b), tallies)| segment_figures(coders, *a, *b, tallies))
+                .collect();
+            let all: Vec<SegmentTally> = pooled.segments.iter().flatten().copied().collect();
+            return Ok((pooled_segment_figures(coders, &all), pairs_out));
+        }
+        let data = pooled
+            .presence
+            .to_reliability_data(coders.clone())
+            .map_err(data_err)?;
+        let pairs_out = self
+            .pairs
+            .iter()
+            .map(|(a, b)| agreement(&data.select_coders(&[*a, *b]), &self.options))
+            .collect();
+        let all = with_bootstrap(
+            agreement(&data, &self.options),
+            &data,
+            &self.request.bootstrap,
+        );
+        Ok((all, pairs_out))
+    }
+
+    /// Labels every figure with how many transcripts it rests on.
+    fn count_transcripts(
+        &self,
+        overall: &mut Agreement,
+        overall_pairs: &mut [Agreement],
+        codes: &mut [CodeAgreement],
+    ) {
+        overall.n.transcripts = Some(self.transcripts_under(None, None));
+        for (p, figure) in overall_pairs.iter_mut().enumerate() {
+            figure.n.transcripts = Some(self.transcripts_under(Some(self.pairs[p]), None));
+        }
+        for code in codes {
+            let id = code.code.clone();
+            code.all.n.transcripts = Some(self.transcripts_under(None, Some(&id)));
+            for (p, figure) in code.pairs.iter_mut().enumerate() {
+                figure.n.transcripts = Some(self.transcripts_under(Some(self.pairs[p]), Some(&id)));
+            }
+            for t in &mut code.transcripts {
+                t.agreement.n.transcripts = Some(1);
+            }
+        }
+    }
+
+    /// How many transcripts a figure rests on: those both coders of `pair` coded (every
+    /// transcript compared when no pair), in the scope of `code` when given.
+    fn transcripts_under(&self, pair: Option<(usize, usize)>, code: Option<&str>) -> usize {
+        let in_scope = |code: &str, i: usize| self.study.in_scope(code, &self.transcripts[i].id);
+        match (pair, code) {
+            (Some((a, b)), _) => self
+                .coded_by
+                .iter()
+                .enumerate()
+                .filter(|(i, c)| c[a] && c[b] && code.is_none_or(|code| in_scope(code, *i)))
+                .count(),
+            (None, Some(code)) => (0..self.transcripts.len())
+                .filter(|i| in_scope(code, *i))
+                .count(),
+            (None, None) => self.transcripts.len(),
+        }
+    }
+}
+
+/// A code's figures: all coders, each pair, and unitizing α (character units only).
+type Figures = (Agreement, Vec<Agreement>, Option<Option<f64>>);
+
+/// The turns of each transcript, for turn units (a transcript whose turns do not make a valid
+/// sequence has none, and counts no turn).
+fn turns_of<'t>(
+    study: &Study,
+    transcripts: &[&'t TranscriptInfo],
+) -> Result<BTreeMap<&'t str, Turns>, AgreeError> {
+    let mut turns = BTreeMap::new();
+    for info in transcripts {
+        let t = study.transcript(&info.id)?;
+        let spans: Vec<Span> = t
+            .numbered_turns()
+            .filter(|turn| turn.end > turn.start)
+            .map(|turn| Span {
+                start: turn.start as u64,
+                end: turn.end as u64,
+            })
+            .collect();
+        if let Ok(ts) = Turns::new(spans) {
+            turns.insert(info.id.as_str(), ts);
+        }
+    }
+    Ok(turns)
 }
 
 /// Adds α's bootstrap distribution to a figure (nominal α, as every coded-study figure is).

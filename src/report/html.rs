@@ -3,7 +3,7 @@
 //! saturation curve. It prints well (A4, charts kept with their headings).
 
 use crate::report::agreement::AgreementReport;
-use crate::report::themes::{CodeSummary, ThemeReport};
+use crate::report::themes::{CodeSummary, CodebookSummary, ThemeReport};
 use crate::saturation::SaturationReport;
 
 /// Escapes text for HTML.
@@ -135,6 +135,22 @@ pub fn theme_page(
     agreement: Option<&AgreementReport>,
     saturation: &[SaturationReport],
 ) -> String {
+    let mut out = page_head(report);
+    for book in &report.codebooks {
+        codebook_section(&mut out, report, book);
+    }
+    if let Some(agreement) = agreement {
+        agreement_section(&mut out, agreement);
+    }
+    if !saturation.is_empty() {
+        saturation_section(&mut out, saturation);
+    }
+    out.push_str("</body></html>\n");
+    out
+}
+
+/// The page up to the first codebook: head, title and what the report counts.
+fn page_head(report: &ThemeReport) -> String {
     let mut out = String::from("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     out.push_str(&format!(
         "<title>Themes — {}</title><style>{STYLE}</style></head><body>\n",
@@ -153,107 +169,128 @@ pub fn theme_page(
             esc(&crate::report::themes::capitalised(&coverage.sentence()))
         ));
     }
+    out
+}
+
+/// One codebook: its table of codes, then each code with its chart and quotes.
+fn codebook_section(out: &mut String, report: &ThemeReport, book: &CodebookSummary) {
+    out.push_str(&format!("<h2>{}</h2>\n", esc(&book.name)));
+    if let Some(scope) = &book.scope {
+        out.push_str(&format!("<p>Framework for {}.</p>\n", esc(scope)));
+    }
+    codes_table(out, report, book);
+    // the charts break codes down by the first attribute asked for
     let chart_attr = report.by.first();
-    for book in &report.codebooks {
-        out.push_str(&format!("<h2>{}</h2>\n", esc(&book.name)));
-        if let Some(scope) = &book.scope {
-            out.push_str(&format!("<p>Framework for {}.</p>\n", esc(scope)));
-        }
-        out.push_str(
-            "<table><tr><th>code</th><th>segments</th><th>transcripts</th><th>participants</th>",
+    let values: Vec<String> = chart_attr
+        .map(|attr| {
+            let mut all: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+            for code in &book.codes {
+                if let Some(m) = code.breakdown.get(attr) {
+                    all.extend(m.keys().cloned());
+                }
+            }
+            all.into_iter().collect()
+        })
+        .unwrap_or_default();
+    for code in &book.codes {
+        code_section(
+            out,
+            code,
+            chart_attr.map(|attr| (attr.as_str(), &values[..])),
         );
+    }
+}
+
+/// A codebook's table: each code's counts and its breakdown by each attribute.
+fn codes_table(out: &mut String, report: &ThemeReport, book: &CodebookSummary) {
+    out.push_str(
+        "<table><tr><th>code</th><th>segments</th><th>transcripts</th><th>participants</th>",
+    );
+    for attr in &report.by {
+        out.push_str(&format!("<th>by {}</th>", esc(attr)));
+    }
+    out.push_str("</tr>\n");
+    for code in &book.codes {
+        out.push_str(&format!(
+            "<tr><td style=\"padding-left:{}rem\"><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
+            0.5 + code.depth as f64 * 1.2,
+            esc(&code.color),
+            esc(&code.name),
+            code.segments,
+            code.transcripts,
+            code.participants
+        ));
         for attr in &report.by {
-            out.push_str(&format!("<th>by {}</th>", esc(attr)));
+            let parts: Vec<String> = code
+                .breakdown
+                .get(attr)
+                .map(|m| m.iter().map(|(v, n)| format!("{} {n}", esc(v))).collect())
+                .unwrap_or_default();
+            out.push_str(&format!("<td>{}</td>", parts.join(", ")));
         }
         out.push_str("</tr>\n");
-        for code in &book.codes {
+    }
+    out.push_str("</table>\n");
+}
+
+/// One code: heading, counts, definition, a bar chart by `chart` (the attribute and the
+/// values its bars are for) and the quotes.
+fn code_section(out: &mut String, code: &CodeSummary, chart: Option<(&str, &[String])>) {
+    let level = (code.depth + 3).min(6);
+    out.push_str(&format!("<div class=\"code\"><h{level}><span class=\"swatch\" style=\"background:{}\"></span>{}</h{level}>\n", esc(&code.color), esc(&code.path)));
+    out.push_str(&format!(
+        "<p class=\"meta\">{} segments · {} transcripts · {} participants</p>\n",
+        code.segments, code.transcripts, code.participants
+    ));
+    if !code.description.trim().is_empty() {
+        out.push_str(&format!("<p>{}</p>\n", esc(code.description.trim())));
+    }
+    if let Some((attr, values)) = chart {
+        if code.segments > 0 && !values.is_empty() {
             out.push_str(&format!(
-                "<tr><td style=\"padding-left:{}rem\"><span class=\"swatch\" style=\"background:{}\"></span>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>",
-                0.5 + code.depth as f64 * 1.2,
-                esc(&code.color),
-                esc(&code.name),
-                code.segments,
-                code.transcripts,
-                code.participants
+                "<figure>{}<figcaption>Segments by {}</figcaption></figure>\n",
+                bars_svg(code, attr, values),
+                esc(attr)
             ));
-            for attr in &report.by {
-                let parts: Vec<String> = code
-                    .breakdown
-                    .get(attr)
-                    .map(|m| m.iter().map(|(v, n)| format!("{} {n}", esc(v))).collect())
-                    .unwrap_or_default();
-                out.push_str(&format!("<td>{}</td>", parts.join(", ")));
-            }
-            out.push_str("</tr>\n");
-        }
-        out.push_str("</table>\n");
-        let values: Vec<String> = chart_attr
-            .map(|attr| {
-                let mut all: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-                for code in &book.codes {
-                    if let Some(m) = code.breakdown.get(attr) {
-                        all.extend(m.keys().cloned());
-                    }
-                }
-                all.into_iter().collect()
-            })
-            .unwrap_or_default();
-        for code in &book.codes {
-            let level = (code.depth + 3).min(6);
-            out.push_str(&format!("<div class=\"code\"><h{level}><span class=\"swatch\" style=\"background:{}\"></span>{}</h{level}>\n", esc(&code.color), esc(&code.path)));
-            out.push_str(&format!(
-                "<p class=\"meta\">{} segments · {} transcripts · {} participants</p>\n",
-                code.segments, code.transcripts, code.participants
-            ));
-            if !code.description.trim().is_empty() {
-                out.push_str(&format!("<p>{}</p>\n", esc(code.description.trim())));
-            }
-            if let Some(attr) = chart_attr {
-                if code.segments > 0 && !values.is_empty() {
-                    out.push_str(&format!(
-                        "<figure>{}<figcaption>Segments by {}</figcaption></figure>\n",
-                        bars_svg(code, attr, &values),
-                        esc(attr)
-                    ));
-                }
-            }
-            for q in &code.quotes {
-                let star = if q.starred { " ★" } else { "" };
-                out.push_str(&format!(
-                    "<blockquote>“{}” ({}){star}</blockquote>\n",
-                    esc(&q.text),
-                    esc(&q.attribution)
-                ));
-            }
-            out.push_str("</div>\n");
         }
     }
-    if let Some(agreement) = agreement {
-        out.push_str("<h2>Inter-coder agreement</h2>\n");
+    for q in &code.quotes {
+        let star = if q.starred { " ★" } else { "" };
         out.push_str(&format!(
-            "<p class=\"meta\">Krippendorff's α per code and coder pair, character units; green ≥ 0.80, amber ≥ 0.667, red below; – undefined. Coders: {}.</p>\n",
-            esc(&agreement.coders.join(", "))
+            "<blockquote>“{}” ({}){star}</blockquote>\n",
+            esc(&q.text),
+            esc(&q.attribution)
         ));
-        out.push_str(&format!("<figure>{}</figure>\n", heatmap_svg(agreement)));
     }
-    if !saturation.is_empty() {
-        out.push_str("<h2>Thematic saturation</h2>\n");
-        out.push_str(&format!(
-            "<figure>{}<figcaption>Cumulative distinct codes per interview</figcaption></figure>\n",
-            crate::saturation::curve_svg(saturation, 640, 320)
-        ));
-        for s in saturation {
-            // The sentence starts with its group ("volunteer: saturation ..."): set it in bold.
-            let prefix = format!("{}: ", s.group);
-            let text = match s.sentence.strip_prefix(&prefix) {
-                Some(rest) if !s.group.is_empty() => {
-                    format!("<strong>{}</strong>: {}", esc(&s.group), esc(rest))
-                }
-                _ => esc(&s.sentence),
-            };
-            out.push_str(&format!("<p>{text}</p>\n"));
-        }
+    out.push_str("</div>\n");
+}
+
+/// Inter-coder agreement: the heatmap of α per code and coder pair.
+fn agreement_section(out: &mut String, agreement: &AgreementReport) {
+    out.push_str("<h2>Inter-coder agreement</h2>\n");
+    out.push_str(&format!(
+        "<p class=\"meta\">Krippendorff's α per code and coder pair, character units; green ≥ 0.80, amber ≥ 0.667, red below; – undefined. Coders: {}.</p>\n",
+        esc(&agreement.coders.join(", "))
+    ));
+    out.push_str(&format!("<figure>{}</figure>\n", heatmap_svg(agreement)));
+}
+
+/// Thematic saturation: the curve, then each group's verdict.
+fn saturation_section(out: &mut String, saturation: &[SaturationReport]) {
+    out.push_str("<h2>Thematic saturation</h2>\n");
+    out.push_str(&format!(
+        "<figure>{}<figcaption>Cumulative distinct codes per interview</figcaption></figure>\n",
+        crate::saturation::curve_svg(saturation, 640, 320)
+    ));
+    for s in saturation {
+        // The sentence starts with its group ("volunteer: saturation ..."): set it in bold.
+        let prefix = format!("{}: ", s.group);
+        let text = match s.sentence.strip_prefix(&prefix) {
+            Some(rest) if !s.group.is_empty() => {
+                format!("<strong>{}</strong>: {}", esc(&s.group), esc(rest))
+            }
+            _ => esc(&s.sentence),
+        };
+        out.push_str(&format!("<p>{text}</p>\n"));
     }
-    out.push_str("</body></html>\n");
-    out
 }

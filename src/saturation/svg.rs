@@ -27,198 +27,260 @@ const LEGEND_ROW: f64 = 18.0;
 /// `width` × `height` pixels (the height grows if the legend needs room; the width is at least
 /// 240). The output is identical for identical input.
 pub fn curve_svg(reports: &[SaturationReport], width: u32, height: u32) -> String {
-    let width = f64::from(width.max(MIN_WIDTH));
-    let legend_height = LEGEND_ROW * reports.len() as f64 + 8.0;
-    let height = f64::from(height).max(TOP + MIN_PLOT_HEIGHT + AXIS_BELOW + legend_height);
-    let plot_left = LEFT;
-    let plot_right = width - RIGHT;
-    let plot_top = TOP;
-    let plot_bottom = height - AXIS_BELOW - legend_height;
-
-    let max_x = reports
-        .iter()
-        .map(|r| r.steps.len())
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let max_cum = reports
-        .iter()
-        .filter_map(|r| r.steps.last().map(|s| s.cumulative))
-        .max()
-        .unwrap_or(0);
-    let (y_step, y_max) = nice_axis(max_cum.max(1));
-    let (x_step, _) = nice_axis(max_x);
-
-    let x = |pos: usize| plot_left + (plot_right - plot_left) * pos as f64 / max_x as f64;
-    let y = |count: usize| plot_bottom - (plot_bottom - plot_top) * count as f64 / y_max as f64;
-
+    let chart = Chart::new(reports, width, height);
     let mut out = String::new();
     let _ = writeln!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
          role=\"img\" font-family=\"sans-serif\" font-size=\"11\">",
-        w = fmt(width),
-        h = fmt(height)
+        w = fmt(chart.width),
+        h = fmt(chart.height)
     );
     out.push_str("<title>Cumulative distinct codes after each interview</title>\n");
-
-    // Grid and y ticks.
-    let mut tick = 0;
-    while tick <= y_max {
-        let ty = y(tick);
-        let _ = writeln!(
-            out,
-            "<line x1=\"{}\" y1=\"{ty}\" x2=\"{}\" y2=\"{ty}\" stroke=\"#e0e0e0\"/>\
-             <text x=\"{}\" y=\"{}\" text-anchor=\"end\">{tick}</text>",
-            fmt(plot_left),
-            fmt(plot_right),
-            fmt(plot_left - 6.0),
-            fmt(y(tick) + 4.0),
-            ty = fmt(ty),
-        );
-        tick += y_step;
-    }
-    // X ticks.
-    let mut tick = 0;
-    while tick <= max_x {
-        let tx = fmt(x(tick));
-        let _ = writeln!(
-            out,
-            "<line x1=\"{tx}\" y1=\"{}\" x2=\"{tx}\" y2=\"{}\" stroke=\"#333\"/>\
-             <text x=\"{tx}\" y=\"{}\" text-anchor=\"middle\">{tick}</text>",
-            fmt(plot_bottom),
-            fmt(plot_bottom + 4.0),
-            fmt(plot_bottom + 16.0),
-        );
-        tick += x_step;
-    }
-    // Axes and their labels.
-    let _ = writeln!(
-        out,
-        "<line x1=\"{l}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"#333\"/>\
-         <line x1=\"{l}\" y1=\"{t}\" x2=\"{l}\" y2=\"{b}\" stroke=\"#333\"/>",
-        l = fmt(plot_left),
-        r = fmt(plot_right),
-        t = fmt(plot_top),
-        b = fmt(plot_bottom),
-    );
-    let _ = writeln!(
-        out,
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">Interviews, in order</text>",
-        fmt((plot_left + plot_right) / 2.0),
-        fmt(plot_bottom + 32.0),
-    );
-    let _ = writeln!(
-        out,
-        "<text transform=\"translate({} {}) rotate(-90)\" text-anchor=\"middle\">Distinct codes</text>",
-        fmt(14.0),
-        fmt((plot_top + plot_bottom) / 2.0),
-    );
-
-    // The base, once per distinct base size.
-    let bases: BTreeSet<usize> = reports
-        .iter()
-        .map(|r| r.params.base())
-        .filter(|&b| b <= max_x)
-        .collect();
-    for base in bases {
-        let bx = fmt(x(base));
-        let _ = writeln!(
-            out,
-            "<line x1=\"{bx}\" y1=\"{}\" x2=\"{bx}\" y2=\"{}\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>\
-             <text x=\"{}\" y=\"{}\" fill=\"#666\">base {base}</text>",
-            fmt(plot_top),
-            fmt(plot_bottom),
-            fmt(x(base) + 3.0),
-            fmt(plot_top + 10.0),
-        );
-    }
-
-    // One polyline per group, then its saturation marker.
-    for (i, report) in reports.iter().enumerate() {
-        let colour = COLOURS[i % COLOURS.len()];
-        let dash = if i >= COLOURS.len() {
-            " stroke-dasharray=\"6 3\""
-        } else {
-            ""
-        };
-        let mut points = format!("{},{}", fmt(x(0)), fmt(y(0)));
-        for step in &report.steps {
-            let _ = write!(
-                points,
-                " {},{}",
-                fmt(x(step.position)),
-                fmt(y(step.cumulative))
-            );
-        }
-        let _ = writeln!(
-            out,
-            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{dash} points=\"{points}\">\
-             <title>{}</title></polyline>",
-            escape(&group_label(report, i)),
-        );
-        if let Some(point) = &report.saturation {
-            let cumulative = report
-                .steps
-                .get(point.interview.wrapping_sub(1))
-                .map_or(0, |s| s.cumulative);
-            let _ = writeln!(
-                out,
-                "<circle cx=\"{}\" cy=\"{}\" r=\"5\" fill=\"#fff\" stroke=\"{colour}\" stroke-width=\"2\">\
-                 <title>{}: saturation at interview {} ({}+{})</title></circle>",
-                fmt(x(point.interview)),
-                fmt(y(cumulative)),
-                escape(&group_label(report, i)),
-                point.interview,
-                point.interview,
-                point.run,
-            );
-        }
-    }
-
-    // Legend under the x-axis label.
-    for (i, report) in reports.iter().enumerate() {
-        let colour = COLOURS[i % COLOURS.len()];
-        let row_y = plot_bottom + AXIS_BELOW + 4.0 + LEGEND_ROW * i as f64;
-        let dash = if i >= COLOURS.len() {
-            " stroke-dasharray=\"6 3\""
-        } else {
-            ""
-        };
-        let outcome = match (&report.status, &report.saturation) {
-            (SaturationStatus::Reached, Some(p)) => {
-                format!(
-                    "saturation at interview {} ({}+{})",
-                    p.interview, p.interview, p.run
-                )
-            }
-            (SaturationStatus::Revoked, _) => match report.revoked.last() {
-                Some(r) => format!(
-                    "not saturated: indicated at {}+{}, revoked by {}",
-                    r.point.interview,
-                    r.point.run,
-                    interview_span(r.by.first, r.by.last)
-                ),
-                None => "not saturated".to_string(),
-            },
-            (SaturationStatus::NotReached, _) => "saturation not reached".to_string(),
-            _ => "saturation not assessed".to_string(),
-        };
-        let _ = writeln!(
-            out,
-            "<line x1=\"{}\" y1=\"{ly}\" x2=\"{}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"2\"{dash}/>\
-             <text x=\"{}\" y=\"{}\">{} — {}</text>",
-            fmt(plot_left),
-            fmt(plot_left + 20.0),
-            fmt(plot_left + 26.0),
-            fmt(row_y + 4.0),
-            escape(&group_label(report, i)),
-            outcome,
-            ly = fmt(row_y),
-        );
-    }
+    chart.grid_and_y_ticks(&mut out);
+    chart.x_ticks(&mut out);
+    chart.axes(&mut out);
+    chart.bases(&mut out, reports);
+    chart.curves(&mut out, reports);
+    chart.legend(&mut out, reports);
     out.push_str("</svg>\n");
     out
+}
+
+/// The plot area and the scales of both axes.
+struct Chart {
+    width: f64,
+    height: f64,
+    plot_left: f64,
+    plot_right: f64,
+    plot_top: f64,
+    plot_bottom: f64,
+    /// Interviews on the x-axis (at least 1).
+    max_x: usize,
+    x_step: usize,
+    /// The y-axis maximum, a multiple of `y_step`.
+    y_max: usize,
+    y_step: usize,
+}
+
+impl Chart {
+    /// Lays out the chart of `reports` in about `width` × `height` pixels.
+    fn new(reports: &[SaturationReport], width: u32, height: u32) -> Self {
+        let width = f64::from(width.max(MIN_WIDTH));
+        let legend_height = LEGEND_ROW * reports.len() as f64 + 8.0;
+        let height = f64::from(height).max(TOP + MIN_PLOT_HEIGHT + AXIS_BELOW + legend_height);
+        let max_x = reports
+            .iter()
+            .map(|r| r.steps.len())
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let max_cum = reports
+            .iter()
+            .filter_map(|r| r.steps.last().map(|s| s.cumulative))
+            .max()
+            .unwrap_or(0);
+        let (y_step, y_max) = nice_axis(max_cum.max(1));
+        let (x_step, _) = nice_axis(max_x);
+        Chart {
+            width,
+            height,
+            plot_left: LEFT,
+            plot_right: width - RIGHT,
+            plot_top: TOP,
+            plot_bottom: height - AXIS_BELOW - legend_height,
+            max_x,
+            x_step,
+            y_max,
+            y_step,
+        }
+    }
+
+    /// The x coordinate of interview `pos`.
+    fn x(&self, pos: usize) -> f64 {
+        self.plot_left + (self.plot_right - self.plot_left) * pos as f64 / self.max_x as f64
+    }
+
+    /// The y coordinate of `count` codes.
+    fn y(&self, count: usize) -> f64 {
+        self.plot_bottom - (self.plot_bottom - self.plot_top) * count as f64 / self.y_max as f64
+    }
+
+    /// Grid and y ticks.
+    fn grid_and_y_ticks(&self, out: &mut String) {
+        let mut tick = 0;
+        while tick <= self.y_max {
+            let ty = self.y(tick);
+            let _ = writeln!(
+                out,
+                "<line x1=\"{}\" y1=\"{ty}\" x2=\"{}\" y2=\"{ty}\" stroke=\"#e0e0e0\"/>\
+                 <text x=\"{}\" y=\"{}\" text-anchor=\"end\">{tick}</text>",
+                fmt(self.plot_left),
+                fmt(self.plot_right),
+                fmt(self.plot_left - 6.0),
+                fmt(self.y(tick) + 4.0),
+                ty = fmt(ty),
+            );
+            tick += self.y_step;
+        }
+    }
+
+    /// X ticks.
+    fn x_ticks(&self, out: &mut String) {
+        let mut tick = 0;
+        while tick <= self.max_x {
+            let tx = fmt(self.x(tick));
+            let _ = writeln!(
+                out,
+                "<line x1=\"{tx}\" y1=\"{}\" x2=\"{tx}\" y2=\"{}\" stroke=\"#333\"/>\
+                 <text x=\"{tx}\" y=\"{}\" text-anchor=\"middle\">{tick}</text>",
+                fmt(self.plot_bottom),
+                fmt(self.plot_bottom + 4.0),
+                fmt(self.plot_bottom + 16.0),
+            );
+            tick += self.x_step;
+        }
+    }
+
+    /// Axes and their labels.
+    fn axes(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "<line x1=\"{l}\" y1=\"{b}\" x2=\"{r}\" y2=\"{b}\" stroke=\"#333\"/>\
+             <line x1=\"{l}\" y1=\"{t}\" x2=\"{l}\" y2=\"{b}\" stroke=\"#333\"/>",
+            l = fmt(self.plot_left),
+            r = fmt(self.plot_right),
+            t = fmt(self.plot_top),
+            b = fmt(self.plot_bottom),
+        );
+        let _ = writeln!(
+            out,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">Interviews, in order</text>",
+            fmt((self.plot_left + self.plot_right) / 2.0),
+            fmt(self.plot_bottom + 32.0),
+        );
+        let _ = writeln!(
+            out,
+            "<text transform=\"translate({} {}) rotate(-90)\" text-anchor=\"middle\">Distinct codes</text>",
+            fmt(14.0),
+            fmt((self.plot_top + self.plot_bottom) / 2.0),
+        );
+    }
+
+    /// The base, once per distinct base size.
+    fn bases(&self, out: &mut String, reports: &[SaturationReport]) {
+        let bases: BTreeSet<usize> = reports
+            .iter()
+            .map(|r| r.params.base())
+            .filter(|&b| b <= self.max_x)
+            .collect();
+        for base in bases {
+            let bx = fmt(self.x(base));
+            let _ = writeln!(
+                out,
+                "<line x1=\"{bx}\" y1=\"{}\" x2=\"{bx}\" y2=\"{}\" stroke=\"#999\" stroke-dasharray=\"4 3\"/>\
+                 <text x=\"{}\" y=\"{}\" fill=\"#666\">base {base}</text>",
+                fmt(self.plot_top),
+                fmt(self.plot_bottom),
+                fmt(self.x(base) + 3.0),
+                fmt(self.plot_top + 10.0),
+            );
+        }
+    }
+
+    /// One polyline per group, then its saturation marker.
+    fn curves(&self, out: &mut String, reports: &[SaturationReport]) {
+        for (i, report) in reports.iter().enumerate() {
+            let (colour, dash) = line_style(i);
+            let mut points = format!("{},{}", fmt(self.x(0)), fmt(self.y(0)));
+            for step in &report.steps {
+                let _ = write!(
+                    points,
+                    " {},{}",
+                    fmt(self.x(step.position)),
+                    fmt(self.y(step.cumulative))
+                );
+            }
+            let _ = writeln!(
+                out,
+                "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"{dash} points=\"{points}\">\
+                 <title>{}</title></polyline>",
+                escape(&group_label(report, i)),
+            );
+            if let Some(point) = &report.saturation {
+                let cumulative = report
+                    .steps
+                    .get(point.interview.wrapping_sub(1))
+                    .map_or(0, |s| s.cumulative);
+                let _ = writeln!(
+                    out,
+                    "<circle cx=\"{}\" cy=\"{}\" r=\"5\" fill=\"#fff\" stroke=\"{colour}\" stroke-width=\"2\">\
+                     <title>{}: saturation at interview {} ({}+{})</title></circle>",
+                    fmt(self.x(point.interview)),
+                    fmt(self.y(cumulative)),
+                    escape(&group_label(report, i)),
+                    point.interview,
+                    point.interview,
+                    point.run,
+                );
+            }
+        }
+    }
+
+    /// Legend under the x-axis label.
+    fn legend(&self, out: &mut String, reports: &[SaturationReport]) {
+        for (i, report) in reports.iter().enumerate() {
+            let (colour, dash) = line_style(i);
+            let row_y = self.plot_bottom + AXIS_BELOW + 4.0 + LEGEND_ROW * i as f64;
+            let _ = writeln!(
+                out,
+                "<line x1=\"{}\" y1=\"{ly}\" x2=\"{}\" y2=\"{ly}\" stroke=\"{colour}\" stroke-width=\"2\"{dash}/>\
+                 <text x=\"{}\" y=\"{}\">{} — {}</text>",
+                fmt(self.plot_left),
+                fmt(self.plot_left + 20.0),
+                fmt(self.plot_left + 26.0),
+                fmt(row_y + 4.0),
+                escape(&group_label(report, i)),
+                outcome(report),
+                ly = fmt(row_y),
+            );
+        }
+    }
+}
+
+/// The colour of group `index`'s line, and its dash attribute (dashed once the colours have
+/// all been used).
+fn line_style(index: usize) -> (&'static str, &'static str) {
+    let colour = COLOURS[index % COLOURS.len()];
+    let dash = if index >= COLOURS.len() {
+        " stroke-dasharray=\"6 3\""
+    } else {
+        ""
+    };
+    (colour, dash)
+}
+
+/// What the legend says of a group's saturation.
+fn outcome(report: &SaturationReport) -> String {
+    match (&report.status, &report.saturation) {
+        (SaturationStatus::Reached, Some(p)) => {
+            format!(
+                "saturation at interview {} ({}+{})",
+                p.interview, p.interview, p.run
+            )
+        }
+        (SaturationStatus::Revoked, _) => match report.revoked.last() {
+            Some(r) => format!(
+                "not saturated: indicated at {}+{}, revoked by {}",
+                r.point.interview,
+                r.point.run,
+                interview_span(r.by.first, r.by.last)
+            ),
+            None => "not saturated".to_string(),
+        },
+        (SaturationStatus::NotReached, _) => "saturation not reached".to_string(),
+        _ => "saturation not assessed".to_string(),
+    }
 }
 
 /// The legend label: the group, or "all interviews" when the study is not split.

@@ -39,11 +39,11 @@ pub struct TranscriptInfo {
     pub hash: u64,
     /// Length in code points.
     pub chars: usize,
-    /// Words spoken (speaker turns only, labels excluded).
+    /// Words spoken (speaker turns only, labels excluded); in a document, every word.
     pub words: usize,
     /// Paragraphs: speaker turns and notes.
     pub paragraphs: usize,
-    /// Speaker turns.
+    /// Speaker turns; 0 in a document, whose units are its paragraphs.
     pub speaker_turns: usize,
     /// Distinct speaker labels, in order of first appearance.
     pub speakers: Vec<String>,
@@ -73,7 +73,11 @@ impl TranscriptInfo {
             chars: transcript.len_chars(),
             words: transcript.words,
             paragraphs: transcript.turns.len(),
-            speaker_turns: transcript.speaker_turns().count(),
+            speaker_turns: if transcript.is_document() {
+                0
+            } else {
+                transcript.speaker_turns().count()
+            },
             speakers: transcript
                 .speakers()
                 .into_iter()
@@ -148,8 +152,9 @@ struct Entry {
 }
 
 /// First line of the catalogue file; another one means another format, rebuilt.
-/// (5: a note may carry a timestamp.)
-const HEADER: &str = "thema catalogue 5";
+/// (5: a note may carry a timestamp; 6: a transcript mostly of unlabelled paragraphs is a
+/// document.)
+const HEADER: &str = "thema catalogue 6";
 
 impl Entry {
     /// One line of the file: tab-separated numbers, the id and the speakers JSON-quoted (so

@@ -93,26 +93,46 @@ fn from_error(err: crate::study::StudyError) -> Problem {
 /// Checks every file of the study at `root` and returns all problems found, errors first.
 pub fn check(root: &Path) -> Result<Vec<Problem>> {
     let mut problems = Vec::new();
-    // transcripts: readable, canonical
+    let transcript_ids = check_transcripts(root, &mut problems)?;
+    let attributes = check_attributes(root, &transcript_ids, &mut problems);
+    problems.extend(attribution_template(root, &attributes));
+    let codes = check_codebooks(root, &transcript_ids, &attributes, &mut problems);
+    let known = Known {
+        transcript_ids,
+        attributes,
+        codes,
+    };
+    problems.extend(check_codings(root, &known)?);
+    problems.extend(check_memos(root, &known)?);
+    Ok(relative_and_sorted(root, problems))
+}
+
+/// What the checks of codings and memos need to know of the transcripts and codebooks.
+struct Known {
+    /// The transcripts' ids.
+    transcript_ids: BTreeSet<String>,
+    /// The transcripts' attributes (empty when the file cannot be read).
+    attributes: crate::model::Attributes,
+    /// The codes the codebooks define.
+    codes: Codes,
+}
+
+/// The codes of the study's codebooks.
+#[derive(Default)]
+struct Codes {
+    /// Each code id and the codebook file that defines it first.
+    ids: BTreeMap<String, PathBuf>,
+    /// The scope of each scoped codebook's codes: (codebook name, scope).
+    scopes: BTreeMap<String, (String, crate::model::Scope)>,
+}
+
+/// Transcripts: readable and canonical; files that are not transcripts. Returns the
+/// transcripts' ids.
+fn check_transcripts(root: &Path, problems: &mut Vec<Problem>) -> Result<BTreeSet<String>> {
     let mut transcript_ids = BTreeSet::new();
     for path in list(&root.join("transcripts"), "txt")? {
         match read_text(&path) {
-            Ok(text) => {
-                if text.starts_with('\u{feff}') {
-                    problems.push(Problem::error(&path, 1, "starts with a byte-order mark; canonical transcripts are UTF-8 without BOM"));
-                }
-                if let Some(pos) = text.find('\r') {
-                    let line = text[..pos].matches('\n').count() + 1;
-                    problems.push(Problem::error(
-                        &path,
-                        line,
-                        "carriage return found; canonical transcripts use LF line endings",
-                    ));
-                }
-                if text.trim().is_empty() {
-                    problems.push(Problem::warning(&path, 0, "empty transcript"));
-                }
-            }
+            Ok(text) => problems.extend(check_transcript_text(&path, &text)),
             Err(e) => problems.push(from_error(e)),
         }
         if let Some(stem) = path.file_stem() {
@@ -132,148 +152,210 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
             "not a canonical transcript (.txt); import it with `thema import`",
         ));
     }
+    Ok(transcript_ids)
+}
+
+/// A transcript's text: no byte-order mark, no carriage return, not empty.
+fn check_transcript_text(path: &Path, text: &str) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if text.starts_with('\u{feff}') {
+        problems.push(Problem::error(
+            path,
+            1,
+            "starts with a byte-order mark; canonical transcripts are UTF-8 without BOM",
+        ));
+    }
+    if let Some(pos) = text.find('\r') {
+        let line = text[..pos].matches('\n').count() + 1;
+        problems.push(Problem::error(
+            path,
+            line,
+            "carriage return found; canonical transcripts use LF line endings",
+        ));
+    }
+    if text.trim().is_empty() {
+        problems.push(Problem::warning(path, 0, "empty transcript"));
+    }
+    problems
+}
+
+/// The attributes file: a participant column, one row per transcript and none for a missing
+/// one, and the recordings it names. Returns the attributes (empty when unreadable).
+fn check_attributes(
+    root: &Path,
+    transcript_ids: &BTreeSet<String>,
+    problems: &mut Vec<Problem>,
+) -> crate::model::Attributes {
     let attributes = match files::load_attributes(root) {
-        Ok(attributes) => {
-            let path = root.join("transcripts/attributes.csv");
-            if !attributes.columns.is_empty()
-                && !attributes.columns.iter().any(|c| c == "participant")
-            {
-                problems.push(Problem::warning(
-                    &path,
-                    1,
-                    "no 'participant' column: quotes will be attributed by transcript id",
-                ));
-            }
-            for (i, id) in attributes.rows.keys().enumerate() {
-                if !transcript_ids.contains(id) {
-                    problems.push(Problem::warning(
-                        &path,
-                        i + 2,
-                        format!("row for '{id}', which has no transcript file"),
-                    ));
-                }
-            }
-            // recordings: a missing one is a warning (often kept out of git on purpose)
-            problems.extend(crate::study::media::check(root, &attributes));
-            for id in &transcript_ids {
-                if !attributes.rows.contains_key(id) {
-                    problems.push(Problem::warning(
-                        &path,
-                        0,
-                        format!("transcript '{id}' has no row (its attributes are unknown)"),
-                    ));
-                }
-            }
-            attributes
-        }
+        Ok(attributes) => attributes,
         Err(e) => {
             problems.push(from_error(e));
-            crate::model::Attributes::default()
+            return crate::model::Attributes::default();
         }
     };
-    // codebooks
-    let mut code_ids: BTreeMap<String, PathBuf> = BTreeMap::new();
-    // the scope of each scoped codebook's codes: (codebook name, scope)
-    let mut scopes: BTreeMap<String, (String, crate::model::Scope)> = BTreeMap::new();
-    match files::load_codebooks(root) {
-        Ok(books) => {
-            for loaded in &books {
-                let path = files::codebook_path(root, &loaded.file);
-                let book = &loaded.codebook;
-                if let Some(scope) = &book.scope {
-                    let holds = transcript_ids
-                        .iter()
-                        .filter(|t| scope.contains(t, &attributes))
-                        .count();
-                    if holds == 0 {
-                        problems.push(Problem::warning(
-                            &path,
-                            0,
-                            format!(
-                                "the scope of '{}' ({}) holds no transcript",
-                                book.name,
-                                scope.describe()
-                            ),
-                        ));
-                    }
-                    for code in &book.codes {
-                        scopes.insert(code.id.clone(), (book.name.clone(), scope.clone()));
-                    }
-                }
-                let mut siblings = BTreeSet::new();
-                for code in &book.codes {
-                    if let Some(first) = code_ids.insert(code.id.clone(), path.clone()) {
-                        problems.push(Problem::error(
-                            &path,
-                            0,
-                            format!("code id '{}' is also used in {}", code.id, first.display()),
-                        ));
-                    }
-                    if let Some(p) = &code.parent {
-                        if !book.contains(p) {
-                            problems.push(Problem::error(
-                                &path,
-                                0,
-                                format!(
-                                    "code '{}' ({}) has parent '{p}', which does not exist",
-                                    code.name, code.id
-                                ),
-                            ));
-                        } else if book.subtree(&code.id).contains(p) {
-                            problems.push(Problem::error(
-                                &path,
-                                0,
-                                format!("code '{}' is its own ancestor", code.name),
-                            ));
-                        }
-                    }
-                    if !siblings.insert((code.parent.clone(), code.name.to_lowercase())) {
-                        problems.push(Problem::error(
-                            &path,
-                            0,
-                            format!("two codes named '{}' under the same parent", code.name),
-                        ));
-                    }
-                    if code.name.trim().is_empty() {
-                        problems.push(Problem::error(
-                            &path,
-                            0,
-                            format!("code {} has an invalid name '{}'", code.id, code.name),
-                        ));
-                    }
-                }
-                match files::load_history(root, &loaded.file) {
-                    Ok(entries) if !entries.is_empty() => {
-                        match replay(&book.name, &entries, None) {
-                            Ok(mut replayed) => {
-                                replayed.normalise();
-                                let mut current = book.clone();
-                                current.normalise();
-                                if replayed.codes != current.codes
-                                    || replayed.scope != current.scope
-                                {
-                                    problems.push(Problem::warning(
-                                    &files::history_path(root, &loaded.file),
-                                    0,
-                                    "replaying the history does not give the current codebook (edited by hand?)",
-                                ));
-                                }
-                            }
-                            Err((line, e)) => problems.push(Problem::warning(
-                                &files::history_path(root, &loaded.file),
-                                line,
-                                format!("cannot replay: {e}"),
-                            )),
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(e) => problems.push(from_error(e)),
-                }
+    let path = root.join("transcripts/attributes.csv");
+    if !attributes.columns.is_empty() && !attributes.columns.iter().any(|c| c == "participant") {
+        problems.push(Problem::warning(
+            &path,
+            1,
+            "no 'participant' column: quotes will be attributed by transcript id",
+        ));
+    }
+    for (i, id) in attributes.rows.keys().enumerate() {
+        if !transcript_ids.contains(id) {
+            problems.push(Problem::warning(
+                &path,
+                i + 2,
+                format!("row for '{id}', which has no transcript file"),
+            ));
+        }
+    }
+    // recordings: a missing one is a warning (often kept out of git on purpose)
+    problems.extend(crate::study::media::check(root, &attributes));
+    for id in transcript_ids {
+        if !attributes.rows.contains_key(id) {
+            problems.push(Problem::warning(
+                &path,
+                0,
+                format!("transcript '{id}' has no row (its attributes are unknown)"),
+            ));
+        }
+    }
+    attributes
+}
+
+/// Codebooks: scopes that hold a transcript, codes, and a history that replays to the
+/// codebook. Returns the codes defined.
+fn check_codebooks(
+    root: &Path,
+    transcript_ids: &BTreeSet<String>,
+    attributes: &crate::model::Attributes,
+    problems: &mut Vec<Problem>,
+) -> Codes {
+    let mut codes = Codes::default();
+    let books = match files::load_codebooks(root) {
+        Ok(books) => books,
+        Err(e) => {
+            problems.push(from_error(e));
+            return codes;
+        }
+    };
+    for loaded in &books {
+        let path = files::codebook_path(root, &loaded.file);
+        let book = &loaded.codebook;
+        if let Some(scope) = &book.scope {
+            let holds = transcript_ids
+                .iter()
+                .filter(|t| scope.contains(t, attributes))
+                .count();
+            if holds == 0 {
+                problems.push(Problem::warning(
+                    &path,
+                    0,
+                    format!(
+                        "the scope of '{}' ({}) holds no transcript",
+                        book.name,
+                        scope.describe()
+                    ),
+                ));
+            }
+            for code in &book.codes {
+                codes
+                    .scopes
+                    .insert(code.id.clone(), (book.name.clone(), scope.clone()));
             }
         }
-        Err(e) => problems.push(from_error(e)),
+        problems.extend(check_codes(&path, book, &mut codes.ids));
+        problems.extend(check_history(root, loaded));
     }
-    // codings
+    codes
+}
+
+/// A codebook's codes: ids not used by another codebook (recorded in `ids`), parents that
+/// exist and are not descendants, names unique among siblings and not blank.
+fn check_codes(
+    path: &Path,
+    book: &crate::model::Codebook,
+    ids: &mut BTreeMap<String, PathBuf>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut siblings = BTreeSet::new();
+    for code in &book.codes {
+        if let Some(first) = ids.insert(code.id.clone(), path.to_path_buf()) {
+            problems.push(Problem::error(
+                path,
+                0,
+                format!("code id '{}' is also used in {}", code.id, first.display()),
+            ));
+        }
+        if let Some(p) = &code.parent {
+            if !book.contains(p) {
+                problems.push(Problem::error(
+                    path,
+                    0,
+                    format!(
+                        "code '{}' ({}) has parent '{p}', which does not exist",
+                        code.name, code.id
+                    ),
+                ));
+            } else if book.subtree(&code.id).contains(p) {
+                problems.push(Problem::error(
+                    path,
+                    0,
+                    format!("code '{}' is its own ancestor", code.name),
+                ));
+            }
+        }
+        if !siblings.insert((code.parent.clone(), code.name.to_lowercase())) {
+            problems.push(Problem::error(
+                path,
+                0,
+                format!("two codes named '{}' under the same parent", code.name),
+            ));
+        }
+        if code.name.trim().is_empty() {
+            problems.push(Problem::error(
+                path,
+                0,
+                format!("code {} has an invalid name '{}'", code.id, code.name),
+            ));
+        }
+    }
+    problems
+}
+
+/// A codebook's history: readable, and replaying it gives the current codebook.
+fn check_history(root: &Path, loaded: &crate::study::LoadedCodebook) -> Option<Problem> {
+    let book = &loaded.codebook;
+    match files::load_history(root, &loaded.file) {
+        Ok(entries) if !entries.is_empty() => match replay(&book.name, &entries, None) {
+            Ok(mut replayed) => {
+                replayed.normalise();
+                let mut current = book.clone();
+                current.normalise();
+                (replayed.codes != current.codes || replayed.scope != current.scope).then(|| {
+                    Problem::warning(
+                        &files::history_path(root, &loaded.file),
+                        0,
+                        "replaying the history does not give the current codebook (edited by hand?)",
+                    )
+                })
+            }
+            Err((line, e)) => Some(Problem::warning(
+                &files::history_path(root, &loaded.file),
+                line,
+                format!("cannot replay: {e}"),
+            )),
+        },
+        Ok(_) => None,
+        Err(e) => Some(from_error(e)),
+    }
+}
+
+/// Codings: valid coder names, segments with unique ids, known codes, inside their scope and
+/// not empty, sorted, and still anchored in their transcripts.
+fn check_codings(root: &Path, known: &Known) -> Result<Vec<Problem>> {
+    let mut problems = Vec::new();
     let transcripts = files::load_transcripts(root).unwrap_or_default();
     let mut segment_ids: BTreeMap<String, String> = BTreeMap::new();
     for coder in files::coder_files(root)? {
@@ -301,43 +383,7 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
                     format!("segment id '{}' is also used by {other}", segment.id),
                 ));
             }
-            if !code_ids.contains_key(&segment.code) {
-                problems.push(Problem::error(
-                    &path,
-                    line,
-                    format!(
-                        "segment {} uses code '{}', which no codebook defines",
-                        segment.id, segment.code
-                    ),
-                ));
-            }
-            if let Some((book, scope)) = scopes.get(&segment.code) {
-                if transcript_ids.contains(&segment.transcript)
-                    && !scope.contains(&segment.transcript, &attributes)
-                {
-                    problems.push(Problem::warning(
-                        &path,
-                        line,
-                        format!(
-                            "segment {} ({}) lies outside the scope of '{book}' ({}): {} is not one of its transcripts; it is kept, but not counted",
-                            segment.id,
-                            segment.code,
-                            scope.describe(),
-                            segment.transcript
-                        ),
-                    ));
-                }
-            }
-            if segment.start >= segment.end {
-                problems.push(Problem::error(
-                    &path,
-                    line,
-                    format!(
-                        "segment {} has an empty or reversed range {}..{}",
-                        segment.id, segment.start, segment.end
-                    ),
-                ));
-            }
+            problems.extend(check_segment(&path, line, segment, known));
         }
         let sorted = segments
             .windows(2)
@@ -349,28 +395,89 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
                 "segments are not sorted (thema sorts them on the next save)",
             ));
         }
-        for (line, what) in crate::study::coding::reanchor_segments(&transcripts, &mut segments) {
-            use crate::study::coding::Reanchored;
-            problems.push(match what {
-                Reanchored::Moved { id, from, to, fuzzy } => Problem::warning(
-                    &path,
-                    line,
-                    format!(
-                        "segment {id}: the transcript changed; re-anchored {}..{} -> {}..{}{}",
-                        from.0, from.1, to.0, to.1, if fuzzy { " (approximate match)" } else { "" }
-                    ),
+        problems.extend(check_anchors(&path, &transcripts, &mut segments));
+    }
+    Ok(problems)
+}
+
+/// One segment, at `line` of the codings file `path`: a known code, inside its codebook's
+/// scope, a range that is not empty.
+fn check_segment(path: &Path, line: usize, segment: &Segment, known: &Known) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if !known.codes.ids.contains_key(&segment.code) {
+        problems.push(Problem::error(
+            path,
+            line,
+            format!(
+                "segment {} uses code '{}', which no codebook defines",
+                segment.id, segment.code
+            ),
+        ));
+    }
+    if let Some((book, scope)) = known.codes.scopes.get(&segment.code) {
+        if known.transcript_ids.contains(&segment.transcript)
+            && !scope.contains(&segment.transcript, &known.attributes)
+        {
+            problems.push(Problem::warning(
+                path,
+                line,
+                format!(
+                    "segment {} ({}) lies outside the scope of '{book}' ({}): {} is not one of its transcripts; it is kept, but not counted",
+                    segment.id,
+                    segment.code,
+                    scope.describe(),
+                    segment.transcript
                 ),
-                Reanchored::Lost { id } => Problem::error(&path, line, format!("segment {id}: its quote is no longer in the transcript (kept, flagged unanchored)")),
-                Reanchored::Orphan { id } => Problem::error(&path, line, format!("segment {id}: transcript '{}' does not exist", segments_transcript(&segments, line))),
-            });
+            ));
         }
     }
-    // memos
+    if segment.start >= segment.end {
+        problems.push(Problem::error(
+            path,
+            line,
+            format!(
+                "segment {} has an empty or reversed range {}..{}",
+                segment.id, segment.start, segment.end
+            ),
+        ));
+    }
+    problems
+}
+
+/// Segments whose transcript changed: re-anchored, lost, or in a transcript that does not
+/// exist.
+fn check_anchors(
+    path: &Path,
+    transcripts: &[crate::model::Transcript],
+    segments: &mut [Segment],
+) -> Vec<Problem> {
+    use crate::study::coding::Reanchored;
+    let mut problems = Vec::new();
+    for (line, what) in crate::study::coding::reanchor_segments(transcripts, segments) {
+        problems.push(match what {
+            Reanchored::Moved { id, from, to, fuzzy } => Problem::warning(
+                path,
+                line,
+                format!(
+                    "segment {id}: the transcript changed; re-anchored {}..{} -> {}..{}{}",
+                    from.0, from.1, to.0, to.1, if fuzzy { " (approximate match)" } else { "" }
+                ),
+            ),
+            Reanchored::Lost { id } => Problem::error(path, line, format!("segment {id}: its quote is no longer in the transcript (kept, flagged unanchored)")),
+            Reanchored::Orphan { id } => Problem::error(path, line, format!("segment {id}: transcript '{}' does not exist", segments_transcript(segments, line))),
+        });
+    }
+    problems
+}
+
+/// Memos: readable, linked to codes and transcripts that exist.
+fn check_memos(root: &Path, known: &Known) -> Result<Vec<Problem>> {
+    let mut problems = Vec::new();
     for path in list(&root.join("memos"), "md")? {
         match read_text(&path).and_then(|text| memo::parse_memo(&path, &text)) {
             Ok(m) => {
                 if let Some(code) = m.field("code") {
-                    if !code_ids.contains_key(code) {
+                    if !known.codes.ids.contains_key(code) {
                         problems.push(Problem::warning(
                             &path,
                             0,
@@ -379,7 +486,7 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
                     }
                 }
                 if let Some(t) = m.field("transcript") {
-                    if !transcript_ids.contains(t) {
+                    if !known.transcript_ids.contains(t) {
                         problems.push(Problem::warning(
                             &path,
                             0,
@@ -391,9 +498,13 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
             Err(e) => problems.push(from_error(e)),
         }
     }
-    let study_root = root.to_path_buf();
+    Ok(problems)
+}
+
+/// The problems with files relative to the study at `root`, errors first, then by file and line.
+fn relative_and_sorted(root: &Path, mut problems: Vec<Problem>) -> Vec<Problem> {
     for p in &mut problems {
-        if let Ok(rel) = p.file.strip_prefix(&study_root) {
+        if let Ok(rel) = p.file.strip_prefix(root) {
             p.file = rel.to_path_buf();
         }
     }
@@ -403,7 +514,36 @@ pub fn check(root: &Path) -> Result<Vec<Problem>> {
             .then(a.file.cmp(&b.file))
             .then(a.line.cmp(&b.line))
     });
-    Ok(problems)
+    problems
+}
+
+/// One warning for each column the attribution template (`thema.json`) names that the study's
+/// attribute table lacks: quotes are attributed without it.
+fn attribution_template(root: &Path, attributes: &crate::model::Attributes) -> Vec<Problem> {
+    // a malformed thema.json is reported where the study is opened; a study without
+    // transcripts has nothing to attribute yet
+    let Ok(settings) = files::load_settings(root) else {
+        return Vec::new();
+    };
+    if attributes.columns.is_empty() {
+        return Vec::new();
+    }
+    let path = root.join("thema.json");
+    attributes
+        .missing_template_columns(&settings.attribution)
+        .into_iter()
+        .map(|column| {
+            Problem::warning(
+                &path,
+                0,
+                format!(
+                    "the attribution template \"{}\" names '{{{column}}}', a column \
+                     transcripts/attributes.csv lacks: quotes are attributed without it",
+                    settings.attribution
+                ),
+            )
+        })
+        .collect()
 }
 
 fn segments_transcript(segments: &[Segment], line: usize) -> String {

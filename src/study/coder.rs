@@ -26,9 +26,7 @@ pub fn resolve(flag: Option<&str>) -> Result<String> {
             }
         }
     }
-    Err(StudyError::Invalid(
-        "who is coding? pass --coder NAME (e.g. --coder r1) or set THEMA_CODER".to_string(),
-    ))
+    Err(StudyError::NoCoder)
 }
 
 /// Turns a person's name into a coder id: `Jane Smith` → `jane-smith`.
@@ -60,9 +58,7 @@ pub fn validate(coder: &str) -> Result<()> {
     if is_file_safe(coder, 40) {
         Ok(())
     } else {
-        Err(StudyError::Invalid(format!(
-            "'{coder}' cannot be a coder name: use letters, digits, '-', '_' or '.' (e.g. r1, jane-smith)"
-        )))
+        Err(StudyError::BadCoderName(coder.to_string()))
     }
 }
 

@@ -199,10 +199,10 @@ pub fn compare(
 ) -> Result<Comparison> {
     for coder in [a, b] {
         if !study.has_coder(coder) {
-            return Err(StudyError::Invalid(format!(
-                "no codings for '{coder}' (coders: {})",
-                study.coders().join(", ")
-            )));
+            return Err(StudyError::NoCodings {
+                coder: coder.to_string(),
+                coders: study.coders().iter().map(|c| c.to_string()).collect(),
+            });
         }
     }
     let resolved: BTreeMap<String, Resolution> = resolutions(study)?
@@ -337,11 +337,7 @@ impl Study {
             Take::None => Vec::new(),
             Take::Adjust => match adjust {
                 Some((s, e)) if s < e => vec![(s, e)],
-                _ => {
-                    return Err(StudyError::Invalid(
-                        "adjusting a boundary needs a non-empty START END".to_string(),
-                    ))
-                }
+                _ => return Err(StudyError::EmptyAdjustment),
             },
         };
         let transcript = self.transcript(&disagreement.transcript)?;
@@ -394,8 +390,7 @@ impl Study {
             spans,
             why: why.map(str::to_string).filter(|w| !w.trim().is_empty()),
         };
-        let line =
-            serde_json::to_string(&resolution).map_err(|e| StudyError::Invalid(e.to_string()))?;
+        let line = serde_json::to_string(&resolution).map_err(StudyError::encode)?;
         append_line(&log_path(self), &line)?;
         Ok(resolution)
     }

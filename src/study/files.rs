@@ -79,8 +79,7 @@ pub fn load_settings(root: &Path) -> Result<Settings> {
 
 /// Writes `thema.json`.
 pub fn save_settings(root: &Path, settings: &Settings) -> Result<()> {
-    let mut text =
-        serde_json::to_string_pretty(settings).map_err(|e| StudyError::Invalid(e.to_string()))?;
+    let mut text = serde_json::to_string_pretty(settings).map_err(StudyError::encode)?;
     text.push('\n');
     write_atomic(&root.join("thema.json"), text.as_bytes())
 }
@@ -200,7 +199,7 @@ pub fn save_attributes(root: &Path, attributes: &Attributes) -> Result<()> {
         columns.insert(0, "transcript".to_string());
     }
     let mut writer = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| StudyError::Invalid(format!("{}: {e}", path.display()));
+    let fail = |e: csv::Error| StudyError::encode(format!("{}: {e}", path.display()));
     writer.write_record(&columns).map_err(fail)?;
     for (id, row) in &attributes.rows {
         let cells: Vec<&str> = columns
@@ -215,9 +214,7 @@ pub fn save_attributes(root: &Path, attributes: &Attributes) -> Result<()> {
             .collect();
         writer.write_record(&cells).map_err(fail)?;
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| StudyError::Invalid(e.to_string()))?;
+    let bytes = writer.into_inner().map_err(StudyError::encode)?;
     write_atomic(&path, &bytes)
 }
 
@@ -296,8 +293,7 @@ pub fn history_path(root: &Path, file: &str) -> PathBuf {
 pub fn codebook_bytes(codebook: &Codebook) -> Result<Vec<u8>> {
     let mut sorted = codebook.clone();
     sorted.normalise();
-    let mut text =
-        serde_json::to_string_pretty(&sorted).map_err(|e| StudyError::Invalid(e.to_string()))?;
+    let mut text = serde_json::to_string_pretty(&sorted).map_err(StudyError::encode)?;
     text.push('\n');
     Ok(text.into_bytes())
 }
@@ -335,7 +331,7 @@ pub fn load_history(root: &Path, file: &str) -> Result<Vec<HistoryEntry>> {
 
 /// Appends one history entry.
 pub fn append_history(root: &Path, file: &str, entry: &HistoryEntry) -> Result<()> {
-    let line = serde_json::to_string(entry).map_err(|e| StudyError::Invalid(e.to_string()))?;
+    let line = serde_json::to_string(entry).map_err(StudyError::encode)?;
     append_line(&history_path(root, file), &line)
 }
 
@@ -394,9 +390,7 @@ pub fn parse_jsonl<T: serde::de::DeserializeOwned>(
 pub fn codings_bytes(segments: &[Segment]) -> Result<Vec<u8>> {
     let mut out = String::new();
     for segment in segments {
-        out.push_str(
-            &serde_json::to_string(segment).map_err(|e| StudyError::Invalid(e.to_string()))?,
-        );
+        out.push_str(&serde_json::to_string(segment).map_err(StudyError::encode)?);
         out.push('\n');
     }
     Ok(out.into_bytes())

@@ -226,7 +226,7 @@ impl LayerFile {
     /// The transcript of the segment with this id, found by looking for the id in the bytes and
     /// reading only the lines that mention it.
     pub fn transcript_of_segment(&self, id: &str) -> Result<Option<String>> {
-        let needle = serde_json::to_string(id).map_err(|e| StudyError::Invalid(e.to_string()))?;
+        let needle = serde_json::to_string(id).map_err(StudyError::encode)?;
         for at in memchr::memmem::find_iter(&self.bytes, needle.as_bytes()) {
             let start = memchr::memrchr(b'\n', &self.bytes[..at]).map_or(0, |i| i + 1);
             let end = memchr::memchr(b'\n', &self.bytes[at..]).map_or(self.bytes.len(), |i| at + i);
@@ -289,10 +289,11 @@ impl LayerFile {
             let mut segments = segments_of(transcript)?;
             segments.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             if let Some(stray) = segments.iter().find(|s| s.transcript != *transcript) {
-                return Err(StudyError::Invalid(format!(
-                    "segment {} belongs to {}, not {transcript}",
-                    stray.id, stray.transcript
-                )));
+                return Err(StudyError::ForeignSegment {
+                    segment: stray.id.clone(),
+                    belongs: stray.transcript.clone(),
+                    transcript: transcript.to_string(),
+                });
             }
             out.extend_from_slice(&self.bytes[copied.min(cut)..cut]);
             if !out.is_empty() && out.last() != Some(&b'\n') {
@@ -300,8 +301,7 @@ impl LayerFile {
             }
             let run_start = out.len();
             for segment in &segments {
-                serde_json::to_writer(&mut out, segment)
-                    .map_err(|e| StudyError::Invalid(e.to_string()))?;
+                serde_json::to_writer(&mut out, segment).map_err(StudyError::encode)?;
                 out.push(b'\n');
             }
             runs.push((transcript.clone(), run_start..out.len()));

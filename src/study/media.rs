@@ -92,11 +92,11 @@ impl MediaLink {
                 self.transcript
             ),
         };
-        Err(StudyError::Invalid(format!(
-            "no recording for '{}': {what} (looked at {}). Recordings are often kept out of git: copy the file there, or point this clone at your copy in {LOCAL_FILE}, e.g. {{\"media_dir\": \"/path/to/recordings\"}}",
-            self.transcript,
-            tried.join(", ")
-        )))
+        Err(StudyError::NoRecording {
+            transcript: self.transcript.clone(),
+            what,
+            tried,
+        })
     }
 }
 

@@ -100,12 +100,95 @@ pub enum StudyError {
     /// A change to the coding framework that cannot be made.
     #[error(transparent)]
     Framework(framework::FrameworkError),
+    /// No coder was named and none could be found (environment, git).
+    #[error("who is coding? no coder is set")]
+    NoCoder,
+    /// A coder name that makes no file name.
+    #[error(
+        "'{0}' cannot be a coder name: use letters, digits, '-', '_' or '.' (e.g. r1, jane-smith)"
+    )]
+    BadCoderName(String),
+    /// No coder of this name has codings.
+    #[error("no codings for '{coder}' (coders: {})", .coders.join(", "))]
+    NoCodings {
+        /// The coder as given.
+        coder: String,
+        /// The coders with codings.
+        coders: Vec<String>,
+    },
+    /// A round name that makes no file name.
+    #[error("'{0}' cannot be a round name: use letters, digits, '-', '_' or '.' (e.g. round-2)")]
+    BadRoundName(String),
+    /// A round's start that is not an RFC 3339 time.
+    #[error("'{0}' is not a time (RFC 3339, e.g. 2024-06-14T09:00:00Z)")]
+    BadTime(String),
+    /// A round without transcripts.
+    #[error("a round needs at least one transcript")]
+    EmptyRound,
+    /// A round of this name exists.
+    #[error("round '{name}' already exists ({})", .path.display())]
+    RoundExists {
+        /// The round's name.
+        name: String,
+        /// Its file.
+        path: PathBuf,
+    },
+    /// A scope filters on an attribute column the study does not have.
+    #[error("no attribute column '{column}'; columns: {}", .columns.join(", "))]
+    NoColumn {
+        /// The column as given.
+        column: String,
+        /// The study's attribute columns.
+        columns: Vec<String>,
+    },
+    /// A scope that holds no transcript.
+    #[error("the scope '{scope}' holds no transcript (values in the study: {})", .values.join("; "))]
+    EmptyScope {
+        /// The scope, described.
+        scope: String,
+        /// Each filtered column with the values the study has.
+        values: Vec<String>,
+    },
+    /// Scoping a codebook to the scope it already has.
+    #[error("'{0}' already has that scope")]
+    SameScope(String),
+    /// A segment written among the segments of another transcript.
+    #[error("segment {segment} belongs to {belongs}, not {transcript}")]
+    ForeignSegment {
+        /// The segment's id.
+        segment: String,
+        /// Its transcript.
+        belongs: String,
+        /// The transcript being written.
+        transcript: String,
+    },
+    /// Adjusting a boundary to an empty span.
+    #[error("adjusting a boundary needs a non-empty span")]
+    EmptyAdjustment,
+    /// A transcript's recording is not on this computer; `what` says why.
+    #[error("no recording for '{transcript}': {what} (looked at {}). Recordings are often kept out of git: copy the file there, or point this clone at your copy in {}, e.g. {{\"media_dir\": \"/path/to/recordings\"}}", .tried.join(", "), media::LOCAL_FILE)]
+    NoRecording {
+        /// The transcript id.
+        transcript: String,
+        /// Why none was found.
+        what: String,
+        /// Every place looked at.
+        tried: Vec<String>,
+    },
+    /// A value could not be written out as JSON or CSV.
+    #[error("{0}")]
+    Encode(String),
     /// Something the user asked for does not exist or cannot be done.
     #[error("{0}")]
     Invalid(String),
 }
 
 impl StudyError {
+    /// A value that could not be written out (see [`StudyError::Encode`]).
+    pub fn encode(err: impl std::fmt::Display) -> Self {
+        StudyError::Encode(err.to_string())
+    }
+
     /// A parse error at a line of a file.
     pub fn parse(path: &Path, line: usize, message: impl Into<String>) -> Self {
         StudyError::Parse {
@@ -712,6 +795,14 @@ impl Study {
             .find(|cb| cb.contains(code))
     }
 
+    /// The file stem of the codebook holding a code id.
+    pub fn codebook_file_of(&self, code: &str) -> Option<&str> {
+        self.codebooks
+            .iter()
+            .find(|c| c.codebook.contains(code))
+            .map(|c| c.file.as_str())
+    }
+
     /// The code with this id, in whichever codebook holds it.
     pub fn code(&self, id: &str) -> Option<&Code> {
         self.codebook_of(id).and_then(|cb| cb.get(id))
@@ -882,12 +973,15 @@ pub fn transcript_id_from_file(name: &str) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let stem = stem
-        .strip_suffix(".transcript")
-        .unwrap_or(&stem)
-        .to_string();
+    transcript_id_from_name(stem.strip_suffix(".transcript").unwrap_or(&stem))
+}
+
+/// A transcript id made from a source's name: spaces and every other character awkward on a
+/// command line or in a file name become `-` (one for a run of them), so
+/// `Interview 7 (María)` → `Interview-7-María`. Empty when nothing usable is left.
+pub fn transcript_id_from_name(name: &str) -> String {
     let mut out = String::new();
-    for c in stem.chars() {
+    for c in name.chars() {
         if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
             out.push(c);
         } else if !out.ends_with('-') {
@@ -896,6 +990,10 @@ pub fn transcript_id_from_file(name: &str) -> String {
     }
     out.trim_matches(['-', '.']).to_string()
 }
+
+/// The attribute column keeping a source's own name when its transcript id had to differ
+/// (`Interview 7` imported as `Interview-7`).
+pub const SOURCE_NAME_COLUMN: &str = "source_name";
 
 impl Study {
     /// Adds transcripts: every id is checked (valid, not already in the study, not twice in the
@@ -924,17 +1022,17 @@ impl Study {
                 )));
             }
         }
-        let mut added = Vec::new();
-        for t in batch {
-            files::save_transcript(&self.root, &t.id, &t.text)?;
+        let mut batch = batch;
+        for t in &mut batch {
             if !t.attributes.iter().any(|(k, _)| k == "participant")
                 && self.attributes.get(&t.id, "participant").is_none()
             {
-                self.attributes.set(&t.id, "participant", &t.id);
+                t.attributes.push(("participant".to_string(), t.id.clone()));
             }
-            for (k, v) in &t.attributes {
-                self.attributes.set(&t.id, k, v);
-            }
+        }
+        write_new_transcripts(&self.root, &mut self.attributes, &batch)?;
+        let mut added = Vec::new();
+        for t in batch {
             let transcript = Transcript::parse(t.id.clone(), t.text);
             self.catalogue.insert(TranscriptInfo::of(&transcript));
             self.texts.remove(&transcript.id);
@@ -942,7 +1040,33 @@ impl Study {
             self.texts.put(Arc::new(transcript));
             added.push(t.id);
         }
-        files::save_attributes(&self.root, &self.attributes)?;
         Ok(added)
     }
+}
+
+/// Writes new transcripts with their attribute rows: the one way every import (`thema import`,
+/// a REFI-QDA project) adds transcripts. Every transcript gets a row, holding the values given
+/// over any already there. The attribute table is written first, then each transcript, each
+/// write atomic, so a crash leaves each transcript either whole with its row or absent; a row
+/// left without its transcript is read by nothing, `thema check` warns of it, and importing the
+/// transcript again fills it.
+pub fn write_new_transcripts(
+    root: &Path,
+    attributes: &mut Attributes,
+    batch: &[NewTranscript],
+) -> Result<()> {
+    for t in batch {
+        if attributes.columns.is_empty() {
+            attributes.columns.push("transcript".to_string());
+        }
+        attributes.rows.entry(t.id.clone()).or_default();
+        for (k, v) in &t.attributes {
+            attributes.set(&t.id, k, v);
+        }
+    }
+    files::save_attributes(root, attributes)?;
+    for t in batch {
+        files::save_transcript(root, &t.id, &t.text)?;
+    }
+    Ok(())
 }

@@ -54,21 +54,13 @@ pub fn load_rounds(root: &Path) -> Result<Vec<Round>> {
 /// Refuses a name already used.
 pub fn start_round(study: &Study, round: &Round) -> Result<PathBuf> {
     if !is_file_safe(&round.name, 60) {
-        return Err(StudyError::Invalid(format!(
-            "'{}' cannot be a round name: use letters, digits, '-', '_' or '.' (e.g. round-2)",
-            round.name
-        )));
+        return Err(StudyError::BadRoundName(round.name.clone()));
     }
     if moment(&round.started).is_none() {
-        return Err(StudyError::Invalid(format!(
-            "'{}' is not a time (RFC 3339, e.g. 2024-06-14T09:00:00Z)",
-            round.started
-        )));
+        return Err(StudyError::BadTime(round.started.clone()));
     }
     if round.transcripts.is_empty() {
-        return Err(StudyError::Invalid(
-            "a round needs at least one transcript (--transcripts A,B)".to_string(),
-        ));
+        return Err(StudyError::EmptyRound);
     }
     for t in &round.transcripts {
         if !study.has_transcript(t) {
@@ -77,14 +69,12 @@ pub fn start_round(study: &Study, round: &Round) -> Result<PathBuf> {
     }
     let path = rounds_dir(&study.root).join(format!("{}.json", round.name));
     if path.exists() {
-        return Err(StudyError::Invalid(format!(
-            "round '{}' already exists ({})",
-            round.name,
-            path.display()
-        )));
+        return Err(StudyError::RoundExists {
+            name: round.name.clone(),
+            path,
+        });
     }
-    let mut text =
-        serde_json::to_string_pretty(round).map_err(|e| StudyError::Invalid(e.to_string()))?;
+    let mut text = serde_json::to_string_pretty(round).map_err(StudyError::encode)?;
     text.push('\n');
     write_atomic(&path, text.as_bytes())?;
     Ok(path)

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::model::{Codebook, Operation, Scope};
+use crate::study::framework::FrameworkError;
 use crate::study::{Result, Study, StudyError};
 
 impl Study {
@@ -56,10 +57,10 @@ impl Study {
     pub fn validate_scope(&self, scope: &Scope) -> Result<()> {
         for column in scope.filters.keys() {
             if column != "transcript" && !self.attributes.columns.iter().any(|c| c == column) {
-                return Err(StudyError::Invalid(format!(
-                    "no attribute column '{column}'; columns: {}",
-                    self.attributes.columns.join(", ")
-                )));
+                return Err(StudyError::NoColumn {
+                    column: column.clone(),
+                    columns: self.attributes.columns.clone(),
+                });
             }
         }
         for t in &scope.transcripts {
@@ -88,11 +89,10 @@ impl Study {
                     )
                 })
                 .collect();
-            return Err(StudyError::Invalid(format!(
-                "the scope '{}' holds no transcript (values in the study: {})",
-                scope.describe(),
-                values.join("; ")
-            )));
+            return Err(StudyError::EmptyScope {
+                scope: scope.describe(),
+                values,
+            });
         }
         Ok(())
     }
@@ -115,18 +115,17 @@ impl Study {
             .iter()
             .position(|c| c.file == codebook || c.codebook.name.eq_ignore_ascii_case(codebook))
             .ok_or_else(|| {
-                StudyError::Invalid(format!(
-                    "no codebook '{codebook}'; codebooks: {}",
-                    self.codebook_names().join(", ")
-                ))
+                StudyError::from(FrameworkError::NoCodebook {
+                    name: codebook.to_string(),
+                    known: self.codebook_names(),
+                })
             })?;
         self.check_fresh(slot)?;
         let from = self.codebooks[slot].codebook.scope.clone();
         if from == scope {
-            return Err(StudyError::Invalid(format!(
-                "'{}' already has that scope",
-                self.codebooks[slot].codebook.name
-            )));
+            return Err(StudyError::SameScope(
+                self.codebooks[slot].codebook.name.clone(),
+            ));
         }
         self.codebooks[slot].codebook.scope = scope.clone();
         self.record(slot, coder, Operation::Scope { from, to: scope }, why)?;

@@ -115,7 +115,7 @@ impl App {
             passages: outcome.segments.len(),
         });
         self.codings_changed();
-        self.show_code(pending.code);
+        self.retrieve(Some(pending.code));
         self.right = Pane::Retrieval;
         self.focus(Pane::Retrieval);
         self.info(format!(

@@ -125,7 +125,10 @@ pub(super) fn plan_variables(
     let variables = attrs
         .columns
         .iter()
-        .filter(|c| *c != "transcript" && *c != "participant")
+        // `source_name` is the source's own name, which the export writes as its name
+        .filter(|c| {
+            *c != "transcript" && *c != "participant" && *c != crate::study::SOURCE_NAME_COLUMN
+        })
         .map(|column| {
             let values: Vec<&str> = data
                 .transcripts

@@ -167,6 +167,10 @@ impl Reader<'_> {
                 attributes.columns.push(name.clone());
             }
         }
+        let source_name = crate::study::SOURCE_NAME_COLUMN.to_string();
+        if rows.values().any(|r| r.contains_key(&source_name)) {
+            attributes.columns.push(source_name);
+        }
         if rows.is_empty() {
             attributes.columns.clear();
         }

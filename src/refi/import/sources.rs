@@ -56,6 +56,58 @@ impl Placed<'_> {
     }
 }
 
+/// The codings of one source being read: where their segments go, what happened to them, and
+/// the (coder, start, end, code) made so far, so that a duplicate coding is merged.
+struct SourceCodings<'t> {
+    placed: Placed<'t>,
+    tally: Tally,
+    seen: BTreeSet<(String, usize, usize, String)>,
+}
+
+/// The positions of a source's selections as written.
+struct Positions<'e> {
+    /// The valid ones, for choosing the offset unit.
+    raw: Vec<RawSelection<'e>>,
+    /// Each selection's start and end, in order; `None` where either is missing or not a number.
+    each: Vec<Option<(u64, u64)>>,
+    /// How many were not valid.
+    bad: usize,
+}
+
+/// Each selection's start and end as written (see [`Positions`]).
+fn selection_positions<'e>(selections: &[&'e Element]) -> Positions<'e> {
+    let mut raw = Vec::new();
+    let mut positions = Vec::new();
+    let mut bad_positions = 0;
+    for sel in selections {
+        let start = sel
+            .attr("startPosition")
+            .and_then(|s| s.trim().parse::<u64>().ok());
+        let end = sel
+            .attr("endPosition")
+            .and_then(|s| s.trim().parse::<u64>().ok());
+        match (start, end) {
+            (Some(s), Some(e)) => {
+                raw.push(RawSelection {
+                    start: s.min(e),
+                    end: s.max(e),
+                    name: sel.attr("name"),
+                });
+                positions.push(Some((s.min(e), s.max(e))));
+            }
+            _ => {
+                bad_positions += 1;
+                positions.push(None);
+            }
+        }
+    }
+    Positions {
+        raw,
+        each: positions,
+        bad: bad_positions,
+    }
+}
+
 /// What happened to the selections and codings of one source, for the warnings.
 #[derive(Debug, Default)]
 struct Tally {
@@ -124,24 +176,15 @@ impl Reader<'_> {
         if base.trim().is_empty() {
             base = stem_of_path.unwrap_or_else(|| guid.to_string());
         }
-        let cleaned: String = base
-            .chars()
-            .map(|c| match c {
-                '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
-                c if c.is_control() => '-',
-                c => c,
-            })
-            .collect();
-        let cleaned: String = cleaned
-            .trim()
-            .trim_start_matches('.')
+        let cleaned: String = crate::study::transcript_id_from_name(&base)
             .chars()
             .take(80)
             .collect();
-        let base = if cleaned.trim().is_empty() {
+        let cleaned = cleaned.trim_end_matches(['-', '.']);
+        let base = if cleaned.is_empty() {
             "source".to_string()
         } else {
-            cleaned.trim().to_string()
+            cleaned.to_string()
         };
         let mut id = base.clone();
         let mut n = 2;
@@ -205,40 +248,11 @@ impl Reader<'_> {
         pdf: Option<&Element>,
     ) -> Result<(), RefiError> {
         let outer = pdf.unwrap_or(source);
-        let name = outer.attr("name").unwrap_or("").to_string();
-        let guid = outer
-            .attr("guid")
-            .and_then(normalise_guid)
-            .unwrap_or_else(|| {
-                self.space
-                    .derived("source", &format!("{name}#{}", outer.line))
-            });
-        let label = format!(
-            "{} '{}'",
-            if pdf.is_some() { "PDF" } else { "source" },
-            if name.is_empty() { &guid } else { &name }
-        );
+        let (name, guid, label) = self.source_name(outer, pdf.is_some());
         let selections: Vec<&Element> = source.children_named("PlainTextSelection").collect();
-        let Some((raw_text, bom)) = self.source_text(source, &label)? else {
-            if !selections.is_empty() {
-                self.warnings.push(format!(
-                    "{label}: its {} selections were not imported (no text to place them in)",
-                    selections.len()
-                ));
-            }
+        let Some((raw_text, bom)) = self.transcript_text(source, &label, selections.len())? else {
             return Ok(());
         };
-        if raw_text.trim().is_empty() {
-            self.warnings.push(format!(
-                "{label}: the text is empty; not imported{}",
-                if selections.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (with its {} selections)", selections.len())
-                }
-            ));
-            return Ok(());
-        }
         let id = self.unique_transcript_id(&name, source.attr("plainTextPath"), &guid);
         // a source without a name is known by its transcript id from now on
         let name = if name.trim().is_empty() {
@@ -251,39 +265,129 @@ impl Reader<'_> {
                 "{label}: imported its plain-text representation as transcript '{id}'"
             ));
         }
+        if name != id {
+            // the source's own name, which the id could not keep (`Interview 7` → `Interview-7`)
+            self.source_values
+                .entry(id.clone())
+                .or_default()
+                .push((crate::study::SOURCE_NAME_COLUMN.to_string(), name.clone()));
+        }
         self.transcript_ids.insert(guid.clone(), id.clone());
         if let Some(source_guid) = source.attr("guid").and_then(normalise_guid) {
             self.transcript_ids.insert(source_guid, id.clone());
         }
         let text = SourceText::new(&raw_text);
         // positions
-        let mut raw = Vec::new();
-        let mut positions = Vec::new();
-        let mut bad_positions = 0;
-        for sel in &selections {
-            let start = sel
-                .attr("startPosition")
-                .and_then(|s| s.trim().parse::<u64>().ok());
-            let end = sel
-                .attr("endPosition")
-                .and_then(|s| s.trim().parse::<u64>().ok());
-            match (start, end) {
-                (Some(s), Some(e)) => {
-                    raw.push(RawSelection {
-                        start: s.min(e),
-                        end: s.max(e),
-                        name: sel.attr("name"),
-                    });
-                    positions.push(Some((s.min(e), s.max(e))));
-                }
-                _ => {
-                    bad_positions += 1;
-                    positions.push(None);
-                }
-            }
+        let Positions {
+            raw,
+            each: positions,
+            bad: bad_positions,
+        } = selection_positions(&selections);
+        let choice = self.offset_unit(&text, &raw, &label);
+        if bad_positions > 0 {
+            self.warnings.push(format!(
+                "{label}: {bad_positions} selections without valid startPosition/endPosition skipped"
+            ));
         }
+        let canonical = text.canonical().to_string();
+        let mut codings = SourceCodings {
+            placed: Placed {
+                transcript: id.clone(),
+                index: CharIndex::new(&canonical),
+                text: &canonical,
+                date: source
+                    .attr("creationDateTime")
+                    .or_else(|| self.root.attr("creationDateTime"))
+                    .map(str::to_string),
+            },
+            tally: Tally::default(),
+            seen: BTreeSet::new(),
+        };
+        for (sel, pos) in selections.iter().zip(&positions) {
+            let Some((start, end)) = *pos else { continue };
+            let a = text.map(choice.unit, start, false);
+            let b = text.map(choice.unit, end, true);
+            let tally = &mut codings.tally;
+            tally.clamped += usize::from(a.clamped || b.clamped);
+            tally.snapped += usize::from(!a.clamped && !b.clamped && (!a.exact || !b.exact));
+            self.read_selection(&mut codings, sel, (a.canonical, b.canonical));
+        }
+        self.read_whole_source_codings(source, &guid, &mut codings);
+        codings.tally.report(&label, &mut self.warnings);
+        self.read_source_notes_and_values(source, outer, &id);
+        self.project.transcripts.push(ImportedTranscript {
+            id,
+            name,
+            guid,
+            crlf: raw_text.contains('\r'),
+            text: canonical,
+            offsets: choice,
+            bom,
+            stamps: self.source_stamps(outer),
+        });
+        Ok(())
+    }
+
+    /// A source's name as written, its GUID (derived from the name and line when it has none)
+    /// and how warnings name it.
+    fn source_name(&self, outer: &Element, pdf: bool) -> (String, String, String) {
+        let name = outer.attr("name").unwrap_or("").to_string();
+        let guid = outer
+            .attr("guid")
+            .and_then(normalise_guid)
+            .unwrap_or_else(|| {
+                self.space
+                    .derived("source", &format!("{name}#{}", outer.line))
+            });
+        let label = format!(
+            "{} '{}'",
+            if pdf { "PDF" } else { "source" },
+            if name.is_empty() { &guid } else { &name }
+        );
+        (name, guid, label)
+    }
+
+    /// The text a transcript is made of and whether its file had a byte-order mark; `None`
+    /// (with a warning naming the `selections` lost) when the source has no text or only blanks.
+    fn transcript_text(
+        &mut self,
+        source: &Element,
+        label: &str,
+        selections: usize,
+    ) -> Result<Option<(String, bool)>, RefiError> {
+        let Some((raw_text, bom)) = self.source_text(source, label)? else {
+            if selections > 0 {
+                self.warnings.push(format!(
+                    "{label}: its {selections} selections were not imported (no text to place them in)"
+                ));
+            }
+            return Ok(None);
+        };
+        if raw_text.trim().is_empty() {
+            self.warnings.push(format!(
+                "{label}: the text is empty; not imported{}",
+                if selections == 0 {
+                    String::new()
+                } else {
+                    format!(" (with its {selections} selections)")
+                }
+            ));
+            return Ok(None);
+        }
+        Ok(Some((raw_text, bom)))
+    }
+
+    /// The offset unit the selections' positions are read in (the origin's, unless another
+    /// fits the text better), with a warning when few selections fit any unit or the unit is
+    /// not the origin's.
+    fn offset_unit(
+        &mut self,
+        text: &SourceText,
+        raw: &[RawSelection<'_>],
+        label: &str,
+    ) -> UnitChoice {
         let preferred = OffsetUnit::default_for_origin(&self.origin);
-        let choice = text.choose_unit(&raw, preferred);
+        let choice = text.choose_unit(raw, preferred);
         if !choice.all_agree && choice.total > 0 && choice.aligned * 10 < choice.total * 9 {
             self.warnings.push(format!(
                 "{label}: only {}/{} selections fall on word boundaries under the best unit ({}); check a few quotes",
@@ -296,54 +400,35 @@ impl Reader<'_> {
                 choice.unit, self.origin, preferred
             ));
         }
-        if bad_positions > 0 {
-            self.warnings.push(format!(
-                "{label}: {bad_positions} selections without valid startPosition/endPosition skipped"
-            ));
-        }
-        let canonical = text.canonical().to_string();
-        let placed = Placed {
-            transcript: id.clone(),
-            index: CharIndex::new(&canonical),
-            text: &canonical,
-            date: source
-                .attr("creationDateTime")
-                .or_else(|| self.root.attr("creationDateTime"))
-                .map(str::to_string),
-        };
-        let mut tally = Tally::default();
-        let mut seen = BTreeSet::new();
-        for (sel, pos) in selections.iter().zip(&positions) {
-            let Some((start, end)) = *pos else { continue };
-            let a = text.map(choice.unit, start, false);
-            let b = text.map(choice.unit, end, true);
-            tally.clamped += usize::from(a.clamped || b.clamped);
-            tally.snapped += usize::from(!a.clamped && !b.clamped && (!a.exact || !b.exact));
-            self.read_selection(
-                &placed,
-                sel,
-                (a.canonical, b.canonical),
-                &mut tally,
-                &mut seen,
-            );
-        }
-        // codings of the whole source: a segment over the whole transcript
-        let len = placed.index.len_chars();
+        choice
+    }
+
+    /// Codings of the whole source: a segment over the whole transcript.
+    fn read_whole_source_codings(
+        &mut self,
+        source: &Element,
+        guid: &str,
+        codings: &mut SourceCodings<'_>,
+    ) {
+        let len = codings.placed.index.len_chars();
         for (i, coding) in source.children_named("Coding").enumerate() {
-            let Some(code) = self.code_of(coding, &mut tally) else {
+            let tally = &mut codings.tally;
+            let Some(code) = self.code_of(coding, tally) else {
                 continue;
             };
             let coder = self
                 .user_of(coding.attr("creatingUser"), &mut tally.unknown_users)
                 .unwrap_or_else(|| IMPORTED_CODER.to_string());
-            if !seen.insert((coder.clone(), 0, len, code.clone())) {
+            if !codings.seen.insert((coder.clone(), 0, len, code.clone())) {
                 tally.duplicates += 1;
                 continue;
             }
             tally.whole_source += 1;
             let fallback = format!("{guid}#whole#{i}");
             let segment =
-                placed.segment(&self.space, coding, None, (0, len), code, None, &fallback);
+                codings
+                    .placed
+                    .segment(&self.space, coding, None, (0, len), code, None, &fallback);
             self.project
                 .segments
                 .entry(coder.clone())
@@ -353,7 +438,11 @@ impl Reader<'_> {
                     ..segment
                 });
         }
-        tally.report(&label, &mut self.warnings);
+    }
+
+    /// What else a source holds for transcript `id`: the notes it refers to, its variables'
+    /// values and its description (a memo).
+    fn read_source_notes_and_values(&mut self, source: &Element, outer: &Element, id: &str) {
         for note in source
             .children_named("NoteRef")
             .filter_map(|n| n.attr("targetGUID").and_then(normalise_guid))
@@ -361,7 +450,7 @@ impl Reader<'_> {
             self.note_targets
                 .entry(note)
                 .or_default()
-                .push(NoteTarget::Transcript(id.clone()));
+                .push(NoteTarget::Transcript(id.to_string()));
         }
         let values = self.read_values(source);
         for (variable, _) in &values {
@@ -370,7 +459,10 @@ impl Reader<'_> {
             }
         }
         if !values.is_empty() {
-            self.source_values.insert(id.clone(), values);
+            self.source_values
+                .entry(id.to_string())
+                .or_default()
+                .extend(values);
         }
         if let Some(d) = outer
             .child_text("Description")
@@ -378,27 +470,21 @@ impl Reader<'_> {
         {
             self.descriptions.push((
                 format!("Description of {id}"),
-                Described::Transcript(id.clone()),
+                Described::Transcript(id.to_string()),
                 d.to_string(),
             ));
         }
+    }
+
+    /// A source's users and dates; a user not in `<Users>` is left out.
+    fn source_stamps(&self, outer: &Element) -> Stamps {
         let mut stamps = stamps_of(outer);
         for user in [&mut stamps.creating_user, &mut stamps.modifying_user] {
             if user.as_ref().is_some_and(|g| !self.users.contains_key(g)) {
                 *user = None;
             }
         }
-        self.project.transcripts.push(ImportedTranscript {
-            id,
-            name,
-            guid,
-            crlf: raw_text.contains('\r'),
-            text: canonical,
-            offsets: choice,
-            bom,
-            stamps,
-        });
-        Ok(())
+        stamps
     }
 
     /// The code a coding applies, counting codings that point at a case or at nothing.
@@ -423,12 +509,15 @@ impl Reader<'_> {
     /// Turns one selection into one segment per coding, at canonical span `span`.
     fn read_selection(
         &mut self,
-        placed: &Placed<'_>,
+        source_codings: &mut SourceCodings<'_>,
         sel: &Element,
         span: (usize, usize),
-        tally: &mut Tally,
-        seen: &mut BTreeSet<(String, usize, usize, String)>,
     ) {
+        let SourceCodings {
+            placed,
+            tally,
+            seen,
+        } = source_codings;
         let codings: Vec<&Element> = sel.children_named("Coding").collect();
         let sel_guid = sel.attr("guid").and_then(normalise_guid);
         let memo = sel
