@@ -752,7 +752,7 @@ fn the_search_pane_codes_every_hit_and_u_undoes_the_batch() {
         .iter()
         .position(|r| r.code.as_deref() == Some(transport.as_str()))
         .unwrap();
-    h.app.tree.selected = row;
+    h.app.tree.list.selected = row;
     h.app.update(Action::Focus(Pane::Search));
     h.type_text("bus");
     let ctrl = |h: &mut Driver, c| h.press(KeyCode::Char(c), KeyModifiers::CONTROL);
