@@ -5,6 +5,7 @@
 //! turns source files into turns.
 
 pub mod agreement;
+pub mod autocode;
 pub mod cli;
 pub mod import;
 pub mod index;

@@ -5,7 +5,7 @@
 //! shell), in README order, with the `thema` under test first on `PATH`. A line is rewritten as
 //! a reader would type it — see [`runnable`] — and skipped only when it is a placeholder (see
 //! [`is_placeholder`]). Input files the examples name (`interviews/*.docx`, `zoom.vtt`,
-//! `project.qdpx`, `ratings.csv`) are made in the copy first, from the demo's own sources.
+//! `project.qdpx`, `ratings.csv`, `suggestions.csv`) are made in the copy first, from the demo's own sources.
 
 mod common;
 
@@ -150,6 +150,14 @@ fn demo_with_inputs() -> tempfile::TempDir {
     std::fs::write(
         dir.path().join("ratings.csv"),
         "unit,r1,r2,r3\n1,1,1,1\n2,2,2,3\n3,3,3,3\n4,1,2,1\n5,2,2,2\n",
+    )
+    .unwrap();
+    // codings made elsewhere: one row with a known code, one naming a code the study lacks
+    std::fs::write(
+        dir.path().join("suggestions.csv"),
+        "transcript,quote,turn,code,memo\n\
+         LW7-y1,a bad experience at a group,,c11,pipeline v2\n\
+         LW7-y1,,4,Wellbeing,\n",
     )
     .unwrap();
     // a REFI-QDA project: the demo's own, exported from another copy

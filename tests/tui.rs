@@ -289,6 +289,12 @@ fn in_vivo_coding_creates_the_code_under_the_chosen_parent() {
     let mut h = Harness::new(120, 30);
     h.select("The lunch club");
     h.keys("n");
+    // the name is asked first, prefilled with the selected words
+    let Some(Overlay::Prompt(p)) = &h.app.overlay else {
+        panic!("no name prompt")
+    };
+    assert_eq!(p.input, "The lunch club");
+    h.enter();
     h.keys("outcomes");
     h.enter();
     let codebook = h.file("codebooks/link-workers.json");
@@ -940,6 +946,7 @@ fn several_codebooks_show_as_headings_and_in_vivo_asks_which() {
     assert!(screen.contains("volunteers"), "{screen}");
     h.select("The lunch club");
     h.keys("n");
+    h.enter();
     let Some(Overlay::Picker(p)) = &h.app.overlay else {
         panic!("no picker")
     };
@@ -970,8 +977,192 @@ fn clicking_a_retrieved_segment_twice_jumps_to_it() {
         .position(|l| l.contains("(LW7, first year) ¶4"))
         .unwrap() as u16;
     h.app.update(Action::Mouse(Mouse::Down(rect.x + 5, y)));
-    assert_eq!(h.app.retrieval.selected, 1);
+    assert_eq!(h.app.retrieval.list.selected, 1);
     h.app.update(Action::Mouse(Mouse::Down(rect.x + 5, y)));
     assert_eq!(h.app.focus, Pane::Transcript);
     assert_eq!(h.app.selected_text(), "The 42 bus stops at six.");
+}
+
+/// Moves the tree's highlight to the code at `path`.
+fn highlight(h: &mut Harness, path: &str) {
+    let id = h.app.study.resolve_code(path, None).unwrap().id.clone();
+    let row = h
+        .app
+        .tree
+        .rows
+        .iter()
+        .position(|r| r.code.as_deref() == Some(id.as_str()))
+        .unwrap();
+    h.app.tree.list.selected = row;
+}
+
+#[test]
+fn undo_after_a_codebook_merge_says_why_and_goes_on_past_it() {
+    // #21: `u` was stuck after a merge ("no code …") — the history still named the merged code
+    let mut h = Harness::new(120, 30);
+    h.select("The café on Mill Street became my office.");
+    h.keys("c");
+    h.keys("housing");
+    h.enter();
+    assert!(h.file("codings/r1.jsonl").contains("Mill Street"));
+    h.keys("C");
+    highlight(&mut h, "Challenges/Housing");
+    // a change to the code merged away, which undo used to retry for ever
+    h.keys("e");
+    h.type_text("About housing");
+    h.enter();
+    h.keys("M");
+    h.keys("transport");
+    h.enter();
+    assert!(h
+        .app
+        .study
+        .resolve_code("Challenges/Housing", None)
+        .is_err());
+    let transport = h
+        .app
+        .study
+        .resolve_code("Challenges/Transport", None)
+        .unwrap()
+        .id
+        .clone();
+    // the merge itself cannot be undone, and says so
+    h.keys("u");
+    let m = h.app.message.clone().unwrap();
+    assert!(m.error, "{m:?}");
+    assert!(
+        m.text
+            .contains("cannot undo merging Challenges/Housing into Challenges/Transport"),
+        "{m:?}"
+    );
+    assert!(h.file("codings/r1.jsonl").contains("Mill Street"));
+    // the description of the code merged away is gone with it; the coding before it can still
+    // be undone, and redone under the code it was merged into (not the deleted code's id)
+    h.keys("u");
+    let m = h.app.message.clone().unwrap();
+    assert!(!m.error, "{m:?}");
+    assert!(!h.file("codings/r1.jsonl").contains("Mill Street"), "{m:?}");
+    h.keys("U");
+    let m = h.app.message.clone().unwrap();
+    assert!(!m.error, "{m:?}");
+    let coded = h.file("codings/r1.jsonl");
+    let line = coded.lines().find(|l| l.contains("Mill Street")).unwrap();
+    assert!(
+        line.contains(&format!("\"code\":\"{transport}\"")),
+        "{line}"
+    );
+}
+
+#[test]
+fn undoing_an_in_vivo_coding_removes_the_code_it_created() {
+    // #21: undo left the new code behind
+    let mut h = Harness::new(120, 30);
+    h.select("The lunch club");
+    h.keys("n");
+    h.enter();
+    h.keys("outcomes");
+    h.enter();
+    let id = h
+        .app
+        .study
+        .resolve_code("Outcomes/The lunch club", None)
+        .unwrap()
+        .id
+        .clone();
+    h.keys("u");
+    assert!(
+        h.app
+            .study
+            .resolve_code("Outcomes/The lunch club", None)
+            .is_err(),
+        "{:?}",
+        h.app.message
+    );
+    assert!(!h
+        .file("codebooks/link-workers.json")
+        .contains("The lunch club"));
+    assert!(!h.file("codings/r1.jsonl").contains("The lunch club"));
+    let screen = h.screen();
+    assert!(
+        screen.contains("undone: uncoded Outcomes/The lunch club, removed the code The lunch club"),
+        "{screen}"
+    );
+    // redo brings back the very same code and segment
+    h.keys("U");
+    assert_eq!(
+        h.app
+            .study
+            .resolve_code("Outcomes/The lunch club", None)
+            .unwrap()
+            .id,
+        id
+    );
+    assert!(h
+        .file("codings/r1.jsonl")
+        .contains(&format!("\"code\":\"{id}\"")));
+}
+
+#[test]
+fn undoing_an_in_vivo_coding_keeps_the_code_when_another_coder_uses_it() {
+    let mut h = Harness::new(120, 30);
+    h.select("The lunch club");
+    h.keys("n");
+    h.enter();
+    h.keys("outcomes");
+    h.enter();
+    let id = h
+        .app
+        .study
+        .resolve_code("Outcomes/The lunch club", None)
+        .unwrap()
+        .id
+        .clone();
+    h.app
+        .study
+        .apply_code("r2", "V01", &Span::Quote("The lunch club".into()), &id)
+        .unwrap();
+    h.keys("u");
+    assert!(!h.file("codings/r1.jsonl").contains(&id));
+    assert!(h.file("codings/r2.jsonl").contains(&id));
+    assert!(h
+        .app
+        .study
+        .resolve_code("Outcomes/The lunch club", None)
+        .is_ok());
+    let m = h.app.message.clone().unwrap();
+    assert!(
+        m.text
+            .contains("kept the code The lunch club: other segments use it"),
+        "{m:?}"
+    );
+}
+
+#[test]
+fn the_in_vivo_name_can_be_edited_before_the_code_is_created() {
+    // #21: the name came from the selection with no chance to change it
+    let mut h = Harness::new(120, 30);
+    h.select("The lunch club gave me a reason to get up.");
+    h.keys("n");
+    let Some(Overlay::Prompt(p)) = &h.app.overlay else {
+        panic!("no name prompt: {:?}", h.app.overlay)
+    };
+    assert_eq!(p.input, "The lunch club gave me a reason to get up");
+    h.press(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    h.type_text("A reason to get up");
+    h.enter();
+    h.keys("outcomes");
+    h.enter();
+    let code = h
+        .app
+        .study
+        .resolve_code("Outcomes/A reason to get up", None)
+        .unwrap()
+        .id
+        .clone();
+    assert!(h
+        .file("codings/r1.jsonl")
+        .contains(&format!("\"code\":\"{code}\"")));
+    assert!(!h
+        .file("codebooks/link-workers.json")
+        .contains("The lunch club gave"));
 }

@@ -22,6 +22,8 @@ pub struct Figures {
     pub sqlite: BTreeMap<String, Runs>,
     /// `thema code TRANSCRIPT --quote TEXT CODE`.
     pub code: Runs,
+    /// `thema code --from FILE` with [`BATCH_ROWS`] rows over every transcript.
+    pub batch: Runs,
     /// `thema transcripts`.
     pub transcripts: Runs,
     /// `thema segments --code THEME --json`.
@@ -116,6 +118,7 @@ pub fn measure(setup: &Setup<'_>) -> std::io::Result<Figures> {
         }
     }
     code(setup, &mut f)?;
+    batch(setup, &mut f)?;
     for round in 0..=setup.repeats {
         let mut runs = Runs::default();
         runs.time(thema(setup).arg("transcripts"))?;
@@ -176,6 +179,76 @@ fn code(setup: &Setup<'_>, f: &mut Figures) -> std::io::Result<()> {
         done += 1;
     }
     std::fs::write(&layer, original)?;
+    Ok(())
+}
+
+/// Rows of the batch file `thema code --from` applies (DESIGN §8: 10,000 codings ≤ 2 s).
+pub const BATCH_ROWS: usize = 10_000;
+
+/// `thema code --from FILE` as coder r1: [`BATCH_ROWS`] rows spread over every transcript, half
+/// by offsets with their quote (as `thema export segments` writes them), half by turn; r1's
+/// file and batch log are put back after each run.
+fn batch(setup: &Setup<'_>, f: &mut Figures) -> std::io::Result<()> {
+    let layer = setup.study.join("codings/r1.jsonl");
+    let log = setup.study.join("codings/r1.batches.log.jsonl");
+    let original = std::fs::read(&layer)?;
+    let codes = themes(setup.study);
+    let mut transcripts: Vec<PathBuf> = std::fs::read_dir(setup.study.join("transcripts"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    transcripts.sort();
+    if codes.is_empty() || transcripts.is_empty() {
+        f.notes.push("no code or transcript for the batch".into());
+        return Ok(());
+    }
+    let per = BATCH_ROWS.div_ceil(transcripts.len());
+    let mut csv = String::from("transcript,start,end,quote,turn,code\n");
+    let mut rows = 0;
+    for path in &transcripts {
+        let id = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(path)?;
+        let chars: Vec<char> = text.chars().collect();
+        for k in 0..per {
+            if rows == BATCH_ROWS {
+                break;
+            }
+            let code = &codes[rows % codes.len()];
+            if k % 2 == 0 {
+                let start = (k + 1) * chars.len() / (per + 2);
+                let end = (start + 120).min(chars.len());
+                let quote: String = chars[start..end].iter().collect();
+                let quote = quote.replace('"', "\"\"");
+                csv.push_str(&format!("{id},{start},{end},\"{quote}\",,{code}\n"));
+            } else {
+                csv.push_str(&format!("{id},,,,{},{code}\n", k + 1));
+            }
+            rows += 1;
+        }
+    }
+    let file = std::env::temp_dir().join(format!("thema-bench-batch-{}.csv", std::process::id()));
+    std::fs::write(&file, csv)?;
+    for round in 0..=setup.repeats.min(3) {
+        let mut runs = Runs::default();
+        runs.time(
+            thema(setup)
+                .args(["--coder", "r1", "code", "--from"])
+                .arg(&file),
+        )?;
+        std::fs::write(&layer, &original)?;
+        let _ = std::fs::remove_file(&log);
+        if round > 0 {
+            merge(&mut f.batch, &runs);
+        }
+    }
+    if f.batch.failed > 0 {
+        f.notes
+            .push(format!("{} batch runs failed", f.batch.failed));
+    }
+    let _ = std::fs::remove_file(&file);
     Ok(())
 }
 
@@ -244,6 +317,7 @@ impl Figures {
             put(&format!("sqlite/{shape}"), runs);
         }
         put("code", &self.code);
+        put("batch", &self.batch);
         put("transcripts", &self.transcripts);
         put("segments", &self.segments);
         out

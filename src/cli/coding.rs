@@ -10,10 +10,9 @@ use crate::study::coding::{shorten, Span};
 /// Arguments of `thema code`.
 #[derive(Debug, Args)]
 pub struct CodeArgs {
-    /// Transcript id.
-    pub transcript: String,
-    /// START END code-point offsets then CODE; or just CODE with --quote or --turn.
-    #[arg(num_args = 1..=3, value_name = "START END CODE")]
+    /// TRANSCRIPT START END CODE (code-point offsets); TRANSCRIPT CODE with --quote or --turn;
+    /// CODE alone with --search, --speaker, --where or --transcript; nothing with --from.
+    #[arg(num_args = 0..=4, value_name = "ARGS")]
     pub rest: Vec<String>,
     /// Code the (unique) occurrence of this text.
     #[arg(long, conflicts_with = "turn")]
@@ -24,23 +23,36 @@ pub struct CodeArgs {
     /// Codebook to look the code up in, when several define it.
     #[arg(long)]
     pub codebook: Option<String>,
+    /// Batch coding: many passages as one operation.
+    #[command(flatten)]
+    pub batch: crate::cli::batch::BatchArgs,
 }
 
 pub fn code(cli: &Cli, args: &CodeArgs) -> Result<()> {
-    let (span, code) = match (&args.quote, args.turn, args.rest.as_slice()) {
-        (Some(q), None, [code]) => (Span::Quote(q.clone()), code),
-        (None, Some(n), [code]) => (Span::Turn(n), code),
-        (None, None, [start, end, code]) => {
+    if args.batch.is_batch() {
+        if args.quote.is_some() || args.turn.is_some() {
+            bail!("--quote and --turn code one passage; they do not go with --search, --speaker, --where, --transcript or --from");
+        }
+        return crate::cli::batch::code(cli, &args.batch, &args.rest, args.codebook.as_deref());
+    }
+    if args.batch.dry_run {
+        bail!("--dry-run goes with the batch forms (--search, --speaker, --where, --transcript, --from)");
+    }
+    let (transcript, span, code) = match (&args.quote, args.turn, args.rest.as_slice()) {
+        (Some(q), None, [transcript, code]) => (transcript, Span::Quote(q.clone()), code),
+        (None, Some(n), [transcript, code]) => (transcript, Span::Turn(n), code),
+        (None, None, [transcript, start, end, code]) => {
             let parse = |s: &str, what: &str| -> Result<usize> {
                 s.parse()
                     .map_err(|_| anyhow::anyhow!("{what} '{s}' is not a number of characters"))
             };
             (
+                transcript,
                 Span::Range(parse(start, "START")?, parse(end, "END")?),
                 code,
             )
         }
-        _ => bail!("give START END CODE, or --quote TEXT CODE, or --turn N CODE"),
+        _ => bail!("give TRANSCRIPT START END CODE, or TRANSCRIPT --quote TEXT CODE, or TRANSCRIPT --turn N CODE; or a batch: --search QUERY CODE, --speaker NAME CODE, --where COLUMN=VALUE CODE, --from FILE"),
     };
     let coder = cli.coder()?;
     let mut study = cli.open()?;
@@ -48,7 +60,7 @@ pub fn code(cli: &Cli, args: &CodeArgs) -> Result<()> {
         .resolve_code(code, args.codebook.as_deref())?
         .id
         .clone();
-    let segment = study.apply_code(&coder, &args.transcript, &span, &code_id)?;
+    let segment = study.apply_code(&coder, transcript, &span, &code_id)?;
     if let (false, Some(book)) = (
         study.in_scope(&segment.code, &segment.transcript),
         study.codebook_of(&segment.code),

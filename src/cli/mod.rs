@@ -2,6 +2,7 @@
 //! `index`, `agreement` and `report` layers and print; they never touch files themselves.
 
 pub mod agree;
+pub mod batch;
 mod codebook;
 pub mod coding;
 pub mod color;
@@ -91,10 +92,14 @@ pub enum Command {
     Code(coding::CodeArgs),
     /// Play a transcript's recording from a turn, a segment or a time (mpv, ffplay or VLC).
     Play(play::PlayArgs),
-    /// Remove one of your segments.
+    /// Remove one of your segments, or undo a batch of `thema code`.
     Uncode {
         /// Segment id (from `thema segments`).
-        id: String,
+        #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+        id: Option<String>,
+        /// Undo a batch: its id (printed by `thema code`), or `last` for your most recent one.
+        #[arg(long, value_name = "ID|last")]
+        batch: Option<String>,
     },
     /// Retrieve coded segments.
     Segments(coding::SegmentsArgs),
@@ -160,7 +165,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Transcripts(args)) => study::transcripts(&cli, args),
         Some(Command::Codebook(cmd)) => codebook::run(&cli, cmd),
         Some(Command::Code(args)) => coding::code(&cli, args),
-        Some(Command::Uncode { id }) => coding::uncode(&cli, id),
+        Some(Command::Uncode { id, batch }) => match (id, batch) {
+            (_, Some(batch)) => batch::uncode(&cli, batch),
+            (Some(id), None) => coding::uncode(&cli, id),
+            (None, None) => anyhow::bail!("give a SEGMENT_ID or --batch ID|last"),
+        },
         Some(Command::Play(args)) => play::run(&cli, args),
         Some(Command::Segments(args)) => coding::segments(&cli, args),
         Some(Command::Agree(args)) => agree::run(&cli, args),

@@ -218,6 +218,22 @@ pub struct Hit {
     pub quote: Option<String>,
 }
 
+/// One turn a query matched, for auto-coding ([`Index::turn_matches`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TurnMatch {
+    /// Transcript id.
+    pub transcript: String,
+    /// Turn number.
+    pub turn: usize,
+    /// Code-point offset where the turn's speech starts.
+    pub start: usize,
+    /// Code-point offset where it ends (exclusive).
+    pub end: usize,
+    /// Code-point ranges of the words the query matched, in order; empty when the query
+    /// names no words (only fields such as `speaker:` or an attribute).
+    pub words: Vec<(usize, usize)>,
+}
+
 /// Whose segments a search shows (turns are always shown): the named coders' and the segments
 /// with these ids (a consensus view's).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -555,30 +571,7 @@ impl Index {
         limit: usize,
         only: Option<&SegmentsOf>,
     ) -> Result<SearchResults, IndexError> {
-        let names = self.fields.query_names();
-        let rewritten = query::rewrite(query, &names, &|value| self.resolve_code(value))?;
-        let syntax = tantivy::query_grammar::parse_query(&rewritten).map_err(|_| {
-            query::explain(
-                QueryParserError::SyntaxError(rewritten.clone()),
-                query,
-                &names,
-            )
-        })?;
-        let vocabulary = self.vocabulary()?;
-        let compiler = Compiler::new(
-            &self.fields,
-            &vocabulary,
-            study,
-            stemmed_analyser(self.language),
-            words_analyser(),
-            self.language == Some(Language::English),
-        );
-        let (syntax, mut compiled) = compiler.compile(syntax)?;
-        let built = self
-            .parser
-            .build_query_from_user_input_ast(syntax)
-            .map_err(|e| query::explain(e, query, &names))?;
-        let mut parsed = compiled.substitute(built.as_ref());
+        let (mut parsed, highlighter) = self.prepare(study, query)?;
         if let Some(only) = only {
             parsed = Box::new(BooleanQuery::new(vec![
                 (Occur::Must, parsed),
@@ -604,8 +597,6 @@ impl Index {
                 .search(&parsed, &(Count, TopDocs::with_limit(limit)))
                 .map_err(fail)?
         };
-        let highlighter = Highlighter::new(compiled.stemmed, compiled.exact, &self.stems)
-            .with_prefixes(compiled.prefixes);
         let mut passages = Passages::new(study);
         let hits = top
             .into_iter()
@@ -614,6 +605,82 @@ impl Index {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SearchResults { total, hits })
+    }
+
+    /// Every turn (not segment) a query matches, in transcript order, with the words it
+    /// matched: what auto-coding codes. Unlike [`Index::search`] there is no limit.
+    pub fn turn_matches(&self, study: &Study, query: &str) -> Result<Vec<TurnMatch>, IndexError> {
+        let (parsed, highlighter) = self.prepare(study, query)?;
+        let turns = BooleanQuery::new(vec![
+            (Occur::Must, parsed),
+            (Occur::Must, self.label_query(self.fields.kind, "turn")?),
+        ]);
+        let searcher = self.reader.searcher();
+        let found = searcher
+            .search(&turns, &DocSetCollector)
+            .map_err(|e| self.query_failure(query, e))?;
+        let mut passages = Passages::new(study);
+        let mut out = Vec::with_capacity(found.len());
+        for address in found {
+            let hit = self.hit(&mut passages, &searcher, address, 0.0, &highlighter)?;
+            let mut chars = hit.start;
+            let mut seen = 0;
+            let mut at = |byte: usize| {
+                let byte = crate::model::text::floor_char_boundary(&hit.text, byte);
+                chars += hit.text[seen.min(byte)..byte].chars().count();
+                seen = seen.max(byte);
+                chars
+            };
+            let words = highlighter
+                .marks(&hit.text)
+                .into_iter()
+                .map(|(a, b)| (at(a), at(b)))
+                .collect();
+            out.push(TurnMatch {
+                transcript: hit.transcript,
+                turn: hit.turn,
+                start: hit.start,
+                end: hit.end,
+                words,
+            });
+        }
+        out.sort_by(|a, b| (&a.transcript, a.start).cmp(&(&b.transcript, b.start)));
+        Ok(out)
+    }
+
+    /// A query as tantivy runs it, and the highlighter that marks the words it matched.
+    fn prepare(
+        &self,
+        study: &Study,
+        query: &str,
+    ) -> Result<(Box<dyn Query>, Highlighter<'_>), IndexError> {
+        let names = self.fields.query_names();
+        let rewritten = query::rewrite(query, &names, &|value| self.resolve_code(value))?;
+        let syntax = tantivy::query_grammar::parse_query(&rewritten).map_err(|_| {
+            query::explain(
+                QueryParserError::SyntaxError(rewritten.clone()),
+                query,
+                &names,
+            )
+        })?;
+        let vocabulary = self.vocabulary()?;
+        let compiler = Compiler::new(
+            &self.fields,
+            &vocabulary,
+            study,
+            stemmed_analyser(self.language),
+            words_analyser(),
+            self.language == Some(Language::English),
+        );
+        let (syntax, mut compiled) = compiler.compile(syntax)?;
+        let built = self
+            .parser
+            .build_query_from_user_input_ast(syntax)
+            .map_err(|e| query::explain(e, query, &names))?;
+        let parsed = compiled.substitute(built.as_ref());
+        let highlighter = Highlighter::new(compiled.stemmed, compiled.exact, &self.stems)
+            .with_prefixes(compiled.prefixes);
+        Ok((parsed, highlighter))
     }
 
     /// The coder and code of a segment, from its document.

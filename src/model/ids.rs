@@ -43,6 +43,11 @@ pub fn new_segment_id(coder: &str) -> String {
     format!("{coder}-{}", base36(fresh(), 8))
 }
 
+/// A new batch id such as `b7f3k2m`: one run of batch coding, undone as one.
+pub fn new_batch_id() -> String {
+    format!("b{}", base36(fresh(), 6))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ pub mod loose;
 pub mod round;
 pub mod scope;
 pub mod segment;
+pub mod spans;
 pub mod suggest;
 pub mod text;
 pub mod timeline;

@@ -8,6 +8,9 @@ use serde::{Deserialize, Deserializer, Serialize};
 /// Flag set on a segment whose quote could not be found again after its transcript changed.
 pub const UNANCHORED: &str = "unanchored";
 
+/// The field of a segment line naming the batch that coded it (see [`Segment::batch`]).
+pub const BATCH_FIELD: &str = "batch";
+
 /// One line of `codings/CODER.jsonl`.
 ///
 /// Deserialised by hand (see [`SegmentVisitor`]): serde's `flatten`, which keeps the unknown
@@ -62,6 +65,18 @@ impl Segment {
     /// Whether the span is empty.
     pub fn is_empty(&self) -> bool {
         self.end <= self.start
+    }
+
+    /// The batch that coded this segment (`thema code --search|--speaker|--where|--from`),
+    /// kept in the line as `"batch": ID` so `thema uncode --batch ID` finds it.
+    pub fn batch(&self) -> Option<&str> {
+        self.extra.get(BATCH_FIELD).and_then(|v| v.as_str())
+    }
+
+    /// Marks the segment as coded by a batch.
+    pub fn set_batch(&mut self, batch: &str) {
+        self.extra
+            .insert(BATCH_FIELD.to_string(), serde_json::Value::from(batch));
     }
 
     /// Whether two spans share at least one character.

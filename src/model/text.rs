@@ -98,31 +98,15 @@ pub fn floor_char_boundary(text: &str, mut byte: usize) -> usize {
     byte
 }
 
-/// The nearest grapheme-cluster boundary at or before byte `byte`.
+/// The nearest grapheme-cluster boundary at or before byte `byte` (looking only at the
+/// characters around it, so it costs the same anywhere in a long transcript).
 pub fn floor_grapheme(text: &str, byte: usize) -> usize {
-    let byte = floor_char_boundary(text, byte);
-    let mut last = 0;
-    for (offset, _) in text.grapheme_indices(true) {
-        if offset > byte {
-            break;
-        }
-        last = offset;
-    }
-    if byte >= text.len() {
-        return text.len();
-    }
-    last
+    crate::model::spans::floor_grapheme(text, byte)
 }
 
 /// The nearest grapheme-cluster boundary at or after byte `byte`.
 pub fn ceil_grapheme(text: &str, byte: usize) -> usize {
-    let byte = floor_char_boundary(text, byte);
-    for (offset, _) in text.grapheme_indices(true) {
-        if offset >= byte {
-            return offset;
-        }
-    }
-    text.len()
+    crate::model::spans::ceil_grapheme(text, byte)
 }
 
 /// Snaps a byte range outwards to grapheme boundaries, so a selection never splits a character

@@ -247,6 +247,25 @@ impl Study {
         Ok(last)
     }
 
+    /// Puts back a code exactly as it was (same id, name, parent and fields) into codebook
+    /// file `codebook`: what redoing an undone "add" does, so segments naming the id find it.
+    pub fn restore_code(
+        &mut self,
+        coder: &str,
+        codebook: &str,
+        code: &Code,
+        why: Option<&str>,
+    ) -> Result<()> {
+        let slot = self.codebook_for_add(Some(codebook))?;
+        self.check_fresh(slot)?;
+        if self.code(&code.id).is_some() {
+            return Err(FrameworkError::Exists(self.code_path(&code.id)).into());
+        }
+        let book = &mut self.codebook_mut(slot).codebook;
+        book.insert(code.clone()).map_err(FrameworkError::from)?;
+        self.record(slot, coder, Operation::Add { code: code.clone() }, why)
+    }
+
     fn slot_of(&self, reference: &str, codebook: Option<&str>) -> Result<(usize, String)> {
         let id = self.resolve_code(reference, codebook)?.id.clone();
         let slot = self

@@ -11,7 +11,7 @@
 //! keep the order) still reads correctly; only the splice is refused, and callers fall back to
 //! loading and saving the whole layer, which sorts it again.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -250,46 +250,78 @@ impl LayerFile {
         transcript: &str,
         segments: &[Segment],
     ) -> Result<Option<(Vec<u8>, Range<usize>)>> {
+        let only = BTreeSet::from([transcript.to_string()]);
+        let spliced = self.with_transcripts(&only, |_| Ok(segments.to_vec()))?;
+        Ok(spliced.and_then(|(bytes, runs)| {
+            let run = runs.into_iter().next()?.1;
+            Some((bytes, run))
+        }))
+    }
+}
+
+impl LayerFile {
+    /// The bytes of this file with the segments of several transcripts (in id order) replaced
+    /// by what `segments_of` gives for each (sorted here, as a full save would), in one pass —
+    /// one transcript's segments in memory at a time —, and the byte range each transcript's
+    /// segments now take; everything else is copied as it is. `None` when the file is not in
+    /// transcript order; then the whole layer must be loaded and saved.
+    #[allow(clippy::type_complexity)]
+    pub fn with_transcripts(
+        &self,
+        transcripts: &BTreeSet<String>,
+        mut segments_of: impl FnMut(&str) -> Result<Vec<Segment>>,
+    ) -> Result<Option<(Vec<u8>, Vec<(String, Range<usize>)>)>> {
         if !self.sorted {
             return Ok(None);
         }
-        let mut sorted: Vec<&Segment> = segments.iter().collect();
-        sorted.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        if let Some(stray) = sorted.iter().find(|s| s.transcript != transcript) {
-            return Err(StudyError::ForeignSegment {
-                segment: stray.id.clone(),
-                belongs: stray.transcript.clone(),
-                transcript: transcript.to_string(),
-            });
-        }
-        let (cut, resume) = match self.runs.get(transcript).and_then(|r| r.first()) {
-            Some(run) => (run.start, run.end),
-            None => {
-                let at = self
-                    .runs
-                    .range::<str, _>((
-                        std::ops::Bound::Excluded(transcript),
-                        std::ops::Bound::Unbounded,
-                    ))
-                    .next()
-                    .and_then(|(_, runs)| runs.first())
-                    .map_or(self.bytes.len(), |run| run.start);
-                (at, at)
+        // room for a batch of new lines without growing (a grown buffer doubles: the peak memory)
+        let mut out = Vec::with_capacity(self.bytes.len() + self.bytes.len() / 4 + 4096);
+        let mut runs = Vec::with_capacity(transcripts.len());
+        let mut copied = 0;
+        for transcript in transcripts {
+            let (cut, resume) = match self.runs.get(transcript).and_then(|r| r.first()) {
+                Some(run) => (run.start, run.end),
+                None => {
+                    let at = self.insertion_point(transcript);
+                    (at, at)
+                }
+            };
+            let mut segments = segments_of(transcript)?;
+            segments.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            if let Some(stray) = segments.iter().find(|s| s.transcript != *transcript) {
+                return Err(StudyError::ForeignSegment {
+                    segment: stray.id.clone(),
+                    belongs: stray.transcript.clone(),
+                    transcript: transcript.to_string(),
+                });
             }
-        };
-        let mut out = Vec::with_capacity(self.bytes.len() + 256 * segments.len());
-        out.extend_from_slice(&self.bytes[..cut]);
-        if !out.is_empty() && out.last() != Some(&b'\n') {
-            out.push(b'\n');
+            out.extend_from_slice(&self.bytes[copied.min(cut)..cut]);
+            if !out.is_empty() && out.last() != Some(&b'\n') {
+                out.push(b'\n');
+            }
+            let run_start = out.len();
+            for segment in &segments {
+                serde_json::to_writer(&mut out, segment).map_err(StudyError::encode)?;
+                out.push(b'\n');
+            }
+            runs.push((transcript.clone(), run_start..out.len()));
+            copied = copied.max(resume);
         }
-        let run_start = out.len();
-        for segment in sorted {
-            serde_json::to_writer(&mut out, segment).map_err(StudyError::encode)?;
-            out.push(b'\n');
-        }
-        let run = run_start..out.len();
-        out.extend_from_slice(&self.bytes[resume..]);
-        Ok(Some((out, run)))
+        out.extend_from_slice(&self.bytes[copied..]);
+        Ok(Some((out, runs)))
+    }
+
+    /// Where the lines of a transcript without segments would go: before the run of the next
+    /// transcript in id order, else at the end.
+    fn insertion_point(&self, transcript: &str) -> usize {
+        self.runs
+            .range::<str, _>((
+                std::ops::Bound::Excluded(transcript),
+                std::ops::Bound::Unbounded,
+            ))
+            .next()
+            .and_then(|(_, runs)| runs.first())
+            .map_or(self.bytes.len(), |run| run.start)
     }
 }
 
@@ -664,6 +696,43 @@ mod tests {
         let layer = LayerFile::from_bytes(Path::new("r1.jsonl"), text).unwrap();
         let err = layer.all().unwrap_err().to_string();
         assert!(err.starts_with("r1.jsonl:11000:"), "{err}");
+    }
+
+    #[test]
+    fn several_transcripts_splice_in_one_pass_as_one_at_a_time_would() {
+        let all = vec![
+            segment("r1-a", "A", 0),
+            segment("r1-c", "C", 1),
+            segment("r1-e", "E", 1),
+        ];
+        let layer = LayerFile::from_bytes(Path::new("r1.jsonl"), bytes(&all)).unwrap();
+        let mut changes = BTreeMap::new();
+        changes.insert("B".to_string(), vec![segment("r1-b", "B", 2)]);
+        changes.insert("C".to_string(), vec![]);
+        changes.insert(
+            "E".to_string(),
+            vec![segment("r1-f", "E", 9), all[2].clone()],
+        );
+        changes.insert("F".to_string(), vec![segment("r1-g", "F", 0)]);
+        let ids: BTreeSet<String> = changes.keys().cloned().collect();
+        let (spliced, runs) = layer
+            .with_transcripts(&ids, |t| Ok(changes[t].clone()))
+            .unwrap()
+            .unwrap();
+        let expected = vec![
+            all[0].clone(),
+            segment("r1-b", "B", 2),
+            all[2].clone(),
+            segment("r1-f", "E", 9),
+            segment("r1-g", "F", 0),
+        ];
+        assert_eq!(spliced, bytes(&expected));
+        assert_eq!(runs.len(), 4);
+        assert_eq!(
+            &spliced[runs[0].1.clone()],
+            bytes(&expected[1..2]).as_slice()
+        );
+        assert!(runs[1].1.is_empty());
     }
 
     #[test]

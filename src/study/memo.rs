@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::study::files::{list, read_text};
-use crate::study::{atomic::write_atomic, Result, StudyError};
+use crate::study::{atomic::write_atomic, Result, Study, StudyError};
 
 /// One analytic memo.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +118,60 @@ pub fn memo_text(memo: &Memo) -> String {
 /// Writes a memo atomically.
 pub fn save_memo(memo: &Memo) -> Result<()> {
     write_atomic(&memo.path, memo_text(memo).as_bytes())
+}
+
+/// What a memo is about: the front-matter field that links it and the id it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoSubject<'a> {
+    /// `code`, `segment` or `transcript`.
+    pub field: &'a str,
+    /// The code, segment or transcript id.
+    pub id: &'a str,
+}
+
+impl Study {
+    /// The memo about `subject`: the existing one, else a new empty memo titled `title`,
+    /// written under `memos/` with a file name from the title (made unique) and kept in
+    /// [`Study::memos`]. Returns its file, for an editor.
+    pub fn create_memo(
+        &mut self,
+        coder: &str,
+        subject: MemoSubject<'_>,
+        title: &str,
+    ) -> Result<PathBuf> {
+        if let Some(memo) = self
+            .memos
+            .iter()
+            .find(|m| m.field(subject.field) == Some(subject.id))
+        {
+            return Ok(memo.path.clone());
+        }
+        let stem = crate::study::coder::slug(&format!("{} {title}", subject.field));
+        let stem: String = stem.chars().take(60).collect();
+        let dir = self.root.join("memos");
+        let mut path = dir.join(format!("{stem}.md"));
+        let mut n = 2;
+        while self.memos.iter().any(|m| m.path == path) {
+            path = dir.join(format!("{stem}-{n}.md"));
+            n += 1;
+        }
+        let mut fields = BTreeMap::new();
+        fields.insert("title".to_string(), title.to_string());
+        fields.insert("coder".to_string(), coder.to_string());
+        fields.insert(subject.field.to_string(), subject.id.to_string());
+        fields.insert(
+            "created".to_string(),
+            crate::study::coding::now().chars().take(10).collect(),
+        );
+        let memo = Memo {
+            path: path.clone(),
+            fields,
+            body: String::new(),
+        };
+        save_memo(&memo)?;
+        self.memos.push(memo);
+        Ok(path)
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 
 mod anchors;
 pub mod atomic;
+pub mod batch;
 pub mod catalogue;
 pub mod check;
 pub mod coder;
@@ -469,6 +470,19 @@ impl Study {
         Ok(transcript)
     }
 
+    /// [`Study::transcript`] without keeping it: for work that goes through many transcripts
+    /// once each (a batch over the whole study), so memory holds one at a time.
+    pub fn transcript_passing(&self, id: &str) -> Result<Arc<Transcript>> {
+        let info = self
+            .catalogue
+            .get(id)
+            .ok_or_else(|| self.no_transcript(id))?;
+        match self.texts.get(&info.id) {
+            Some(t) => Ok(t),
+            None => self.read_transcript(info),
+        }
+    }
+
     /// Reads a transcript from its file, checking it against the catalogue.
     fn read_transcript(&self, info: &TranscriptInfo) -> Result<Arc<Transcript>> {
         let text = files::read_text(&files::transcript_path(&self.root, &info.id))?;
@@ -779,6 +793,14 @@ impl Study {
             .iter()
             .map(|c| &c.codebook)
             .find(|cb| cb.contains(code))
+    }
+
+    /// The file stem of the codebook holding a code id.
+    pub fn codebook_file_of(&self, code: &str) -> Option<&str> {
+        self.codebooks
+            .iter()
+            .find(|c| c.codebook.contains(code))
+            .map(|c| c.file.as_str())
     }
 
     /// The code with this id, in whichever codebook holds it.

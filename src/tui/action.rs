@@ -157,6 +157,10 @@ pub enum Action {
     Resolve(Take),
     /// Show or hide the saturation chart.
     ToggleSaturation,
+    /// Search pane: preview coding every hit with the highlighted code; again: code them.
+    AutoCodeHits,
+    /// Search pane: widen the previewed auto-coding's context.
+    AutoCodeContext,
     /// Saturation chart: group the interviews by the next attribute.
     SaturationGrouping,
     /// Saturation chart: count the next coder's codes.

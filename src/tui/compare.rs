@@ -6,8 +6,8 @@
 //! Everything is computed through the library: disagreements by
 //! [`crate::study::consensus::disagreements`], figures by [`crate::report::agreement::compute`]
 //! with the request `thema agree --coders A,B [--code X] --by-transcript` makes, so the panel
-//! shows the same numbers. This module never writes (the app resolves through `Study::resolve`)
-//! and never draws.
+//! shows the same numbers. Compare mode's update is here too (an `impl App` block at the end):
+//! entering it, walking the disagreements, resolving through `Study::resolve`. It never draws.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -16,10 +16,17 @@ use ratatui::layout::Rect;
 use crate::agreement::Agreement;
 use crate::model::Transcript;
 use crate::report::agreement::{all_codes, compute, AgreeRequest, Unit};
+use crate::study::coding::shorten;
 use crate::study::consensus::{disagreements, Disagreement, Take};
-use crate::study::Study;
+use crate::study::{Study, StudyError, CONSENSUS};
+use crate::tui::action::Action;
 use crate::tui::action::Pane;
+use crate::tui::app::App;
+use crate::tui::keymap::{key_for, Context};
 use crate::tui::layout::Panes;
+use crate::tui::pane::picker::PickerPurpose;
+use crate::tui::pane::prompt::{Prompt, PromptPurpose};
+use crate::tui::pane::Overlay;
 
 /// Which coder a span belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -421,6 +428,236 @@ pub fn place_panel(mut panes: Panes, focus: Pane) -> (Panes, Option<Rect>) {
             (panes, Some(panel))
         }
         _ => (panes, None),
+    }
+}
+
+// ----- compare mode's update -----
+
+impl App {
+    /// Compare mode's actions: enter or leave it, walk the disagreements, resolve one.
+    pub(crate) fn compare_update(&mut self, action: Action) {
+        match action {
+            Action::ToggleCompare => self.toggle_compare(),
+            Action::NextDisagreement => self.jump_disagreement(true, false),
+            Action::PrevDisagreement => self.jump_disagreement(false, false),
+            Action::NextOpenDisagreement => self.jump_disagreement(true, true),
+            Action::OpenResolve => self.open_resolve(),
+            Action::Resolve(take) => self.choose_take(take),
+            _ => {}
+        }
+    }
+
+    fn toggle_compare(&mut self) {
+        if self.compare.take().is_some() {
+            self.refresh_coded();
+            self.info("left compare mode");
+            return;
+        }
+        let coders = self.study.coders();
+        if coders.len() < 2 {
+            self.error(format!(
+                "compare needs two coders with codings (found: {})",
+                if coders.is_empty() {
+                    "none".to_string()
+                } else {
+                    coders.join(", ")
+                }
+            ));
+            return;
+        }
+        self.open_picker(PickerPurpose::CompareA);
+    }
+
+    /// Enters compare mode: coders `a` and `b` on `code` and its sub-codes (every code when
+    /// `None`). The transcript shows both coders' spans, the panel their agreement, and the
+    /// cursor goes to the first disagreement still open.
+    pub fn start_compare(&mut self, a: &str, b: &str, code: Option<&str>) {
+        let compare = match Compare::new(&self.study, a, b, code) {
+            Ok(c) => c,
+            Err(e) => {
+                self.error(e);
+                return;
+            }
+        };
+        let first = compare
+            .list
+            .iter()
+            .position(|d| d.resolution.is_none())
+            .or((!compare.list.is_empty()).then_some(0));
+        self.compare = Some(compare);
+        self.select_mode = false;
+        self.codebook_mode = false;
+        self.refresh_coded();
+        match first {
+            Some(i) => self.go_to_disagreement(i),
+            None => {
+                let what =
+                    code.map_or_else(|| "every code".to_string(), |c| self.study.code_path(c));
+                self.focus(Pane::Transcript);
+                self.info(format!("{a} and {b} agree on {what}: nothing to resolve"));
+            }
+        }
+    }
+
+    fn go_to_disagreement(&mut self, i: usize) {
+        let Some(compare) = self.compare.as_mut() else {
+            return;
+        };
+        let Some(d) = compare.list.get(i).cloned() else {
+            return;
+        };
+        compare.current = Some(i);
+        self.jump_to(&d.transcript, d.start, d.end);
+        self.scroll_cursor_high();
+        let Some(compare) = self.compare.as_ref() else {
+            return;
+        };
+        let status = match &d.resolution {
+            Some(r) => format!("resolved: took {}", compare.take_label(r.take)),
+            None => format!(
+                "open: {} resolves",
+                key_for(Context::Compare, &Action::OpenResolve)
+            ),
+        };
+        let text = format!(
+            "disagreement {} of {} · {} · {} · {status}",
+            i + 1,
+            compare.list.len(),
+            self.study.code_path(&d.code),
+            compare.kind_label(&d),
+        );
+        self.info(text);
+    }
+
+    fn jump_disagreement(&mut self, forward: bool, open_only: bool) {
+        let Some(compare) = self.compare.as_ref() else {
+            return;
+        };
+        let target = compare.step(forward, open_only).or_else(|| {
+            // the next open one wraps round to the first
+            open_only
+                .then(|| compare.list.iter().position(|d| d.resolution.is_none()))
+                .flatten()
+        });
+        match target {
+            Some(i) => self.go_to_disagreement(i),
+            None => {
+                let text = if compare.list.is_empty() {
+                    "no disagreements: the coders agree here"
+                } else if open_only {
+                    "every disagreement is resolved"
+                } else if forward {
+                    "that was the last disagreement (p goes back)"
+                } else {
+                    "that was the first disagreement (n goes on)"
+                };
+                self.info(text);
+            }
+        }
+    }
+
+    /// Makes the disagreement under the cursor the current one.
+    pub(crate) fn follow_cursor(&mut self) {
+        let Some(head) = self.doc.as_ref().map(|d| d.sel.head) else {
+            return;
+        };
+        if let Some(compare) = self.compare.as_mut() {
+            if let Some(i) = compare.at(head) {
+                compare.current = Some(i);
+            }
+        }
+    }
+
+    fn open_resolve(&mut self) {
+        let Some(compare) = self.compare.as_ref() else {
+            return;
+        };
+        let here = self.transcript().map(|t| t.id.as_str());
+        match compare.current() {
+            Some(d) if Some(d.transcript.as_str()) == here => {
+                self.overlay = Some(Overlay::Resolve(d.id.clone()));
+            }
+            _ => self.error("no disagreement here: n and p jump to one"),
+        }
+    }
+
+    fn choose_take(&mut self, take: Take) {
+        let Some(Overlay::Resolve(id)) = self.overlay.take() else {
+            return;
+        };
+        let Some(compare) = self.compare.as_ref() else {
+            return;
+        };
+        let label = compare.take_label(take);
+        let adjust = if take == Take::Adjust {
+            let empty = self.doc.as_ref().is_none_or(|d| d.sel.is_empty());
+            let span = if empty { None } else { self.selection_span() };
+            match span {
+                Some((_, start, end)) => Some((start, end)),
+                None => {
+                    self.error(
+                        "select the boundary first (v and motions, x, s, Shift-arrows or the mouse), then r and s",
+                    );
+                    return;
+                }
+            }
+        } else {
+            None
+        };
+        let title = match adjust {
+            Some((start, end)) => {
+                let quote = self
+                    .transcript()
+                    .map(|t| shorten(t.slice(start, end), 30))
+                    .unwrap_or_default();
+                format!("Why take “{quote}”? (optional; Enter resolves)")
+            }
+            None => format!("Why take {label}? (optional; Enter resolves)"),
+        };
+        let purpose = PromptPurpose::Resolve { id, take, adjust };
+        self.overlay = Some(Overlay::Prompt(Prompt::new(purpose, title, "")));
+    }
+
+    /// Resolves disagreement `id` into the consensus layer, saying why when `why` is given.
+    pub(crate) fn resolve(
+        &mut self,
+        id: &str,
+        take: Take,
+        adjust: Option<(usize, usize)>,
+        why: &str,
+    ) {
+        let Some(compare) = self.compare.as_ref() else {
+            return;
+        };
+        let Some(d) = compare.list.iter().find(|d| d.id == id).cloned() else {
+            self.error("that disagreement is gone: the codings changed meanwhile");
+            return;
+        };
+        let (a, b) = (compare.a.clone(), compare.b.clone());
+        let label = compare.take_label(take);
+        let by = self.coder.clone();
+        let why = Some(why).filter(|w| !w.is_empty());
+        match self.study.resolve(&by, &d, (&a, &b), take, adjust, why) {
+            Err(StudyError::Locked { coder }) if coder == CONSENSUS => self.error(
+                "the consensus layer is open in another thema process (another meeting?): nothing was written; close it first",
+            ),
+            result => {
+                if self.commit(result).is_none() {
+                    return;
+                }
+                self.codings_changed();
+                let (open, total) = self
+                    .compare
+                    .as_ref()
+                    .map_or((0, 0), |c| (c.remaining(), c.list.len()));
+                self.info(format!(
+                    "resolved {}: took {label} · {open} of {total} still open · {} next, {} next open",
+                    self.study.code_path(&d.code),
+                    key_for(Context::Compare, &Action::NextDisagreement),
+                    key_for(Context::Compare, &Action::NextOpenDisagreement),
+                ));
+            }
+        }
     }
 }
 

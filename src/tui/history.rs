@@ -2,10 +2,13 @@
 //! what it takes to reverse it, as helix records invertible transactions rather than snapshots.
 //!
 //! This module only keeps the record; the app replays a change's inverse through the same study
-//! functions that made it (apply ↔ uncode via `restore_segment`, rename back, move back).
+//! functions that made it (apply ↔ uncode via `restore_segment`, rename back, move back, a new
+//! code deleted ↔ restored with its id). One action's changes form a [`Change::Group`]. A merge
+//! cannot be replayed backwards: it is recorded as [`Change::Merged`], and the changes before it
+//! are rewritten to name the code merged into, so undo goes on past it.
 
 use crate::model::codebook::Description;
-use crate::model::Segment;
+use crate::model::{Code, Segment};
 
 /// One change made in this session.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +35,24 @@ pub enum Change {
         /// Parent after.
         to: Option<String>,
     },
+    /// Every hit of a search was coded as one batch (undo: `Study::undo_batch`).
+    Batch {
+        /// The batch id.
+        batch: String,
+        /// The code applied.
+        code: String,
+        /// Segments written.
+        passages: usize,
+    },
+    /// A batch was undone (cannot be redone: the search is run again instead).
+    Unbatched {
+        /// The batch id.
+        batch: String,
+        /// The code applied.
+        code: String,
+        /// Segments written.
+        passages: usize,
+    },
     /// A code's description changed.
     Described {
         /// Code id.
@@ -40,6 +61,32 @@ pub enum Change {
         before: Description,
         /// Fields after.
         after: Description,
+    },
+    /// A code was created (undo: delete it unless something else uses it by then; redo: put it
+    /// back with the same id).
+    Added {
+        /// The code as created.
+        code: Code,
+        /// Its codebook file stem.
+        book: String,
+    },
+    /// A code created in this session was deleted again (the inverse of [`Change::Added`]).
+    Removed {
+        /// The code as it was.
+        code: Code,
+        /// Its codebook file stem.
+        book: String,
+    },
+    /// Changes one action made, undone and redone together, in order (an in-vivo coding: the
+    /// new code, then the segment).
+    Group(Vec<Change>),
+    /// A code was merged into another. A merge moves every coder's segments and cannot be
+    /// replayed backwards here: undoing it only says so (the codebook history keeps it).
+    Merged {
+        /// Path of the code merged away.
+        from: String,
+        /// Path of the code it went into.
+        into: String,
     },
 }
 
@@ -59,6 +106,24 @@ impl Change {
                 from: to.clone(),
                 to: from.clone(),
             },
+            Change::Batch {
+                batch,
+                code,
+                passages,
+            } => Change::Unbatched {
+                batch: batch.clone(),
+                code: code.clone(),
+                passages: *passages,
+            },
+            Change::Unbatched {
+                batch,
+                code,
+                passages,
+            } => Change::Batch {
+                batch: batch.clone(),
+                code: code.clone(),
+                passages: *passages,
+            },
             Change::Described {
                 code,
                 before,
@@ -68,6 +133,58 @@ impl Change {
                 before: after.clone(),
                 after: before.clone(),
             },
+            Change::Added { code, book } => Change::Removed {
+                code: code.clone(),
+                book: book.clone(),
+            },
+            Change::Removed { code, book } => Change::Added {
+                code: code.clone(),
+                book: book.clone(),
+            },
+            Change::Group(changes) => {
+                Change::Group(changes.iter().rev().map(Change::inverse).collect())
+            }
+            Change::Merged { .. } => self.clone(),
+        }
+    }
+
+    /// The change after code `from` was merged into `into`: segments and children of `from`
+    /// now belong to `into`; a change to `from` itself no longer applies (`None`).
+    fn after_merge(self, from: &str, into: &str) -> Option<Change> {
+        let moved = |id: Option<String>| id.map(|c| if c == from { into.to_string() } else { c });
+        let recoded = |mut s: Segment| {
+            if s.code == from {
+                s.code = into.to_string();
+            }
+            s
+        };
+        match self {
+            Change::Coded(s) => Some(Change::Coded(recoded(s))),
+            Change::Uncoded(s) => Some(Change::Uncoded(recoded(s))),
+            Change::Moved { code, .. } if code == from => None,
+            Change::Moved { code, from: f, to } => Some(Change::Moved {
+                code,
+                from: moved(f),
+                to: moved(to),
+            }),
+            Change::Renamed { ref code, .. } | Change::Described { ref code, .. }
+                if code == from =>
+            {
+                None
+            }
+            Change::Added { ref code, .. } | Change::Removed { ref code, .. }
+                if code.id == from =>
+            {
+                None
+            }
+            Change::Group(changes) => {
+                let kept: Vec<Change> = changes
+                    .into_iter()
+                    .filter_map(|c| c.after_merge(from, into))
+                    .collect();
+                (!kept.is_empty()).then_some(Change::Group(kept))
+            }
+            other => Some(other),
         }
     }
 }
@@ -115,6 +232,18 @@ impl History {
         }
     }
 
+    /// Records that code `from` (id) was merged into `into` (id): earlier changes are rewritten
+    /// to name `into` where they named `from` (changes to `from` itself are dropped), so undo
+    /// goes on working past the merge; the merge itself is recorded as [`Change::Merged`].
+    pub fn merged(&mut self, from: &str, into: &str, merge: Change) {
+        let done = std::mem::take(&mut self.done);
+        self.done = done
+            .into_iter()
+            .filter_map(|c| c.after_merge(from, into))
+            .collect();
+        self.record(merge);
+    }
+
     /// How many changes can be undone and redone.
     pub fn depth(&self) -> (usize, usize) {
         (self.done.len(), self.undone.len())
@@ -140,5 +269,75 @@ mod tests {
         assert_eq!(h.depth(), (0, 1));
         h.record(c);
         assert_eq!(h.depth(), (1, 0), "a new change clears redo");
+    }
+
+    fn segment(code: &str) -> Segment {
+        Segment {
+            id: "r1-s1".into(),
+            transcript: "T1".into(),
+            start: 0,
+            end: 4,
+            code: code.into(),
+            quote: "text".into(),
+            at: String::new(),
+            memo: None,
+            starred: false,
+            flag: None,
+            extra: serde_json::Map::new(),
+        }
+    }
+
+    #[test]
+    fn a_merge_rewrites_what_came_before_and_drops_changes_to_the_merged_code() {
+        let mut h = History::default();
+        h.record(Change::Coded(segment("old")));
+        h.record(Change::Group(vec![Change::Uncoded(segment("other"))]));
+        h.record(Change::Renamed {
+            code: "old".into(),
+            from: "a".into(),
+            to: "b".into(),
+        });
+        h.record(Change::Moved {
+            code: "child".into(),
+            from: Some("old".into()),
+            to: None,
+        });
+        let merge = Change::Merged {
+            from: "Old".into(),
+            into: "New".into(),
+        };
+        h.merged("old", "new", merge.clone());
+        assert_eq!(h.take_undo(), Some(merge));
+        assert_eq!(
+            h.take_undo(),
+            Some(Change::Moved {
+                code: "child".into(),
+                from: Some("new".into()),
+                to: None,
+            })
+        );
+        assert_eq!(
+            h.take_undo(),
+            Some(Change::Group(vec![Change::Uncoded(segment("other"))]))
+        );
+        assert_eq!(h.take_undo(), Some(Change::Coded(segment("new"))));
+        assert_eq!(h.take_undo(), None, "the rename of the merged code is gone");
+    }
+
+    #[test]
+    fn a_group_is_undone_in_reverse() {
+        let g = Change::Group(vec![
+            Change::Renamed {
+                code: "c".into(),
+                from: "a".into(),
+                to: "b".into(),
+            },
+            Change::Coded(segment("c")),
+        ]);
+        let Change::Group(inv) = g.inverse() else {
+            panic!("not a group")
+        };
+        assert_eq!(inv[0], Change::Uncoded(segment("c")));
+        assert_eq!(g.inverse().inverse(), g);
     }
 }

@@ -761,6 +761,18 @@ pub const BINDINGS: &[Binding] = &[
     ),
     bind(
         C::Search,
+        &[ctrl('a')],
+        Action::AutoCodeHits,
+        "auto-code every hit with the highlighted code (preview; again: code them)",
+    ),
+    bind(
+        C::Search,
+        &[ctrl('o')],
+        Action::AutoCodeContext,
+        "auto-code: widen the context (hit, sentence, paragraph, turn)",
+    ),
+    bind(
+        C::Search,
         &[key(KC::F(2))],
         Action::ToggleSaturation,
         "saturation chart",
@@ -950,6 +962,16 @@ pub fn action_for_event(app: &App, event: &Event) -> Option<Action> {
     }
 }
 
+/// The first key bound to `action` in `context`, as the help screen writes it: what status-bar
+/// and panel hints name, so a hint cannot drift from the table.
+pub fn key_for(context: Context, action: &Action) -> String {
+    BINDINGS
+        .iter()
+        .find(|b| b.context == context && b.action == *action)
+        .and_then(|b| b.keys.first())
+        .map_or_else(|| "?".to_string(), key_label)
+}
+
 /// How a key is written on the help screen.
 pub fn key_label(key: &Key) -> String {
     let name = match key.code {
@@ -1000,6 +1022,18 @@ pub fn help_sections() -> Vec<(&'static str, Vec<(String, &'static str)>)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hints_name_the_keys_of_the_table() {
+        use super::{key_for, Context};
+        use crate::tui::action::Action;
+        assert_eq!(key_for(Context::Global, &Action::ToggleHelp), "?");
+        assert_eq!(key_for(Context::Compare, &Action::OpenResolve), "r");
+        assert_eq!(
+            key_for(Context::Compare, &Action::NextOpenDisagreement),
+            "N"
+        );
+    }
+
     use super::*;
 
     fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {

@@ -217,7 +217,7 @@ fn control(app: &mut App, action: PlayerAction) {
 /// selection's start, else the turn under the cursor.
 fn here(app: &App) -> Option<(String, Target)> {
     if app.focus == Pane::Retrieval {
-        let r = app.retrieval.rows.get(app.retrieval.selected)?;
+        let r = app.retrieval.current()?;
         return Some((
             r.transcript.clone(),
             Target::Offset {

@@ -8,6 +8,7 @@
 
 use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 
+use crate::model::spans;
 use crate::tui::wrap::TurnBytes;
 
 /// A selection: `anchor` stays where the selection started, `head` moves with the cursor.
@@ -126,15 +127,7 @@ pub fn prev_grapheme(text: &str, pos: usize) -> usize {
 
 /// `pos` moved back onto a grapheme boundary (it is returned unchanged when it is one).
 pub fn snap(text: &str, pos: usize) -> usize {
-    let mut pos = pos.min(text.len());
-    while pos > 0 && !text.is_char_boundary(pos) {
-        pos -= 1;
-    }
-    let mut cursor = GraphemeCursor::new(pos, text.len(), true);
-    match cursor.is_boundary(text, 0) {
-        Ok(true) | Err(_) => pos,
-        Ok(false) => prev_grapheme(text, pos),
-    }
+    spans::floor_grapheme(text, pos)
 }
 
 fn is_word(segment: &str) -> bool {
@@ -248,13 +241,7 @@ pub fn word_prev(text: &str, turns: &[TurnBytes], pos: usize) -> usize {
 
 /// Sentence starts of a turn's speech, as absolute byte offsets (skipping leading spaces).
 fn sentence_starts(text: &str, turn: &TurnBytes) -> Vec<usize> {
-    let body = &text[turn.body_start..turn.end];
-    body.split_sentence_bound_indices()
-        .filter_map(|(offset, s)| {
-            let lead = s.len() - s.trim_start().len();
-            (lead < s.len()).then_some(turn.body_start + offset + lead)
-        })
-        .collect()
+    spans::sentence_starts(text, turn.body_start..turn.end)
 }
 
 /// Start of the next sentence: within the turn, else the next turn's speech.
@@ -298,15 +285,7 @@ pub fn sentence_around(text: &str, turns: &[TurnBytes], pos: usize) -> (usize, u
     let Some(turn) = turns.get(turn_at(turns, pos)) else {
         return (pos, pos);
     };
-    let starts = sentence_starts(text, turn);
-    let slot = starts.partition_point(|&s| s <= pos);
-    let start = slot
-        .checked_sub(1)
-        .and_then(|s| starts.get(s))
-        .copied()
-        .unwrap_or(turn.body_start);
-    let end = starts.get(slot).copied().unwrap_or(turn.end);
-    trim(text, start, end)
+    spans::sentence_around(text, turn.body_start..turn.end, pos)
 }
 
 /// Start of the next turn's speech (or the end of the transcript).
@@ -340,15 +319,7 @@ pub fn turn_around(turns: &[TurnBytes], pos: usize) -> (usize, usize) {
         .map_or((pos, pos), |t| (t.body_start, t.end))
 }
 
-/// Shrinks `[from, to)` to leave out whitespace at both ends.
-pub fn trim(text: &str, from: usize, to: usize) -> (usize, usize) {
-    let to = to.min(text.len());
-    let from = from.min(to);
-    let slice = &text[from..to];
-    let start = from + (slice.len() - slice.trim_start().len());
-    let end = from + slice.trim_end().len();
-    (start, end.max(start))
-}
+pub use spans::trim;
 
 #[cfg(test)]
 mod tests {

@@ -765,6 +765,15 @@ fn print_table(
         );
         process_row(
             &mut t,
+            "batch",
+            &format!(
+                "whole `thema code --from FILE` process, {} rows",
+                thema_bench::cli::BATCH_ROWS
+            ),
+            big.then_some(2000.0),
+        );
+        process_row(
+            &mut t,
             "transcripts",
             "whole `thema transcripts` process",
             big.then_some(100.0),

@@ -4,6 +4,8 @@
 //! left to resolve per code), and the window asking what to take. Everything comes from
 //! [`crate::tui::compare::Compare`]; nothing here changes it.
 
+use crate::tui::action::Action;
+
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -13,7 +15,7 @@ use crate::report::agreement::{fmt_interval, fmt_stat};
 use crate::study::consensus::Disagreement;
 use crate::tui::app::{App, VisualRow};
 use crate::tui::compare::{coverage_at, Compare, Coverage, Extent, LayerSpan, Side};
-use crate::tui::keymap::{key_label, Context, BINDINGS};
+use crate::tui::keymap::{key_for, key_label, Context, BINDINGS};
 use crate::tui::view::{centered, fit, inner, overlay_block, pane_block, wrap_plain};
 
 /// Colour of a coverage.
@@ -260,10 +262,17 @@ fn current_lines(app: &App, compare: &Compare, width: usize) -> Vec<Line<'static
                 }
             }
         }
-        None => out.push(dim(fit(
-            "r resolves · n/p next/previous · N next open",
-            width,
-        ))),
+        None => {
+            let key = |a: Action| key_for(Context::Compare, &a);
+            let hint = format!(
+                "{} resolves · {}/{} next/previous · {} next open",
+                key(Action::OpenResolve),
+                key(Action::NextDisagreement),
+                key(Action::PrevDisagreement),
+                key(Action::NextOpenDisagreement),
+            );
+            out.push(dim(fit(&hint, width)))
+        }
     }
     out
 }

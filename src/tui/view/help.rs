@@ -60,3 +60,11 @@ pub fn draw(frame: &mut Frame, scroll: usize, area: Rect) {
         frame.buffer_mut().set_line(inside.x, y, line, inside.width);
     }
 }
+
+/// Rows of the help screen (for scrolling bounds).
+pub fn help_len() -> usize {
+    crate::tui::keymap::help_sections()
+        .iter()
+        .map(|(_, rows)| rows.len() + 2)
+        .sum()
+}

@@ -1,17 +1,12 @@
-//! Drawing: one file per pane, each a function from `&App` to cells. Views change nothing but
-//! the scroll offsets they keep in `Cell`s; everything they show comes from the app's state.
+//! Drawing: the whole screen from `&App`. Each pane draws itself (`tui/pane/*/draw.rs`); here
+//! are the screen's composition, the drawings that belong to no pane (status bar, help, compare
+//! panel, saturation chart) and the helpers they share. Views change nothing but the scroll
+//! offsets they keep in `Cell`s; everything they show comes from the app's state.
 
-pub mod codes;
 pub mod compare;
 pub mod help;
-pub mod picker;
-pub mod prompt;
-pub mod retrieval;
 pub mod saturation;
-pub mod search;
 pub mod status;
-pub mod transcript;
-pub mod transcripts;
 
 use std::cell::Cell;
 
@@ -22,6 +17,7 @@ use ratatui::Frame;
 
 use crate::tui::action::Pane;
 use crate::tui::app::{App, Overlay};
+use crate::tui::pane::{doc, picker, prompt, retrieval, search, transcripts, tree};
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
@@ -31,15 +27,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
         transcripts::draw(frame, app, r);
     }
     if let Some(r) = panes.codes {
-        codes::draw(frame, app, r);
+        tree::draw::draw(frame, app, r);
     }
     if let Some(r) = panes.transcript {
-        transcript::draw(frame, app, r);
+        doc::draw::draw(frame, app, r);
     }
     if let (Some(r), Some(pane)) = (panes.right, panes.right_pane) {
         match pane {
-            Pane::Search => search::draw(frame, app, r),
-            _ => retrieval::draw(frame, app, r),
+            Pane::Search => search::draw::draw(frame, app, r),
+            _ => retrieval::draw::draw(frame, app, r),
         }
     }
     if let (Some(r), Some(c)) = (panel, app.compare.as_ref()) {
@@ -48,8 +44,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
     status::draw(frame, app, panes.status);
     match &app.overlay {
         Some(Overlay::Help { scroll }) => help::draw(frame, *scroll, area),
-        Some(Overlay::Picker(p)) => picker::draw(frame, p, area),
-        Some(Overlay::Prompt(p)) => prompt::draw(frame, p, area),
+        Some(Overlay::Picker(p)) => picker::draw::draw(frame, p, area),
+        Some(Overlay::Prompt(p)) => prompt::draw::draw(frame, p, area),
         Some(Overlay::Resolve(id)) => compare::draw_resolve(frame, app, id, area),
         Some(Overlay::Saturation(chart)) => saturation::draw(frame, chart, area),
         None => {}

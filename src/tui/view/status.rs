@@ -6,7 +6,9 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
+use crate::tui::action::Action;
 use crate::tui::app::{App, Mode};
+use crate::tui::keymap::{key_for, Context};
 use crate::tui::view::fit;
 
 /// Draws the bar.
@@ -32,7 +34,10 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
             Style::default().fg(Color::Red).add_modifier(Modifier::BOLD),
         ),
         Some(m) => Span::raw(format!(" │ {}", m.text)),
-        None => Span::styled(" │ ? keys", Style::default().add_modifier(Modifier::DIM)),
+        None => Span::styled(
+            format!(" │ {} keys", key_for(Context::Global, &Action::ToggleHelp)),
+            Style::default().add_modifier(Modifier::DIM),
+        ),
     };
     let who = [
         format!(" {} │ coder {} │ ", app.study.name(), app.coder),

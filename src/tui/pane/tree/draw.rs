@@ -39,7 +39,12 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
     }
     let height = usize::from(area.height);
     let width = usize::from(area.width);
-    let top = scrolled(&app.tree.offset, app.tree.selected, rows.len(), height);
+    let top = scrolled(
+        &app.tree.list.offset,
+        app.tree.list.selected,
+        rows.len(),
+        height,
+    );
     for (i, row) in rows.iter().enumerate().skip(top).take(height) {
         let mut spans = vec![Span::raw("  ".repeat(row.depth.min(width / 4)))];
         let (name, color, count) = match &row.code {
@@ -108,7 +113,7 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
             Style::default().add_modifier(Modifier::DIM),
         ));
         let mut line = Line::from(spans);
-        if i == app.tree.selected {
+        if i == app.tree.list.selected {
             line = line.style(if focused {
                 Style::default().add_modifier(Modifier::REVERSED)
             } else {

@@ -45,8 +45,8 @@ pub fn draw(frame: &mut Frame, picker: &Picker, area: Rect) {
         return;
     }
     let top = scrolled(
-        &picker.offset,
-        picker.selected,
+        &picker.list.offset,
+        picker.list.selected,
         picker.matches.len(),
         list_h,
     );
@@ -54,7 +54,7 @@ pub fn draw(frame: &mut Frame, picker: &Picker, area: Rect) {
         let Some(candidate) = picker.candidates.get(*index) else {
             continue;
         };
-        let selected = row == picker.selected;
+        let selected = row == picker.list.selected;
         let mut spans = vec![Span::raw(if selected { "▶ " } else { "  " })];
         if candidate.code.is_some() {
             spans.push(Span::styled(

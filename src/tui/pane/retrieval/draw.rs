@@ -112,14 +112,14 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
     // keep the highlighted segment on screen; entries differ in height, and only those between
     // the first row shown and the highlighted one are measured
     let height_of = |row: &Retrieved| entry_height(&row.quote, width);
-    let selected = r.selected.min(r.rows.len() - 1);
-    let mut top = r.offset.get().min(selected);
+    let selected = r.list.selected.min(r.rows.len() - 1);
+    let mut top = r.list.offset.get().min(selected);
     let mut used: usize = r.rows[top..=selected].iter().map(height_of).sum();
     while top < selected && used > height {
         used -= height_of(&r.rows[top]);
         top += 1;
     }
-    r.offset.set(top);
+    r.list.offset.set(top);
     let mut y = 0;
     for (i, row) in r.rows.iter().enumerate().skip(top) {
         if y >= height {

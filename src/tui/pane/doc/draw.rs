@@ -1,7 +1,7 @@
 //! The open transcript: only the rows on screen are laid out and drawn. Speaker labels bold,
 //! timestamps dim, this coder's segments in their code's colour, the selection reversed, and a
 //! gutter of coding stripes: one coloured column per code covering the line, as NVivo draws them.
-//! In compare mode the spans and the gutter are the two coders' (drawn by [`super::compare`]).
+//! In compare mode the spans and the gutter are the two coders' (drawn by [`crate::tui::view::compare`]).
 //! While a recording plays, the turn being spoken has its timestamp and label in green and its
 //! number in the title.
 
@@ -14,7 +14,8 @@ use ratatui::Frame;
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::tui::action::Pane;
-use crate::tui::app::{text_areas, App, CodedSpan, Doc, VisualRow};
+use crate::tui::app::{App, CodedSpan, Doc, VisualRow};
+use crate::tui::pane::doc::text_areas;
 use crate::tui::view::{code_color, fit, pane_block};
 use crate::tui::wrap::{cell_width, TurnBytes};
 
@@ -65,13 +66,13 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
     };
     let (vis_start, vis_end) = (first.start, last.end.max(first.start));
     if let Some(compare) = &app.compare {
-        super::compare::draw_gutter(frame, compare, gutter, &rows);
+        crate::tui::view::compare::draw_gutter(frame, compare, gutter, &rows);
         for (i, row) in rows.iter().enumerate() {
             let y = area.y + u16::try_from(i).unwrap_or(u16::MAX);
             if row.blank {
                 continue;
             }
-            let paint = super::compare::row_painter(compare, row.start, row.end);
+            let paint = crate::tui::view::compare::row_painter(compare, row.start, row.end);
             let line = row_line(doc, &t.text, row, &paint, focused, width, spoken);
             frame.buffer_mut().set_line(area.x, y, &line, area.width);
         }

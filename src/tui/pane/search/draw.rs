@@ -122,10 +122,10 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
     if list_h == 0 || s.hits.is_empty() {
         return;
     }
-    let top = crate::tui::view::scrolled(&s.offset, s.selected, s.hits.len(), list_h);
+    let top = crate::tui::view::scrolled(&s.list.offset, s.list.selected, s.hits.len(), list_h);
     let template = &app.study.settings.attribution;
     for (k, (i, hit)) in s.hits.iter().enumerate().skip(top).take(list_h).enumerate() {
-        let selected = i == s.selected;
+        let selected = i == s.list.selected;
         let mut head = format!("{} ¶{}", hit.transcript, hit.turn);
         if let Some(sp) = &hit.speaker {
             head.push_str(&format!(" {sp}"));
