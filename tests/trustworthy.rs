@@ -51,7 +51,7 @@ fn a_quote_typed_with_straight_marks_finds_the_typographic_text() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("occurs"))
-        .stderr(predicates::str::contains("times; quote more words"));
+        .stderr(predicates::str::contains("hint: quote more words"));
 }
 
 #[test]

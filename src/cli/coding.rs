@@ -1,11 +1,15 @@
 //! `thema code`, `thema uncode`, `thema segments`.
 
+use std::collections::BTreeMap;
+
 use anyhow::{bail, Result};
 use clap::Args;
 use serde::Serialize;
 
 use crate::cli::{output, Cli};
+use crate::report::layer::Layer;
 use crate::study::coding::{shorten, Span};
+use crate::study::{Study, StudyError};
 
 /// Arguments of `thema code`.
 #[derive(Debug, Args)]
@@ -179,46 +183,116 @@ pub fn parse_filters(filters: &[String]) -> Result<Vec<(String, String)>> {
         .collect()
 }
 
+/// `thema segments`: the coded segments of a code (and its sub-codes), by the chosen coders.
 pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
     let study = cli.open()?;
+    let mut selection = args.coders.clone();
+    selection.coders.extend(args.by_coder.iter().cloned());
+    let layer = selection.layer(&study)?;
+    let (rows, outside) = segment_rows(&study, args, &layer)?;
+    let groups = match &args.by {
+        Some(by) => {
+            require_column(&study, by)?;
+            let mut groups: BTreeMap<String, Vec<&SegmentRow>> = BTreeMap::new();
+            for r in &rows {
+                let value = study.attributes.get(&r.transcript, by).unwrap_or("(none)");
+                groups.entry(value.to_string()).or_default().push(r);
+            }
+            Some((by, groups))
+        }
+        None => None,
+    };
+    if cli.json {
+        return match &groups {
+            Some((_, groups)) => output::json(groups),
+            None => output::json(&rows),
+        };
+    }
+    match &groups {
+        Some((by, groups)) => {
+            for (value, group) in groups {
+                println!("── {by}: {value} ({} segment(s))", group.len());
+                for r in group {
+                    println!("  {}  {}  {}  [{}]", r.id, r.coder, r.path, r.transcript);
+                    println!("      \"{}\" ({})", shorten(&r.quote, 200), r.attribution);
+                }
+            }
+        }
+        None => rows.iter().for_each(print_row),
+    }
+    println!(
+        "{} segment(s); {}{}",
+        rows.len(),
+        crate::cli::select::describe(&study, &layer)?,
+        left_out(outside)
+    );
+    Ok(())
+}
+
+/// Refuses an attribute column the study does not have.
+fn require_column(study: &Study, column: &str) -> Result<(), StudyError> {
+    if column == "transcript" || study.attributes.columns.iter().any(|c| c == column) {
+        Ok(())
+    } else {
+        Err(StudyError::NoColumn {
+            column: column.to_string(),
+            columns: study.attributes.columns.clone(),
+        })
+    }
+}
+
+/// One segment as `thema segments` lists it.
+fn print_row(r: &SegmentRow) {
+    println!("{}  {}  {}  [{}]", r.id, r.coder, r.path, r.transcript);
+    let flag = r
+        .flag
+        .as_deref()
+        .map(|f| format!(" [{f}]"))
+        .unwrap_or_default();
+    println!(
+        "    \"{}\" ({}){flag}",
+        shorten(&r.quote, 200),
+        r.attribution
+    );
+}
+
+/// The segments `args` asks for, from the index, in the chosen layer, sorted by coder,
+/// transcript and position; and how many were left out as outside their codebook's scope.
+fn segment_rows(
+    study: &Study,
+    args: &SegmentsArgs,
+    layer: &Layer,
+) -> Result<(Vec<SegmentRow>, usize)> {
     let attributes = parse_filters(&args.filters)?;
     for (column, _) in &attributes {
-        if column != "transcript" && !study.attributes.columns.iter().any(|c| c == column) {
-            bail!(
-                "no attribute column '{column}'; columns: {}",
-                study.attributes.columns.join(", ")
-            );
-        }
+        require_column(study, column)?;
     }
     let code = match &args.code {
         Some(code) => Some(study.resolve_code(code, None)?.id.clone()),
         None => None,
     };
-    let mut selection = args.coders.clone();
-    selection.coders.extend(args.by_coder.iter().cloned());
-    let layer = selection.layer(&study)?;
+    let transcript = match &args.transcript {
+        Some(t) => Some(
+            study
+                .transcript_info(t)
+                .map(|info| info.id.clone())
+                .ok_or_else(|| study.no_transcript(t))?,
+        ),
+        None => None,
+    };
     // retrieval for constant comparison comes from the index: no transcript is parsed and no
     // coder's file is read
-    let index = crate::cli::search::open_index(&study)?;
+    let index = crate::cli::search::open_index(study)?;
     let query = crate::index::SegmentQuery {
         codes: code,
         exact: args.exact,
         coder: None,
         coders: Vec::new(),
-        transcript: args
-            .transcript
-            .as_ref()
-            .map(|t| {
-                study
-                    .transcript_info(t)
-                    .map(|info| info.id.clone())
-                    .ok_or_else(|| study.no_transcript(t))
-            })
-            .transpose()?,
+        transcript,
         attributes,
     };
-    let mut hits = index.segments(&study, &query)?;
-    crate::cli::select::keep_layer(&study, &layer, &mut hits)?;
+    let mut hits = index.segments(study, &query)?;
+    crate::cli::select::keep_layer(study, layer, &mut hits)?;
     hits.sort_by(|a, b| {
         (&a.coder, &a.transcript, a.start, a.end, &a.code, &a.segment).cmp(&(
             &b.coder,
@@ -237,7 +311,7 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
             .is_none_or(|c| study.in_scope(c, &h.transcript))
     });
     let outside = total - hits.len();
-    let rows: Vec<SegmentRow> = hits
+    let rows = hits
         .into_iter()
         .map(|hit| {
             let code = hit.code.unwrap_or_default();
@@ -261,64 +335,7 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
             }
         })
         .collect();
-    if let Some(by) = &args.by {
-        if !study.attributes.columns.iter().any(|c| c == by) {
-            bail!(
-                "no attribute column '{by}'; columns: {}",
-                study.attributes.columns.join(", ")
-            );
-        }
-        let mut groups: std::collections::BTreeMap<String, Vec<&SegmentRow>> =
-            std::collections::BTreeMap::new();
-        for r in &rows {
-            let value = study
-                .attributes
-                .get(&r.transcript, by)
-                .unwrap_or("(none)")
-                .to_string();
-            groups.entry(value).or_default().push(r);
-        }
-        if cli.json {
-            return output::json(&groups);
-        }
-        for (value, group) in &groups {
-            println!("── {by}: {value} ({} segment(s))", group.len());
-            for r in group {
-                println!("  {}  {}  {}  [{}]", r.id, r.coder, r.path, r.transcript);
-                println!("      \"{}\" ({})", shorten(&r.quote, 200), r.attribution);
-            }
-        }
-        println!(
-            "{} segment(s); {}{}",
-            rows.len(),
-            crate::cli::select::describe(&study, &layer)?,
-            left_out(outside)
-        );
-        return Ok(());
-    }
-    if cli.json {
-        return output::json(&rows);
-    }
-    for r in &rows {
-        println!("{}  {}  {}  [{}]", r.id, r.coder, r.path, r.transcript);
-        let flag = r
-            .flag
-            .as_deref()
-            .map(|f| format!(" [{f}]"))
-            .unwrap_or_default();
-        println!(
-            "    \"{}\" ({}){flag}",
-            shorten(&r.quote, 200),
-            r.attribution
-        );
-    }
-    println!(
-        "{} segment(s); {}{}",
-        rows.len(),
-        crate::cli::select::describe(&study, &layer)?,
-        left_out(outside)
-    );
-    Ok(())
+    Ok((rows, outside))
 }
 
 /// The note on segments a listing leaves out as outside their codebook's scope.

@@ -24,6 +24,7 @@ use crate::media::MediaError;
 use crate::refi::RefiError;
 use crate::report::agreement::AgreeError;
 use crate::report::saturation::SaturationStudyError;
+use crate::study::coding_error::CodingError;
 use crate::study::StudyError;
 
 /// The exit status of a `thema` run (see the module documentation).
@@ -145,10 +146,14 @@ fn study(err: &StudyError) -> Status {
         StudyError::Locked { .. } | StudyError::ReadOnly { .. } | StudyError::ChangedOnDisk(_) => {
             Status::Blocked
         }
-        StudyError::ForeignSegment { .. } | StudyError::Encode(_) => Status::Input,
+        StudyError::ForeignSegment { .. }
+        | StudyError::Encode(_)
+        | StudyError::Coding(CodingError::NotInOrder(_)) => Status::Input,
         StudyError::NoTranscript { .. }
         | StudyError::NoCode { .. }
         | StudyError::Framework(_)
+        | StudyError::Coding(_)
+        | StudyError::NewTranscript(_)
         | StudyError::NoCoder
         | StudyError::BadCoderName(_)
         | StudyError::NoCodings { .. }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::spans;
 use crate::model::{ids, Segment, Transcript};
 use crate::study::coding::now;
+use crate::study::coding_error::CodingError;
 use crate::study::layer_file::LayerFile;
 use crate::study::{atomic, files, Result, Study, StudyError};
 
@@ -291,7 +292,10 @@ impl Study {
         let mut by_transcript: BTreeMap<String, Vec<&Coding>> = BTreeMap::new();
         for c in codings {
             if self.code(&c.code).is_none() {
-                return Err(StudyError::Invalid(format!("no code with id '{}'", c.code)));
+                return Err(StudyError::NoCode {
+                    reference: c.code.clone(),
+                    suggestions: Vec::new(),
+                });
             }
             let id = self
                 .transcript_info(&c.transcript)
@@ -381,21 +385,18 @@ impl Study {
             log.iter()
                 .rev()
                 .find(|e| e.op == "code" && !undone.contains(e.batch.as_str()))
-                .ok_or_else(|| StudyError::Invalid(format!("{coder} has no batch left to undo")))?
+                .ok_or_else(|| CodingError::NoBatchLeft(coder.to_string()))?
         } else {
             let entry = log
                 .iter()
                 .find(|e| e.op == "code" && e.batch == batch)
-                .ok_or_else(|| {
-                    StudyError::Invalid(format!(
-                        "{coder} has no batch '{batch}' ({} lists them)",
-                        log_path(&self.root, coder).display()
-                    ))
+                .ok_or_else(|| CodingError::NoBatch {
+                    coder: coder.to_string(),
+                    batch: batch.to_string(),
+                    log: log_path(&self.root, coder),
                 })?;
             if undone.contains(batch) {
-                return Err(StudyError::Invalid(format!(
-                    "batch {batch} was already undone"
-                )));
+                return Err(CodingError::BatchUndone(batch.to_string()).into());
             }
             entry
         }
@@ -454,7 +455,7 @@ impl Study {
     }
 
     fn append_batch_log(&self, coder: &str, entry: &BatchEntry) -> Result<()> {
-        let line = serde_json::to_string(entry).map_err(|e| StudyError::Invalid(e.to_string()))?;
+        let line = serde_json::to_string(entry).map_err(StudyError::encode)?;
         atomic::append_line(&log_path(&self.root, coder), &line)
     }
 
@@ -569,12 +570,8 @@ impl Study {
             }
             Ok(segments)
         })?;
-        let (bytes, runs) = spliced.ok_or_else(|| {
-            StudyError::Invalid(format!(
-                "{} is not in transcript order",
-                file.path().display()
-            ))
-        })?;
+        let (bytes, runs) =
+            spliced.ok_or_else(|| CodingError::NotInOrder(file.path().to_path_buf()))?;
         atomic::write_atomic(file.path(), &bytes)?;
         if !self.has_coder(coder) {
             self.forget_layer(coder);

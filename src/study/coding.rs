@@ -9,6 +9,7 @@ use crate::model::segment::UNANCHORED;
 use crate::model::text::snap_to_graphemes;
 use crate::model::{ids, Segment, Transcript};
 use crate::study::check::Problem;
+use crate::study::coding_error::CodingError;
 use crate::study::layer_file::LayerFile;
 use crate::study::{atomic, files};
 use crate::study::{Result, Study, StudyError};
@@ -30,17 +31,20 @@ pub fn locate(transcript: &Transcript, span: &Span) -> Result<(usize, usize)> {
         Span::Range(start, end) => {
             let len = transcript.len_chars();
             if start >= end || *end > len {
-                return Err(StudyError::Invalid(format!(
-                    "{}: range {start}..{end} is not inside the transcript (0..{len}, start before end)",
-                    transcript.id
-                )));
+                return Err(CodingError::OutOfRange {
+                    transcript: transcript.id.clone(),
+                    start: *start,
+                    end: *end,
+                    len,
+                }
+                .into());
             }
             (*start, *end)
         }
         Span::Quote(quote) => {
             let quote = quote.trim();
             if quote.is_empty() {
-                return Err(StudyError::Invalid("--quote needs some text".to_string()));
+                return Err(CodingError::EmptyQuote.into());
             }
             // as written first; else as a reader compares (case, typographic quotes and
             // dashes, spacing)
@@ -57,19 +61,19 @@ pub fn locate(transcript: &Transcript, span: &Span) -> Result<(usize, usize)> {
             let (a, b) = match found.as_slice() {
                 [one] => *one,
                 [] => {
-                    return Err(StudyError::Invalid(format!(
-                        "{}: the quote \"{}\" does not occur in the transcript (quote its words as they are, or give START END offsets)",
-                        transcript.id,
-                        shorten(quote, 60)
-                    )))
+                    return Err(CodingError::QuoteNotFound {
+                        transcript: transcript.id.clone(),
+                        quote: shorten(quote, 60),
+                    }
+                    .into())
                 }
                 _ => {
-                    return Err(StudyError::Invalid(format!(
-                        "{}: the quote \"{}\" occurs {} times; quote more words or give START END offsets",
-                        transcript.id,
-                        shorten(quote, 60),
-                        found.len()
-                    )))
+                    return Err(CodingError::QuoteAmbiguous {
+                        transcript: transcript.id.clone(),
+                        quote: shorten(quote, 60),
+                        times: found.len(),
+                    }
+                    .into())
                 }
             };
             (
@@ -78,19 +82,17 @@ pub fn locate(transcript: &Transcript, span: &Span) -> Result<(usize, usize)> {
             )
         }
         Span::Turn(n) => {
-            let turn = transcript.numbered(*n).ok_or_else(|| {
-                StudyError::Invalid(format!(
-                    "{}: no turn {n} (its turns are numbered 1..{}; notes have no number; `thema transcripts {} --turns` lists them)",
-                    transcript.id,
-                    transcript.turn_count(),
-                    transcript.id
-                ))
+            let turn = transcript.numbered(*n).ok_or_else(|| CodingError::NoTurn {
+                transcript: transcript.id.clone(),
+                turn: *n,
+                turns: transcript.turn_count(),
             })?;
             if turn.body_start >= turn.end {
-                return Err(StudyError::Invalid(format!(
-                    "{}: turn {n} is empty",
-                    transcript.id
-                )));
+                return Err(CodingError::EmptyTurn {
+                    transcript: transcript.id.clone(),
+                    turn: *n,
+                }
+                .into());
             }
             (turn.body_start, turn.end)
         }
@@ -139,7 +141,10 @@ impl Study {
         self.lock(coder)?;
         let t = self.transcript(transcript)?;
         if self.code(code).is_none() {
-            return Err(StudyError::Invalid(format!("no code with id '{code}'")));
+            return Err(StudyError::NoCode {
+                reference: code.to_string(),
+                suggestions: Vec::new(),
+            });
         }
         let (start, end) = locate(&t, span)?;
         let segment = Segment {
@@ -162,10 +167,14 @@ impl Study {
                 .iter()
                 .any(|s| s.start == start && s.end == end && s.code == added.code)
             {
-                return Err(StudyError::Invalid(format!(
-                    "{coder} already coded {start}..{end} of {} with {path}",
-                    added.transcript
-                )));
+                return Err(CodingError::AlreadyCoded {
+                    coder: coder.to_string(),
+                    transcript: added.transcript.clone(),
+                    start,
+                    end,
+                    path,
+                }
+                .into());
             }
             segments.push(added);
             Ok(())
@@ -190,18 +199,20 @@ impl Study {
         self.lock(coder)?;
         let Some(transcript) = self.transcript_of_segment(coder, id)? else {
             let owner = self.find_segment(id)?.map(|(c, _)| c.to_string());
-            return Err(StudyError::Invalid(match owner {
-                Some(other) => format!(
-                    "segment {id} belongs to {other}; only {other} can uncode it (--coder {other})"
-                ),
-                None => format!("no segment '{id}' (`thema segments` lists ids)"),
-            }));
+            return Err(match owner {
+                Some(owner) => CodingError::NotYours {
+                    id: id.to_string(),
+                    owner,
+                },
+                None => CodingError::NoSegment(id.to_string()),
+            }
+            .into());
         };
         self.edit_layer(coder, &transcript, |segments| {
             let pos = segments
                 .iter()
                 .position(|s| s.id == id)
-                .ok_or_else(|| StudyError::Invalid(format!("{coder} has no segment '{id}'")))?;
+                .ok_or_else(|| not_in_layer(coder, id))?;
             Ok(segments.remove(pos))
         })
     }
@@ -216,12 +227,12 @@ impl Study {
         self.lock(coder)?;
         let transcript = self
             .transcript_of_segment(coder, id)?
-            .ok_or_else(|| StudyError::Invalid(format!("{coder} has no segment '{id}'")))?;
+            .ok_or_else(|| not_in_layer(coder, id))?;
         self.edit_layer(coder, &transcript, |segments| {
             let segment = segments
                 .iter_mut()
                 .find(|s| s.id == id)
-                .ok_or_else(|| StudyError::Invalid(format!("{coder} has no segment '{id}'")))?;
+                .ok_or_else(|| not_in_layer(coder, id))?;
             change(segment);
             Ok(segment.clone())
         })
@@ -285,12 +296,9 @@ impl Study {
         let mut mine = file.segments(transcript)?;
         self.reanchor_layer(file, &mut mine)?;
         let result = edit(&mut mine)?;
-        let (bytes, run) = file.with_transcript(transcript, &mine)?.ok_or_else(|| {
-            StudyError::Invalid(format!(
-                "{} is not in transcript order",
-                file.path().display()
-            ))
-        })?;
+        let (bytes, run) = file
+            .with_transcript(transcript, &mine)?
+            .ok_or_else(|| CodingError::NotInOrder(file.path().to_path_buf()))?;
         atomic::write_atomic(file.path(), &bytes)?;
         if !self.has_coder(coder) {
             self.forget_layer(coder);
@@ -477,6 +485,15 @@ pub fn notices(path: &std::path::Path, found: Vec<(usize, Reanchored)>) -> Vec<P
             Problem::warning(path, line, message)
         })
         .collect()
+}
+
+/// A segment id the coder does not have.
+fn not_in_layer(coder: &str, id: &str) -> StudyError {
+    CodingError::NotInLayer {
+        coder: coder.to_string(),
+        id: id.to_string(),
+    }
+    .into()
 }
 
 #[cfg(test)]

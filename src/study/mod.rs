@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod check;
 pub mod coder;
 pub mod coding;
+pub mod coding_error;
 pub mod consensus;
 pub mod consensus_view;
 pub mod files;
@@ -34,6 +35,7 @@ use crate::model::suggest::{self, Candidate};
 use crate::model::{Attributes, Code, Codebook, Segment, Transcript};
 use crate::study::anchors::Anchors;
 use crate::study::catalogue::{Catalogue, Stamp};
+use crate::study::coding_error::{CodingError, NewTranscriptError};
 use crate::study::layer_file::{LayerFile, LayerRuns};
 use crate::study::texts::{RawPlan, RawTexts, TextCache};
 
@@ -100,6 +102,12 @@ pub enum StudyError {
     /// A change to the coding framework that cannot be made.
     #[error(transparent)]
     Framework(framework::FrameworkError),
+    /// A coding, an uncoding or a batch that cannot be made.
+    #[error(transparent)]
+    Coding(#[from] coding_error::CodingError),
+    /// A transcript that cannot be added.
+    #[error(transparent)]
+    NewTranscript(#[from] coding_error::NewTranscriptError),
     /// No coder was named and none could be found (environment, git).
     #[error("who is coding? no coder is set")]
     NoCoder,
@@ -322,10 +330,7 @@ impl Study {
     /// Creates an empty study in `dir` (which may exist but must not already be a study).
     pub fn init(dir: &Path, name: &str) -> Result<PathBuf> {
         if dir.join("transcripts").is_dir() {
-            return Err(StudyError::Invalid(format!(
-                "{} is already a study",
-                dir.display()
-            )));
+            return Err(NewTranscriptError::AlreadyAStudy(dir.to_path_buf()).into());
         }
         for sub in ["transcripts", "codebooks", "codings", "memos"] {
             std::fs::create_dir_all(dir.join(sub)).map_err(|source| StudyError::Io {
@@ -672,7 +677,7 @@ impl Study {
             .get_mut(coder)
             .and_then(OnceLock::get_mut)
             .map(|layer| &mut layer.segments)
-            .ok_or_else(|| StudyError::Invalid(format!("coder '{coder}' has no layer")))
+            .ok_or_else(|| CodingError::NoLayer(coder.to_string()).into())
     }
 
     /// Forgets a loaded layer, so the next use reads the file again.
@@ -961,9 +966,7 @@ pub fn validate_transcript_id(id: &str) -> Result<()> {
     if coder::is_file_safe(id, 80) {
         Ok(())
     } else {
-        Err(StudyError::Invalid(format!(
-            "'{id}' cannot be a transcript id: use letters, digits, '-', '_' or '.' (e.g. LW7-y1); pass --id"
-        )))
+        Err(NewTranscriptError::BadId(id.to_string()).into())
     }
 }
 
@@ -1004,22 +1007,13 @@ impl Study {
         for t in &batch {
             validate_transcript_id(&t.id)?;
             if self.has_transcript(&t.id) || files::transcript_path(&self.root, &t.id).exists() {
-                return Err(StudyError::Invalid(format!(
-                    "transcript '{}' already exists; nothing was imported (pass --id to choose another id)",
-                    t.id
-                )));
+                return Err(NewTranscriptError::Exists(t.id.clone()).into());
             }
             if !seen.insert(t.id.to_lowercase()) {
-                return Err(StudyError::Invalid(format!(
-                    "two files would both become transcript '{}'; nothing was imported",
-                    t.id
-                )));
+                return Err(NewTranscriptError::SameId(t.id.clone()).into());
             }
             if t.text.trim().is_empty() {
-                return Err(StudyError::Invalid(format!(
-                    "transcript '{}' has no text",
-                    t.id
-                )));
+                return Err(NewTranscriptError::Empty(t.id.clone()).into());
             }
         }
         let mut batch = batch;

@@ -746,7 +746,7 @@ impl App {
         let refreshed = self.compare.as_mut().map(|c| c.refresh(&self.study));
         if let Some(Err(e)) = refreshed {
             self.compare = None;
-            self.compare_ended = Some(e);
+            self.compare_ended = Some(e.to_string());
         }
         self.refresh_coded();
         self.refresh_counts();

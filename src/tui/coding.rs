@@ -5,6 +5,7 @@
 use crate::model::codebook::Description;
 use crate::model::Segment;
 use crate::study::coding::Span;
+use crate::study::coding_error::CodingError;
 use crate::study::framework::FrameworkError;
 use crate::study::{Study, StudyError};
 use crate::tui::app::{App, Candidate, PickerPurpose, Prompt, PromptPurpose};
@@ -241,9 +242,7 @@ impl App {
             Change::Group(changes) => changes.iter().try_for_each(|c| self.apply_change(c)),
             Change::Merged { .. } => Ok(()),
             Change::Unbatched { batch, .. } => self.study.undo_batch(&coder, batch).map(|_| ()),
-            Change::Batch { .. } => Err(StudyError::Invalid(
-                "an auto-coding cannot be redone: press Ctrl-A in the search pane again".into(),
-            )),
+            Change::Batch { .. } => Err(CodingError::BatchRedo.into()),
         }
     }
 

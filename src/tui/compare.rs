@@ -127,11 +127,33 @@ pub struct Compare {
     member: BTreeSet<String>,
 }
 
+/// Why compare mode cannot start, or must end.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    /// The same coder twice.
+    #[error("compare needs two different coders (both are {0})")]
+    SameCoder(String),
+    /// The code compared was merged or deleted.
+    #[error("{0} is no longer in the codebooks")]
+    CodeGone(String),
+    /// The layers could not be read.
+    #[error(transparent)]
+    Study(#[from] StudyError),
+    /// The agreement figures could not be computed.
+    #[error(transparent)]
+    Agree(#[from] crate::report::agreement::AgreeError),
+}
+
 impl Compare {
     /// Compares coders `a` and `b` on `code` and its sub-codes (every code when `None`).
-    pub fn new(study: &Study, a: &str, b: &str, code: Option<&str>) -> Result<Compare, String> {
+    pub fn new(
+        study: &Study,
+        a: &str,
+        b: &str,
+        code: Option<&str>,
+    ) -> Result<Compare, CompareError> {
         if a == b {
-            return Err(format!("compare needs two different coders (both are {a})"));
+            return Err(CompareError::SameCoder(a.to_string()));
         }
         let mut compare = Compare {
             a: a.to_string(),
@@ -155,12 +177,11 @@ impl Compare {
 
     /// Reads the codes, disagreements and figures again (after a resolution, a coding or a
     /// codebook change), staying on the same disagreement, or the one now in its place.
-    pub fn refresh(&mut self, study: &Study) -> Result<(), String> {
+    pub fn refresh(&mut self, study: &Study) -> Result<(), CompareError> {
         self.codes = match &self.code {
             Some(c) => {
                 let book = study.codebook_of(c).ok_or_else(|| {
-                    let path = self.code_path.as_deref().unwrap_or(c);
-                    format!("{path} is no longer in the codebooks")
+                    CompareError::CodeGone(self.code_path.clone().unwrap_or_else(|| c.clone()))
                 })?;
                 let subtree = book.subtree(c);
                 book.tree()
@@ -177,7 +198,7 @@ impl Compare {
             .and_then(|i| self.list.get(i))
             .map(|d| (d.id.clone(), d.transcript.clone(), d.start));
         let filter = self.code.is_some().then_some(&self.member);
-        let mut list = disagreements(study, &self.a, &self.b, filter).map_err(|e| e.to_string())?;
+        let mut list = disagreements(study, &self.a, &self.b, filter)?;
         list.sort_by(|x, y| {
             (&x.transcript, x.start, x.end, &x.code).cmp(&(&y.transcript, y.start, y.end, &y.code))
         });
@@ -194,7 +215,7 @@ impl Compare {
             Ok(()) => self.figures_error = None,
             Err(e) => {
                 self.figures.clear();
-                self.figures_error = Some(e);
+                self.figures_error = Some(e.to_string());
             }
         }
         Ok(())
@@ -213,13 +234,13 @@ impl Compare {
         }
     }
 
-    fn compute_figures(&mut self, study: &Study) -> Result<(), String> {
-        let report = compute(study, &self.agree_request()).map_err(|e| e.to_string())?;
+    fn compute_figures(&mut self, study: &Study) -> Result<(), CompareError> {
+        let report = compute(study, &self.agree_request())?;
         self.both_coded = report.transcripts.iter().cloned().collect();
         // the codes each coder applied in each transcript
         let mut present: HashMap<&str, BTreeSet<&str>> = HashMap::new();
         for coder in [&self.a, &self.b] {
-            for s in study.layer(coder).map_err(|e| e.to_string())? {
+            for s in study.layer(coder)? {
                 if !s.is_unanchored() {
                     present.entry(&s.transcript).or_default().insert(&s.code);
                 }
@@ -250,7 +271,7 @@ impl Compare {
             },
             ..self.agree_request()
         };
-        let report = compute(study, &study_wide).map_err(|e| e.to_string())?;
+        let report = compute(study, &study_wide)?;
         self.study_figures = report.codes.into_iter().map(|c| (c.code, c.all)).collect();
         Ok(())
     }
@@ -475,7 +496,7 @@ impl App {
         let compare = match Compare::new(&self.study, a, b, code) {
             Ok(c) => c,
             Err(e) => {
-                self.error(e);
+                self.error(e.to_string());
                 return;
             }
         };
