@@ -165,8 +165,7 @@ fn study(err: &StudyError) -> Status {
         | StudyError::EmptyScope { .. }
         | StudyError::SameScope(_)
         | StudyError::EmptyAdjustment
-        | StudyError::NoRecording { .. }
-        | StudyError::Invalid(_) => Status::Usage,
+        | StudyError::NoRecording { .. } => Status::Usage,
     }
 }
 

@@ -186,9 +186,6 @@ pub enum StudyError {
     /// A value could not be written out as JSON or CSV.
     #[error("{0}")]
     Encode(String),
-    /// Something the user asked for does not exist or cannot be done.
-    #[error("{0}")]
-    Invalid(String),
 }
 
 impl StudyError {
