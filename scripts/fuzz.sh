@@ -19,7 +19,7 @@
 #
 # A crash is saved by libFuzzer in fuzz/artifacts/TARGET/; reproduce it with
 # `cargo fuzz run TARGET fuzz/artifacts/TARGET/crash-...`, then keep the input as a test in
-# tests/regressions/. The script exits non-zero when any target found a crash.
+# tests/it/regressions/. The script exits non-zero when any target found a crash.
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
@@ -35,7 +35,7 @@ if [ $# -gt 0 ]; then TARGETS=("$@"); else TARGETS=("${ALL_TARGETS[@]}"); fi
 proptest_fallback() {
     local cases="${PROPTEST_CASES:-20000}"
     echo "fuzz.sh: running the property tests with PROPTEST_CASES=$cases instead of libFuzzer"
-    PROPTEST_CASES="$cases" cargo test --test reliability_hostile --test reliability_edits
+    PROPTEST_CASES="$cases" cargo test --test it -- reliability_hostile:: reliability_edits::
 }
 
 if [ "$MODE" = proptest ]; then
@@ -87,7 +87,7 @@ for target in "${TARGETS[@]}"; do
 done
 
 if [ ${#failed[@]} -gt 0 ]; then
-    echo "fuzz.sh: crashes in: ${failed[*]} (inputs in fuzz/artifacts/; add each to tests/regressions/)"
+    echo "fuzz.sh: crashes in: ${failed[*]} (inputs in fuzz/artifacts/; add each to tests/it/regressions/)"
     exit 1
 fi
 echo "fuzz.sh: no crash in ${TARGETS[*]} (${SECONDS_EACH}s each)"

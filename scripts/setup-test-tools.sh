@@ -1,9 +1,9 @@
 #!/bin/sh
 # Installs the tools thema's tests need beyond cargo, with apt-get (Debian/Ubuntu):
-#   xmllint   (libxml2-utils)  tests/refi_qda.rs validates REFI-QDA exports against the XSDs
-#   mpv       (mpv)            tests/media_mpv.rs plays a recording and drives mpv's control socket
-#   espeak-ng (espeak-ng)      tests/media_mpv.rs speaks the test recording
-#   sox       (sox)            tests/media_mpv.rs pads it with silence
+#   xmllint   (libxml2-utils)  tests/it/refi_qda.rs validates REFI-QDA exports against the XSDs
+#   mpv       (mpv)            tests/it/media_mpv.rs plays a recording and drives mpv's control socket
+#   espeak-ng (espeak-ng)      tests/it/media_mpv.rs speaks the test recording
+#   sox       (sox)            tests/it/media_mpv.rs pads it with silence
 # Safe to run repeatedly: installs only what is missing and prints one line per tool.
 set -eu
 

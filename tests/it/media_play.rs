@@ -4,7 +4,7 @@
 //! recording the recording beside a source; and exports carrying each quote's time.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;

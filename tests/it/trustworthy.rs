@@ -1,7 +1,7 @@
 //! Results a paper can trust: quotes matched as a reader compares them, segments that survive
 //! small edits inside long quotes, and agreement that says what it could not count.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use thema::report::agreement::{compute, AgreeRequest, Unit};

@@ -2,7 +2,7 @@
 //! theme reports, retrieval and `thema check` respect it (on the demo study, whose link-worker
 //! and volunteer frameworks are each for their own group's interviews).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! stray placeholders, documents without speakers counted as documents, shell completions and a
 //! manual page, and import ids fit for a command line.
 
-mod common;
+use crate::common::{self, thema};
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
@@ -12,16 +12,6 @@ use std::process::Stdio;
 
 use assert_cmd::Command;
 use predicates::str::contains;
-
-fn thema(root: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("thema").unwrap();
-    cmd.arg("-C")
-        .arg(root)
-        .env_remove("THEMA_CODER")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("NO_COLOR");
-    cmd
-}
 
 fn status_of(cmd: &mut Command) -> (i32, String) {
     let out = cmd.output().unwrap();

@@ -22,8 +22,24 @@ use thema::tui::compare::{coverage_at, Coverage, LayerSpan};
 use thema::tui::keymap::{action_for_event, contexts};
 use thema::tui::{view, App};
 
-mod common;
-use common::tui::{find_cell, text_of, Driver as Harness};
+use crate::common;
+use common::tui::{find_cell, text_of, Driver};
+
+/// The shared TUI driver with this file's own steps.
+struct Harness(Driver);
+
+impl std::ops::Deref for Harness {
+    type Target = Driver;
+    fn deref(&self) -> &Driver {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Harness {
+    fn deref_mut(&mut self) -> &mut Driver {
+        &mut self.0
+    }
+}
 
 const T1: &str = "Interviewer: How do people get to the groups?
 
@@ -94,7 +110,7 @@ impl Harness {
     fn new(width: u16, height: u16) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         build(dir.path());
-        Harness::open_as(dir, "chair", width, height)
+        Harness(Driver::open_as(dir, "chair", width, height))
     }
 
     fn compare(&mut self, a: &str, b: &str, code: &str) {

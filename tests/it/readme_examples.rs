@@ -7,9 +7,9 @@
 //! [`is_placeholder`]). Input files the examples name (`interviews/*.docx`, `zoom.vtt`,
 //! `project.qdpx`, `ratings.csv`, `suggestions.csv`) are made in the copy first, from the demo's own sources.
 
-mod common;
+use crate::common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 /// The example lines of the README's ```sh and ```console blocks that start with `thema `.
@@ -104,19 +104,6 @@ fn is_placeholder(command: &str) -> bool {
         .any(|word| word.len() >= 2 && word.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// A copy of the whole demo study, with the input files the README's examples name.
 fn demo_with_inputs() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -130,7 +117,7 @@ fn demo_with_inputs() -> tempfile::TempDir {
         "media",
     ] {
         if root.join(sub).is_dir() {
-            copy_dir(&root.join(sub), &dir.path().join(sub));
+            common::copy_dir(&root.join(sub), &dir.path().join(sub));
         }
     }
     std::fs::copy(root.join("thema.json"), dir.path().join("thema.json")).unwrap();

@@ -1,7 +1,7 @@
 //! Golden-file tests of every report format on the demo study, and the counts they print
 //! checked against `thema segments`.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! A team meeting on the demo study: walk every disagreement of one code between r1 and r2,
 //! resolve each way, and check the consensus layer, the resolution log and agreement against it.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use predicates::str::contains;

@@ -2,10 +2,10 @@
 //! history replays to the current framework, bad files are reported and left untouched, coders
 //! never lose each other's work.
 
+use crate::common::thema;
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::str::contains;
 use thema::model::history::replay;
 use thema::study::coding::Span;
@@ -15,12 +15,6 @@ use thema::study::Study;
 
 const LW7: &str = "[Interview with LW7, first year]\n\nInterviewer: How are referrals going?\n\n[00:01:10] LW7: Honestly the referrals are a mixed bag. Some people come to us in a housing crisis and we cannot fix that in twelve weeks.\n\nInterviewer: And transport?\n\nLW7: The 42 bus stops at six, so the lunch club in Ashby is out of reach for half my clients.\n";
 const V3: &str = "Interviewer: Why did you volunteer?\n\nV3: After my wife died I needed somewhere to be on a Tuesday. Befriending gave me that.\n";
-
-fn thema(root: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("thema").unwrap();
-    cmd.arg("-C").arg(root).env_remove("THEMA_CODER");
-    cmd
-}
 
 fn study() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

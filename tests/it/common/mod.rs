@@ -12,7 +12,20 @@ pub fn demo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// `thema -C root` for a test: no coder, no colour setting taken from the environment the
+/// tests run in (a test that wants them sets them).
+pub fn thema(root: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("thema").unwrap();
+    cmd.arg("-C")
+        .arg(root)
+        .env_remove("THEMA_CODER")
+        .env_remove("CLICOLOR_FORCE")
+        .env_remove("NO_COLOR");
+    cmd
+}
+
+/// Copies a folder and everything in it.
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

@@ -6,26 +6,19 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::str::contains;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use thema::model::Segment;
 use thema::study::Study;
 use thema::tui::action::{Action, Pane};
 
-mod common;
+use crate::common::{self, thema};
 use common::tui::Driver;
 
 const LW7: &str = "[Interview with LW7, first year]\n\nInterviewer: How are referrals going?\n\n[00:01:10] LW7: Honestly the referrals are a mixed bag. Some people come to us in a housing crisis and we cannot fix that in twelve weeks.\n\nInterviewer: And transport?\n\nLW7: Bus fares went up. The 42 bus stops at six, so the lunch club in Ashby is out of reach for half my clients. We walk.\n";
 const V3: &str = "Interviewer: Why did you volunteer?\n\nV3: After my wife died I needed somewhere to be on a Tuesday. Befriending gave me that.\n\nInterviewer: And the bus?\n\nV3: I drive.\n";
 /// Accents written with combining marks, an emoji with a skin tone, Japanese sentences.
 const ZOE: &str = "Interviewer: Café?\n\nZoë: The cafe\u{301} is where we meet 👍🏽. Bus too slow! 日本語のバスです。それだけ。\n";
-
-fn thema(root: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("thema").unwrap();
-    cmd.arg("-C").arg(root).env_remove("THEMA_CODER");
-    cmd
-}
 
 fn study() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

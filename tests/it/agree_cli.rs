@@ -1,18 +1,12 @@
 //! `thema agree` on real files: a study with known overlaps and a reliability-data CSV.
 
+use crate::common::thema;
 use std::fs;
-use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::str::contains;
 use thema::study::coding::Span;
 use thema::study::Study;
-
-fn thema(root: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("thema").unwrap();
-    cmd.arg("-C").arg(root).env_remove("THEMA_CODER");
-    cmd
-}
 
 /// One transcript of exactly 200 characters; r1 codes [0,100), r2 codes [50,150): NVivo's table
 /// is 50 both, 50 only r1, 50 only r2, 50 neither.

@@ -1,16 +1,11 @@
 //! `thema import` writes canonical transcripts and attributes, and refuses bad batches whole.
 
+use crate::common::thema;
 use std::path::Path;
 
 use assert_cmd::Command;
 use predicates::str::contains;
 use thema::study::Study;
-
-fn thema(root: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("thema").unwrap();
-    cmd.arg("-C").arg(root);
-    cmd
-}
 
 fn fixture(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -14,23 +14,39 @@ use thema::study::consensus::{disagreements, Take};
 use thema::study::Study;
 use thema::tui::app::Overlay;
 
-mod common;
+use crate::common;
 use common::demo_copy;
-use common::tui::Driver as Demo;
+use common::tui::Driver;
+
+/// The shared TUI driver with this file's own steps.
+struct Demo(Driver);
+
+impl std::ops::Deref for Demo {
+    type Target = Driver;
+    fn deref(&self) -> &Driver {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Demo {
+    fn deref_mut(&mut self) -> &mut Driver {
+        &mut self.0
+    }
+}
 
 /// The code the meeting tests walk: Challenges to service delivery/Transport.
 const TRANSPORT: &str = "c11";
 
 impl Demo {
     fn open() -> Demo {
-        Demo::open_as(demo_copy(), "r1", 120, 40)
+        Demo(Driver::open_as(demo_copy(), "r1", 120, 40))
     }
 
     /// The demo as it was before the team's meetings: no resolution logged yet.
     fn before_meetings() -> Demo {
         let dir = demo_copy();
         std::fs::remove_file(dir.path().join("codings/consensus.log.jsonl")).unwrap();
-        Demo::open_as(dir, "r1", 120, 40)
+        Demo(Driver::open_as(dir, "r1", 120, 40))
     }
 
     /// `=`, then coder A, coder B and the code typed into the three pickers.

@@ -7,8 +7,6 @@
 //! mpv plays into its null audio output, so the tests are silent and need no sound card.
 #![cfg(unix)]
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

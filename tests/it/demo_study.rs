@@ -1,17 +1,13 @@
 //! The bundled demo study as a new user meets it: it is clean, lists its transcripts, and every
 //! analysis command gives a result on it.
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use predicates::str::contains;
 
 fn thema() -> Command {
-    let mut cmd = Command::cargo_bin("thema").unwrap();
-    cmd.arg("-C")
-        .arg(common::demo_root())
-        .env_remove("THEMA_CODER");
-    cmd
+    common::thema(&common::demo_root())
 }
 
 fn json(args: &[&str]) -> serde_json::Value {

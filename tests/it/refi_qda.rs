@@ -3,7 +3,7 @@
 //! non-conforming qc file, MAXQDA), thema's example files, a round trip of a study
 //! through `.qdpx`, schema validation of every export with xmllint, and stable GUIDs.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;

@@ -2,7 +2,7 @@
 //! apart from warnings, the study named after the project, every user with their name, a second
 //! import that updates instead of duplicating, and the export format per target program.
 
-mod common;
+use crate::common::{self, thema};
 
 use std::path::Path;
 
@@ -11,12 +11,6 @@ use common::refi::{fixture, zip_entry};
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use thema::study::Study;
-
-fn thema(root: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("thema").unwrap();
-    cmd.arg("-C").arg(root);
-    cmd
-}
 
 fn init(dir: &Path) -> std::path::PathBuf {
     let root = dir.join("my-study");

@@ -1,7 +1,7 @@
 //! "Did you mean": a misspelt transcript id or code path names the closest ones, in the CLI (on a
 //! copy of the demo study) and in the study errors the TUI shows.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

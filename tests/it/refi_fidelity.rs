@@ -10,7 +10,7 @@
 //! - the NVivo sample exported for NVivo reproduces NVivo's own positions for every selection
 //!   and its own text files byte for byte.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

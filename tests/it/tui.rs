@@ -20,8 +20,24 @@ use thema::tui::keymap::{action_for_event, BINDINGS};
 use thema::tui::selection::Motion;
 use thema::tui::{view, App};
 
-mod common;
-use common::tui::{find_cell, text_of, Driver as Harness};
+use crate::common;
+use common::tui::{find_cell, text_of, Driver};
+
+/// The shared TUI driver with this file's own steps.
+struct Harness(Driver);
+
+impl std::ops::Deref for Harness {
+    type Target = Driver;
+    fn deref(&self) -> &Driver {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Harness {
+    fn deref_mut(&mut self) -> &mut Driver {
+        &mut self.0
+    }
+}
 
 const LW07_Y1: &str = "[Interview with LW7, first year, 3 May 2024]
 
@@ -120,7 +136,7 @@ impl Harness {
     }
 
     fn open(dir: TempDir, width: u16, height: u16) -> Harness {
-        Harness::open_as(dir, "r1", width, height)
+        Harness(Driver::open_as(dir, "r1", width, height))
     }
 
     /// Selects the first occurrence of `text` (in the first transcript holding it) by opening

@@ -4,7 +4,7 @@
 //! through the socket. Frames are insta snapshots.
 #![cfg(unix)]
 
-mod common;
+use crate::common;
 
 use common::media::{study_with_recording, FakeBin, FakeMpv};
 use common::tui::{find_cell, Driver};
