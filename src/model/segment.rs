@@ -47,6 +47,30 @@ pub struct Segment {
 }
 
 impl Segment {
+    /// A new segment of `coder`'s, with a fresh id: `code` applied to code points
+    /// `start..end` of `transcript`, its quote taken from the text, made at `at`.
+    pub fn new(
+        coder: &str,
+        transcript: &crate::model::Transcript,
+        (start, end): (usize, usize),
+        code: &str,
+        at: String,
+    ) -> Segment {
+        Segment {
+            id: crate::model::ids::new_segment_id(coder),
+            transcript: transcript.id.clone(),
+            start,
+            end,
+            code: code.to_string(),
+            quote: transcript.slice(start, end).to_string(),
+            at,
+            memo: None,
+            starred: false,
+            flag: None,
+            extra: Default::default(),
+        }
+    }
+
     /// Sort key of a coding file: transcript, start, end, code, then id.
     pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
         (&self.transcript, self.start, self.end, &self.code, &self.id)

@@ -667,18 +667,20 @@ impl<'a> Comparison<'a> {
     /// How many transcripts a figure rests on: those both coders of `pair` coded (every
     /// transcript compared when no pair), in the scope of `code` when given.
     fn transcripts_under(&self, pair: Option<(usize, usize)>, code: Option<&str>) -> usize {
-        let in_scope = |code: &str, i: usize| self.study.in_scope(code, &self.transcripts[i].id);
-        match (pair, code) {
-            (Some((a, b)), _) => self
+        // the scope looked up once: finding a code's codebook scans its codes
+        let scope = code.and_then(|code| self.study.scope_of(code));
+        let in_scope = |i: usize| {
+            scope.is_none_or(|s| s.contains(&self.transcripts[i].id, &self.study.attributes))
+        };
+        match pair {
+            Some((a, b)) => self
                 .coded_by
                 .iter()
                 .enumerate()
-                .filter(|(i, c)| c[a] && c[b] && code.is_none_or(|code| in_scope(code, *i)))
+                .filter(|(i, c)| c[a] && c[b] && in_scope(*i))
                 .count(),
-            (None, Some(code)) => (0..self.transcripts.len())
-                .filter(|i| in_scope(code, *i))
-                .count(),
-            (None, None) => self.transcripts.len(),
+            None if scope.is_some() => (0..self.transcripts.len()).filter(|i| in_scope(*i)).count(),
+            None => self.transcripts.len(),
         }
     }
 }

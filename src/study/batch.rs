@@ -197,19 +197,8 @@ fn plan_transcript(
                     }
                     None => {
                         plan.new += 1;
-                        let mut s = Segment {
-                            id: ids::new_segment_id(coder),
-                            transcript: t.id.clone(),
-                            start,
-                            end,
-                            code: code.to_string(),
-                            quote: t.slice(start, end).to_string(),
-                            at: at.to_string(),
-                            memo,
-                            starred: false,
-                            flag: None,
-                            extra: Default::default(),
-                        };
+                        let mut s = Segment::new(coder, t, (start, end), code, at.to_string());
+                        s.memo = memo;
                         s.set_batch(batch);
                         s
                     }

@@ -7,7 +7,7 @@ use crate::model::anchor::{reanchor, Anchor};
 use crate::model::fingerprint::hash_bytes;
 use crate::model::segment::UNANCHORED;
 use crate::model::text::snap_to_graphemes;
-use crate::model::{ids, Segment, Transcript};
+use crate::model::{Segment, Transcript};
 use crate::study::check::Problem;
 use crate::study::coding_error::CodingError;
 use crate::study::layer_file::LayerFile;
@@ -147,19 +147,7 @@ impl Study {
             });
         }
         let (start, end) = locate(&t, span)?;
-        let segment = Segment {
-            id: ids::new_segment_id(coder),
-            transcript: t.id.clone(),
-            start,
-            end,
-            code: code.to_string(),
-            quote: t.slice(start, end).to_string(),
-            at: now(),
-            memo: None,
-            starred: false,
-            flag: None,
-            extra: Default::default(),
-        };
+        let segment = Segment::new(coder, &t, (start, end), code, now());
         let path = self.code_path(code);
         let added = segment.clone();
         self.edit_layer(coder, &t.id, move |segments| {

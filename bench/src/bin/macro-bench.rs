@@ -28,6 +28,10 @@ use thema_bench::measure::{ms, peak_mb, time, Samples};
 use thema_bench::queries::{query_set, QueryCase, SHAPES};
 use thema_bench::{cli, fts5, scan};
 
+/// The allocator the `thema` binary uses, so in-process figures are what users get.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Results kept per page in the search figures (the target: top 50 with count).
 const LIMIT: usize = 50;
 /// Queries of each shape.

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use crate::study::media::MEDIA_COLUMN;
 use crate::tui::action::Pane;
 use crate::tui::app::App;
-use crate::tui::view::{fit, inner, pane_block, scrolled};
+use crate::tui::view::{empty_hint, fit, inner, pane_block, scrolled};
 
 /// Attribute values worth showing next to a transcript id: participant first, then the rest
 /// (not the recording's path).
@@ -41,13 +41,7 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
         return;
     }
     if n == 0 {
-        let hint = fit("no transcripts: thema import FILE", usize::from(area.width));
-        frame.buffer_mut().set_string(
-            area.x,
-            area.y,
-            hint,
-            Style::default().add_modifier(Modifier::DIM),
-        );
+        empty_hint(frame, area, "no transcripts: thema import FILE");
         return;
     }
     let height = usize::from(area.height);

@@ -123,6 +123,34 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
     )
 }
 
+/// A dialog window centred in `area`, `height` rows tall and up to 72 columns wide, with its
+/// title; returns the inside, or `None` when nothing fits.
+pub fn dialog(frame: &mut Frame, area: Rect, height: u16, title: &str) -> Option<Rect> {
+    let rect = centered(
+        area,
+        72.min(area.width.saturating_sub(2)).max(area.width.min(10)),
+        height,
+    );
+    let title = format!(" {title} ");
+    let inside = overlay_block(
+        frame,
+        rect,
+        fit(&title, usize::from(rect.width.saturating_sub(2))),
+    );
+    (inside.width > 0 && inside.height > 0).then_some(inside)
+}
+
+/// Writes a dim one-line hint at the top of an empty pane.
+pub fn empty_hint(frame: &mut Frame, area: Rect, hint: &str) {
+    let hint = fit(hint, usize::from(area.width));
+    frame.buffer_mut().set_string(
+        area.x,
+        area.y,
+        hint,
+        Style::default().add_modifier(Modifier::DIM),
+    );
+}
+
 /// Clears an overlay's rectangle and draws its block; returns the inside.
 pub fn overlay_block(frame: &mut Frame, rect: Rect, title: String) -> Rect {
     frame.render_widget(Clear, rect);

@@ -7,27 +7,16 @@ use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 use crate::tui::app::Picker;
-use crate::tui::view::{centered, code_color, fit, overlay_block, scrolled};
+use crate::tui::view::{code_color, dialog, fit, scrolled};
 
 /// Draws the picker.
 pub fn draw(frame: &mut Frame, picker: &Picker, area: Rect) {
     let height = u16::try_from(picker.candidates.len() + 4)
         .unwrap_or(u16::MAX)
         .clamp(5, 22);
-    let rect = centered(
-        area,
-        72.min(area.width.saturating_sub(2)).max(area.width.min(10)),
-        height,
-    );
-    let title = format!(" {} ", picker.title);
-    let inside = overlay_block(
-        frame,
-        rect,
-        fit(&title, usize::from(rect.width.saturating_sub(2))),
-    );
-    if inside.width == 0 || inside.height == 0 {
+    let Some(inside) = dialog(frame, area, height, &picker.title) else {
         return;
-    }
+    };
     let width = usize::from(inside.width);
     let filter = Line::from(vec![
         Span::styled("› ", Style::default().add_modifier(Modifier::BOLD)),

@@ -6,24 +6,13 @@ use ratatui::text::{Line, Span};
 use ratatui::Frame;
 
 use crate::tui::app::Prompt;
-use crate::tui::view::{centered, fit, overlay_block};
+use crate::tui::view::{dialog, fit};
 
 /// Draws the prompt.
 pub fn draw(frame: &mut Frame, prompt: &Prompt, area: Rect) {
-    let rect = centered(
-        area,
-        72.min(area.width.saturating_sub(2)).max(area.width.min(10)),
-        4,
-    );
-    let title = format!(" {} ", prompt.title);
-    let inside = overlay_block(
-        frame,
-        rect,
-        fit(&title, usize::from(rect.width.saturating_sub(2))),
-    );
-    if inside.width == 0 || inside.height == 0 {
+    let Some(inside) = dialog(frame, area, 4, &prompt.title) else {
         return;
-    }
+    };
     let width = usize::from(inside.width);
     // show the end of a long answer
     let shown: String = {

@@ -8,7 +8,7 @@ use ratatui::Frame;
 
 use crate::tui::action::Pane;
 use crate::tui::app::App;
-use crate::tui::view::{code_color, fit, inner, pane_block, scrolled};
+use crate::tui::view::{code_color, empty_hint, fit, inner, pane_block, scrolled};
 
 /// Draws the tree.
 pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
@@ -25,16 +25,7 @@ pub fn draw(frame: &mut Frame, app: &App, rect: Rect) {
     }
     let rows = &app.tree.rows;
     if rows.is_empty() {
-        let hint = fit(
-            "no codes yet: C then A adds a theme",
-            usize::from(area.width),
-        );
-        frame.buffer_mut().set_string(
-            area.x,
-            area.y,
-            hint,
-            Style::default().add_modifier(Modifier::DIM),
-        );
+        empty_hint(frame, area, "no codes yet: C then A adds a theme");
         return;
     }
     let height = usize::from(area.height);
