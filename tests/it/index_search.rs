@@ -1031,7 +1031,7 @@ fn shared_index() -> &'static (Index, Study, tempfile::TempDir) {
     })
 }
 
-/// Timings on a generated study (`cargo test --test index_search timings -- --ignored
+/// Timings on a generated study (`cargo test --test it index_search::timings -- --ignored
 /// --nocapture`; THEMA_BENCH_TRANSCRIPTS sets the size, 1000 is the target study).
 #[test]
 #[ignore]

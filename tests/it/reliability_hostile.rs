@@ -2,7 +2,7 @@
 //! valid files with random damage. None may panic; each error names the file and a line inside
 //! it; whatever parses survives thema's own write → read round trip.
 //!
-//! Raise the number of cases with `PROPTEST_CASES=20000 cargo test --test reliability_hostile`
+//! Raise the number of cases with `PROPTEST_CASES=20000 cargo test --test it reliability_hostile::`
 //! (what `scripts/fuzz.sh` does when cargo-fuzz cannot run).
 
 use std::path::Path;

@@ -7,7 +7,7 @@
 //! take minutes in a debug build and are ignored by default:
 //!
 //! ```text
-//! cargo test --test reliability_huge -- --ignored --nocapture
+//! cargo test --test it reliability_huge -- --ignored --nocapture
 //! ```
 //!
 //! A tenth-size study (10 MB transcript, 100,000 segments) runs with the normal test suite.
@@ -208,14 +208,14 @@ fn a_tenth_size_study_loads_well_within_the_memory_target() {
 }
 
 #[test]
-#[ignore = "minutes in a debug build: cargo test --test reliability_huge -- --ignored --nocapture"]
+#[ignore = "minutes in a debug build: cargo test --test it reliability_huge -- --ignored --nocapture"]
 fn a_100_mb_transcript_loads() {
     let peak = measure(100, 0);
     eprintln!("100 MB transcript: {} MB peak", peak / 1024);
 }
 
 #[test]
-#[ignore = "minutes in a debug build: cargo test --test reliability_huge -- --ignored --nocapture"]
+#[ignore = "minutes in a debug build: cargo test --test it reliability_huge -- --ignored --nocapture"]
 fn a_million_segments_load() {
     let peak = measure(1, 1_000_000);
     eprintln!("1,000,000 segments: {} MB peak", peak / 1024);
