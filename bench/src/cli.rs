@@ -28,6 +28,10 @@ pub struct Figures {
     pub transcripts: Runs,
     /// `thema segments --code THEME --json`.
     pub segments: Runs,
+    /// `thema export themes --format md -o FILE`: every code's counts and quotes.
+    pub themes: Runs,
+    /// `thema matrix --cols role`: every code × the values of an attribute.
+    pub matrix: Runs,
     /// What went wrong or was left out.
     pub notes: Vec<String>,
 }
@@ -136,7 +140,33 @@ pub fn measure(setup: &Setup<'_>) -> std::io::Result<Figures> {
             }
         }
     }
+    reports(setup, &mut f)?;
     Ok(f)
+}
+
+/// The whole-study reports a team runs before a meeting or for a paper: the theme report and a
+/// matrix by role.
+fn reports(setup: &Setup<'_>, f: &mut Figures) -> std::io::Result<()> {
+    let out = std::env::temp_dir().join(format!("thema-bench-themes-{}.md", std::process::id()));
+    for round in 0..=setup.repeats.min(2) {
+        let mut runs = Runs::default();
+        runs.time(
+            thema(setup)
+                .args(["export", "themes", "--format", "md", "-o"])
+                .arg(&out),
+        )?;
+        if round > 0 {
+            merge(&mut f.themes, &runs);
+        }
+        let mut runs = Runs::default();
+        runs.time(thema(setup).args(["matrix", "--cols", "role"]))?;
+        if round > 0 {
+            merge(&mut f.matrix, &runs);
+        }
+    }
+    // best effort: a file left in the temporary folder harms nothing
+    let _ = std::fs::remove_file(&out);
+    Ok(())
 }
 
 /// `thema code` as coder r1 with a quote from the middle of several transcripts; r1's file is
@@ -320,6 +350,8 @@ impl Figures {
         put("batch", &self.batch);
         put("transcripts", &self.transcripts);
         put("segments", &self.segments);
+        put("themes", &self.themes);
+        put("matrix", &self.matrix);
         out
     }
 }

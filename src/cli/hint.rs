@@ -39,7 +39,6 @@ fn coding_hint(err: &CodingError) -> Option<String> {
         CodingError::NoSegment(_) | CodingError::NotInLayer { .. } => {
             "`thema segments` lists segments with their ids".to_string()
         }
-        CodingError::NotInOrder(_) => "`thema check` says what is out of order".to_string(),
         CodingError::BatchRedo => "run the auto-coding again".to_string(),
         _ => return None,
     })

@@ -1,10 +1,11 @@
 //! NVivo's matrix coding query (codes × attribute values) and code co-occurrence (codes that
 //! are applied in the same speaker turns).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
+use crate::model::scope::Scope;
 use crate::model::Segment;
 use crate::report::layer::Layer;
 use crate::study::{Study, StudyError};
@@ -136,35 +137,57 @@ pub fn matrix_coding(
         cols.insert("(none)".into());
     }
     let cols: Vec<String> = cols.into_iter().collect();
+    let col_of: HashMap<&str, usize> = study
+        .transcripts()
+        .iter()
+        .filter_map(|t| {
+            let value = value_of(&t.id);
+            cols.iter()
+                .position(|c| *c == value)
+                .map(|col| (t.id.as_str(), col))
+        })
+        .collect();
+    // each segment looked at once: its column and what it counts, under its code, when it lies
+    // in its code's scope (looked up once per code: finding a code's codebook scans its codes)
+    let mut scopes: HashMap<&str, Option<&Scope>> = HashMap::new();
+    let mut by_code: HashMap<&str, Vec<(usize, &str)>> = HashMap::new();
+    for (_, s) in &segments {
+        let scope = *scopes
+            .entry(s.code.as_str())
+            .or_insert_with(|| study.scope_of(&s.code));
+        if !scope.is_none_or(|scope| scope.contains(&s.transcript, &study.attributes)) {
+            continue;
+        }
+        let Some(&col) = col_of.get(s.transcript.as_str()) else {
+            continue;
+        };
+        let key = match count {
+            Count::Participants => study.attributes.participant(&s.transcript),
+            _ => s.transcript.as_str(),
+        };
+        by_code.entry(s.code.as_str()).or_default().push((col, key));
+    }
     let mut rows = Vec::new();
     let mut row_ids = Vec::new();
     let mut cells = Vec::new();
     for (id, path, subtree) in code_rows(study) {
-        let mut sets: Vec<BTreeSet<String>> = vec![BTreeSet::new(); cols.len()];
+        let mut sets: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); cols.len()];
         let mut counts = vec![0usize; cols.len()];
         // a column the code's codebook is not for at all shows no count (not a zero)
         let mut meant = vec![false; cols.len()];
-        for t in study.transcripts() {
-            if study.in_scope(&id, &t.id) {
-                if let Some(col) = cols.iter().position(|c| *c == value_of(&t.id)) {
-                    meant[col] = true;
-                }
+        let scope = study.scope_of(&id);
+        for (t, &col) in &col_of {
+            if scope.is_none_or(|scope| scope.contains(t, &study.attributes)) {
+                meant[col] = true;
             }
         }
-        for (_, s) in segments
+        for (col, key) in subtree
             .iter()
-            .filter(|(_, s)| subtree.contains(&s.code) && study.in_scope(&s.code, &s.transcript))
+            .filter_map(|code| by_code.get(code.as_str()))
+            .flatten()
         {
-            let value = value_of(&s.transcript);
-            let Some(col) = cols.iter().position(|c| *c == value) else {
-                continue;
-            };
-            counts[col] += 1;
-            let key = match count {
-                Count::Participants => study.attributes.participant(&s.transcript).to_string(),
-                _ => s.transcript.clone(),
-            };
-            sets[col].insert(key);
+            counts[*col] += 1;
+            sets[*col].insert(key);
         }
         let row: Vec<usize> = match count {
             Count::Segments => counts,

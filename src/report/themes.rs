@@ -131,29 +131,65 @@ fn words(text: &str) -> HashSet<String> {
         .collect()
 }
 
+/// Each quote's distinct words as sorted numbers (one number per word across the sample), so
+/// two quotes' overlap is a merge of two short lists instead of hashing every word again.
+fn word_lists(sample: &[&(&str, &Segment)]) -> Vec<Vec<u32>> {
+    let mut numbers: HashMap<String, u32> = HashMap::new();
+    sample
+        .iter()
+        .map(|(_, s)| {
+            let mut list: Vec<u32> = words(&s.quote)
+                .into_iter()
+                .map(|w| {
+                    let next = numbers.len() as u32;
+                    *numbers.entry(w).or_insert(next)
+                })
+                .collect();
+            list.sort_unstable();
+            list
+        })
+        .collect()
+}
+
+/// How many numbers two sorted lists of distinct numbers share.
+fn shared(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
 /// Orders segments: starred first, then by centrality (most typical first), then by position.
 fn representative<'a>(
     segments: &[(&'a str, &'a Segment)],
     n: usize,
 ) -> Vec<(&'a str, &'a Segment)> {
     let sample: Vec<&(&str, &Segment)> = segments.iter().take(400).collect();
-    let sets: Vec<HashSet<String>> = sample.iter().map(|(_, s)| words(&s.quote)).collect();
-    let mut scored: Vec<(f64, usize)> = (0..sample.len())
-        .map(|i| {
-            let mut total = 0.0;
-            for j in 0..sample.len() {
-                if i == j {
-                    continue;
-                }
-                let inter = sets[i].intersection(&sets[j]).count() as f64;
-                let union = sets[i].union(&sets[j]).count() as f64;
-                if union > 0.0 {
-                    total += inter / union;
-                }
+    let lists = word_lists(&sample);
+    // centrality: the sum of a quote's word overlap (Jaccard) with every other quote, added
+    // in the order of the others, each pair worked out once
+    let mut totals = vec![0.0f64; sample.len()];
+    for i in 0..sample.len() {
+        for j in i + 1..sample.len() {
+            let inter = shared(&lists[i], &lists[j]);
+            let union = lists[i].len() + lists[j].len() - inter;
+            if union > 0 {
+                let jaccard = inter as f64 / union as f64;
+                totals[i] += jaccard;
+                totals[j] += jaccard;
             }
-            (total, i)
-        })
-        .collect();
+        }
+    }
+    let mut scored: Vec<(f64, usize)> = totals.into_iter().zip(0..).collect();
     scored.sort_by(|a, b| {
         let (sa, sb) = (sample[a.1].1, sample[b.1].1);
         sb.starred

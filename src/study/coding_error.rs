@@ -93,8 +93,8 @@ pub enum CodingError {
         /// Segment id.
         id: String,
     },
-    /// A coder file whose transcripts are not grouped in order, so one cannot be rewritten
-    /// alone (`thema check` reports it; any full rewrite sorts it again).
+    /// A coder file whose transcripts are not grouped in order, so one transcript's lines
+    /// cannot be rewritten alone (callers check first and save the whole file, sorted).
     #[error("{} is not in transcript order", .0.display())]
     NotInOrder(PathBuf),
     /// No coder's layer of this name is loaded.

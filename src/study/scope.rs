@@ -17,6 +17,10 @@ impl Study {
 
     /// Whether `transcript` is in the scope of the codebook holding `code`.
     pub fn in_scope(&self, code: &str, transcript: &str) -> bool {
+        // most studies scope nothing: no need to look for the code's codebook
+        if self.codebooks.iter().all(|b| b.codebook.scope.is_none()) {
+            return true;
+        }
         self.scope_of(code)
             .is_none_or(|s| s.contains(transcript, &self.attributes))
     }

@@ -788,6 +788,18 @@ fn print_table(
             "whole `thema segments --code THEME --json` process",
             None,
         );
+        process_row(
+            &mut t,
+            "themes",
+            "whole `thema export themes --format md` process",
+            None,
+        );
+        process_row(
+            &mut t,
+            "matrix",
+            "whole `thema matrix --cols role` process",
+            None,
+        );
     }
     let peak = THEMA_PHASES
         .iter()
