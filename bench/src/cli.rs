@@ -212,7 +212,7 @@ fn code(setup: &Setup<'_>, f: &mut Figures) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Rows of the batch file `thema code --from` applies (DESIGN §8: 10,000 codings ≤ 2 s).
+/// Rows of the batch file `thema code --from` applies (target: 10,000 codings in ≤ 2 s).
 pub const BATCH_ROWS: usize = 10_000;
 
 /// `thema code --from FILE` as coder r1: [`BATCH_ROWS`] rows spread over every transcript, half
