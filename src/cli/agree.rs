@@ -161,6 +161,7 @@ impl AgreeArgs {
     }
 }
 
+/// `thema agree`: agreement between coders, per code and overall.
 pub fn run(cli: &Cli, args: &AgreeArgs) -> Result<()> {
     if let Some(path) = &args.matrix {
         return matrix(cli, path, args.metric, &args.bootstrap_options()?);

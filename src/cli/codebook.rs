@@ -186,6 +186,7 @@ impl Fields {
     }
 }
 
+/// `thema codebook …`: lists, refines and scopes the coding framework.
 pub fn run(cli: &Cli, cmd: &CodebookCommand) -> Result<()> {
     match cmd {
         CodebookCommand::List(which) => list(cli, which.codebook.as_deref()),

@@ -32,6 +32,7 @@ pub struct CodeArgs {
     pub batch: crate::cli::batch::BatchArgs,
 }
 
+/// `thema code`: one passage (offsets, quote, turn) or a batch (search, speaker, file).
 pub fn code(cli: &Cli, args: &CodeArgs) -> Result<()> {
     if args.batch.is_batch() {
         if args.quote.is_some() || args.turn.is_some() {
@@ -92,6 +93,7 @@ pub fn code(cli: &Cli, args: &CodeArgs) -> Result<()> {
     Ok(())
 }
 
+/// `thema uncode ID`: removes one of the coder's segments.
 pub fn uncode(cli: &Cli, id: &str) -> Result<()> {
     let coder = cli.coder()?;
     let mut study = cli.open()?;

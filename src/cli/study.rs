@@ -10,6 +10,7 @@ use crate::cli::{output, Cli};
 use crate::study::check::Severity;
 use crate::study::Study;
 
+/// `thema init`: an empty study in `dir`.
 pub fn init(dir: &Path, name: Option<&str>) -> Result<()> {
     let name = match name {
         Some(n) => n.to_string(),
@@ -140,6 +141,7 @@ fn print_turns(cli: &Cli, study: &Study, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// `thema transcripts`: the transcripts with their counts, or one transcript's turns.
 pub fn transcripts(cli: &Cli, args: &TranscriptsArgs) -> Result<()> {
     let study = cli.open()?;
     if let Some(id) = &args.transcript {
@@ -212,6 +214,7 @@ pub fn transcripts(cli: &Cli, args: &TranscriptsArgs) -> Result<()> {
     Ok(())
 }
 
+/// `thema check`: every problem in the study's files, errors first.
 pub fn check(cli: &Cli) -> Result<()> {
     let root = cli.root()?;
     let problems = crate::study::check::check(&root)?;
