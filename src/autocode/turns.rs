@@ -27,12 +27,7 @@ impl Scope {
             self.transcript = Some(info.id.clone());
         }
         for (column, _) in &self.attributes {
-            if column != "transcript" && !study.attributes.columns.iter().any(|c| c == column) {
-                return Err(AutocodeError::Invalid(format!(
-                    "no attribute column '{column}'; columns: {}",
-                    study.attributes.columns.join(", ")
-                )));
-            }
+            study.require_column(column)?;
         }
         Ok(())
     }

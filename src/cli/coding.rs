@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::cli::{output, Cli};
 use crate::report::layer::Layer;
 use crate::study::coding::{shorten, Span};
-use crate::study::{Study, StudyError};
+use crate::study::Study;
 
 /// Arguments of `thema code`.
 #[derive(Debug, Args)]
@@ -194,7 +194,7 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
     let (rows, outside) = segment_rows(&study, args, &layer)?;
     let groups = match &args.by {
         Some(by) => {
-            require_column(&study, by)?;
+            study.require_column(by)?;
             let mut groups: BTreeMap<String, Vec<&SegmentRow>> = BTreeMap::new();
             for r in &rows {
                 let value = study.attributes.get(&r.transcript, by).unwrap_or("(none)");
@@ -231,18 +231,6 @@ pub fn segments(cli: &Cli, args: &SegmentsArgs) -> Result<()> {
     Ok(())
 }
 
-/// Refuses an attribute column the study does not have.
-fn require_column(study: &Study, column: &str) -> Result<(), StudyError> {
-    if column == "transcript" || study.attributes.columns.iter().any(|c| c == column) {
-        Ok(())
-    } else {
-        Err(StudyError::NoColumn {
-            column: column.to_string(),
-            columns: study.attributes.columns.clone(),
-        })
-    }
-}
-
 /// One segment as `thema segments` lists it.
 fn print_row(r: &SegmentRow) {
     println!("{}  {}  {}  [{}]", r.id, r.coder, r.path, r.transcript);
@@ -267,7 +255,7 @@ fn segment_rows(
 ) -> Result<(Vec<SegmentRow>, usize)> {
     let attributes = parse_filters(&args.filters)?;
     for (column, _) in &attributes {
-        require_column(study, column)?;
+        study.require_column(column)?;
     }
     let code = match &args.code {
         Some(code) => Some(study.resolve_code(code, None)?.id.clone()),

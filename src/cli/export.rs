@@ -326,12 +326,7 @@ pub fn write(target: &Target, text: &str) -> Result<()> {
 
 fn check_columns(study: &crate::study::Study, columns: &[String]) -> Result<()> {
     for c in columns {
-        if !study.attributes.columns.iter().any(|k| k == c) {
-            bail!(
-                "no attribute column '{c}'; columns: {}",
-                study.attributes.columns.join(", ")
-            );
-        }
+        study.require_column(c)?;
     }
     Ok(())
 }

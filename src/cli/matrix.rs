@@ -71,12 +71,7 @@ fn build(cli: &Cli, args: &MatrixArgs) -> Result<crate::report::matrix::Matrix> 
         return Ok(cooccurrence(&study, &layer, count)?);
     }
     let column = args.cols.as_deref().unwrap_or_default();
-    if !study.attributes.columns.iter().any(|c| c == column) {
-        bail!(
-            "no attribute column '{column}'; columns: {}",
-            study.attributes.columns.join(", ")
-        );
-    }
+    study.require_column(column)?;
     Ok(matrix_coding(&study, &layer, column, count)?)
 }
 

@@ -540,6 +540,18 @@ impl Study {
         }
     }
 
+    /// Refuses an attribute column the study does not have (`transcript`, the id, is one).
+    pub fn require_column(&self, column: &str) -> Result<()> {
+        if column == "transcript" || self.attributes.columns.iter().any(|c| c == column) {
+            Ok(())
+        } else {
+            Err(StudyError::NoColumn {
+                column: column.to_string(),
+                columns: self.attributes.columns.clone(),
+            })
+        }
+    }
+
     /// The error for a transcript id that names none, suggesting up to three ids close to it
     /// (by id and by file path, `transcripts/ID.txt`).
     pub fn no_transcript(&self, id: &str) -> StudyError {

@@ -60,12 +60,7 @@ impl Study {
     /// holds at least one transcript.
     pub fn validate_scope(&self, scope: &Scope) -> Result<()> {
         for column in scope.filters.keys() {
-            if column != "transcript" && !self.attributes.columns.iter().any(|c| c == column) {
-                return Err(StudyError::NoColumn {
-                    column: column.clone(),
-                    columns: self.attributes.columns.clone(),
-                });
-            }
+            self.require_column(column)?;
         }
         for t in &scope.transcripts {
             if !self.transcripts().iter().any(|i| i.id == *t) {

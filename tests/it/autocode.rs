@@ -509,6 +509,76 @@ fn strict_applies_nothing_and_dry_run_writes_nothing() {
 }
 
 #[test]
+fn created_codes_go_into_the_parent_codebook_when_the_study_has_several() {
+    let dir = study();
+    let root = dir.path();
+    thema(root)
+        .args([
+            "--coder",
+            "r1",
+            "codebook",
+            "add",
+            "Motivation",
+            "--codebook",
+            "Volunteers",
+        ])
+        .assert()
+        .success();
+    fs::write(
+        root.join("rows.csv"),
+        "transcript,quote,code\nV3,After my wife died,Grief\n",
+    )
+    .unwrap();
+    thema(root)
+        .args([
+            "--coder",
+            "r1",
+            "code",
+            "--create-codes",
+            "--parent",
+            "Motivation",
+            "--from",
+        ])
+        .arg(root.join("rows.csv"))
+        .assert()
+        .success()
+        .stdout(contains("created 1 code(s): Motivation/Grief"));
+    let study = Study::open(root).unwrap();
+    let id = study
+        .resolve_code("Motivation/Grief", None)
+        .unwrap()
+        .id
+        .clone();
+    assert_eq!(study.codebook_file_of(&id), Some("volunteers"));
+}
+
+#[test]
+fn uncoding_another_coders_segment_names_the_owner_and_the_flag() {
+    let dir = study();
+    let root = dir.path();
+    thema(root)
+        .args([
+            "--coder",
+            "r1",
+            "code",
+            "V3",
+            "--quote",
+            "I drive",
+            "Volunteering",
+        ])
+        .assert()
+        .success();
+    let study = Study::open(root).unwrap();
+    let id = study.layer("r1").unwrap()[0].id.clone();
+    thema(root)
+        .args(["--coder", "r2", "uncode", &id])
+        .assert()
+        .code(2)
+        .stderr(contains(format!("segment {id} belongs to r1")))
+        .stderr(contains("hint: only --coder r1 can change it"));
+}
+
+#[test]
 fn undo_restores_the_layer_byte_for_byte() {
     let dir = study();
     let root = dir.path();
